@@ -1,0 +1,138 @@
+// The calibration plan: which cases each benchmark suite runs, as data.
+//
+// One description serves both sides: the CUDA program `sharesim-calibrate` runs these cases on a
+// real GPU, and `sharesim calibrate simulate` runs the same cases against the GPU model, so raw
+// measurements and simulated ones line up case by case (same suite, case, param and metric).
+//
+// This header and raw_csv.h use only the standard library, because the CUDA program includes them.
+//
+// Kernels of the plan (the CUDA program implements them in calibrate/cuda/kernels.cuh):
+//   compute kernel  each thread runs `iterations` loop trips of kFmasPerIteration independent FP32
+//                   FMAs (2 flops each); one block of 1024 threads fills one Turing SM, so a grid of
+//                   g blocks runs in ceil(g / sm_count) waves of equal length.
+//   memory kernel   each thread streams `float4` loads and stores: a block moves bytes_per_block
+//                   bytes (half read, half written), so the kernel is DRAM-bound at large grids.
+//   empty kernel    does nothing but record %globaltimer at its start and end.
+//   sampler kernel  one thread that reads %globaltimer in a loop for a window and records every jump
+//                   longer than a threshold: the intervals during which its context did not own the
+//                   GPU (time-slicing).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sharesim::calibrate {
+
+enum class SuiteId { kCopies, kLaunch, kSmScaling, kOverlap, kSharing };
+
+// Names as written on the command line and in the CSV: copies, launch, sm-scaling, overlap, sharing.
+std::string_view suite_name(SuiteId suite);
+// All suites, in the order they run.
+std::vector<SuiteId> all_suites();
+// Parses a comma-separated list of suite names, or "all". Duplicates are dropped; order follows
+// all_suites(). Returns false and sets `error` ("unknown suite 'x' (expected ...)") on bad input.
+bool parse_suite_list(std::string_view text, std::vector<SuiteId>& suites, std::string& error);
+
+// FP32 FMAs per loop trip of the compute kernel (independent chains, enough ILP to saturate an SM).
+inline constexpr int kFmasPerIteration = 8;
+// Threads per block of the compute and memory kernels: 1024 threads is one block per SM on Turing.
+inline constexpr int kThreadsPerBlock = 1024;
+
+struct ComputeKernelShape {
+  int blocks = 1;
+  int iterations = 1;  // loop trips per thread
+  // flops = blocks * kThreadsPerBlock * iterations * kFmasPerIteration * 2
+  [[nodiscard]] double flops() const;
+  [[nodiscard]] double flops_per_block() const;
+};
+
+struct MemoryKernelShape {
+  int blocks = 1;
+  int64_t bytes_per_block = 0;  // read + written; multiple of 2 * 16 * kThreadsPerBlock
+  [[nodiscard]] double bytes() const { return static_cast<double>(blocks) * static_cast<double>(bytes_per_block); }
+};
+
+struct CopiesPlan {
+  std::vector<int64_t> sizes_bytes;  // 4 KiB to 256 MiB, factors of 4
+  int warmup = 3;                    // untimed copies per size and case
+  int reps = 15;                     // timed copies per size and case
+};
+
+struct LaunchPlan {
+  int host_launches = 2000;   // empty kernels launched back to back, timed on the host
+  int host_reps = 5;
+  int gap_kernels = 201;      // back-to-back timestamped kernels: gap_kernels - 1 gaps per rep
+  int gap_reps = 5;
+  int event_reps = 50;        // single empty kernels timed with cudaEvents
+};
+
+struct SmScalingPlan {
+  std::vector<int> grids;          // blocks: 1 up to many waves (depends on the SM count)
+  int compute_iterations = 20000;  // 328 Mflop per block: about 2.1 ms per wave on a T4 at 1.2 GHz
+  int64_t memory_bytes_per_block = 2 * 1024 * 1024;
+  int reps = 7;
+  // The DRAM bandwidth fit uses memory-kernel grids of at least this many waves.
+  int memory_fit_min_waves = 4;
+};
+
+struct OverlapPlan {
+  ComputeKernelShape kernel;        // about 10 ms on a T4
+  int64_t copy_bytes = 64ll << 20;  // each direction, pinned
+  int reps = 5;
+};
+
+struct SharingPlan {
+  // Time-slicing probe: N processes each run the sampler kernel for `window_ns`.
+  std::vector<int> timeslice_processes{2, 3, 4};
+  int64_t timeslice_window_ns = 300'000'000;
+  int64_t timeslice_gap_threshold_ns = 8'000;  // timer jumps above this are lost turns
+  int timeslice_max_gaps = 4096;
+  // MPS share probe: N processes each run `kernels` one-wave compute kernels back to back with
+  // CUDA_MPS_ACTIVE_THREAD_PERCENTAGE = pct. (procs, pct) pairs; (1, 100) is the solo reference.
+  struct ShareCase {
+    int processes = 1;
+    int percentage = 100;
+  };
+  std::vector<ShareCase> share_cases{{1, 100}, {2, 100}, {1, 50}, {2, 50}, {1, 25}, {4, 25}};
+  int share_kernels = 30;
+  int share_iterations = 20000;
+  // MPS interference pairs: two processes each run `kernels` kernels of half the GPU (compute) or
+  // many waves (memory); "solo" runs are the reference.
+  std::vector<std::string> pairs{"compute+compute", "compute+memory", "memory+memory"};
+  int pair_kernels = 30;
+  int pair_compute_iterations = 20000;
+  int64_t pair_memory_bytes_per_block = 2 * 1024 * 1024;
+  int pair_memory_waves = 8;
+};
+
+// The whole plan for a GPU with `sm_count` SMs (grids are chosen relative to the SM count, so the
+// CSV header's sm_count reproduces the plan exactly).
+struct Plan {
+  int sm_count = 0;
+  CopiesPlan copies;
+  LaunchPlan launch;
+  SmScalingPlan sm_scaling;
+  OverlapPlan overlap;
+  SharingPlan sharing;
+
+  // The compute-kernel grid of the MPS share probe (one block per SM: one wave) and of the pair
+  // probe (half the SMs).
+  [[nodiscard]] ComputeKernelShape share_kernel() const;
+  [[nodiscard]] ComputeKernelShape pair_compute_kernel() const;
+  [[nodiscard]] MemoryKernelShape pair_memory_kernel() const;
+};
+
+// REQUIRES: sm_count >= 1.
+Plan make_plan(int sm_count);
+
+// ---- Case and parameter names, shared by the writer, the reader, simulate, fit and compare ----
+// Copy cases: "h2d_pinned", "h2d_pageable", "d2h_pinned", "d2h_pageable".
+std::string copy_case_name(bool host_to_device, bool pinned);
+// "key=value;key=value" parameter strings.
+std::string param_string(const std::vector<std::pair<std::string, int64_t>>& params);
+// Parses a param string back; returns false on malformed text.
+bool parse_param_string(std::string_view text, std::vector<std::pair<std::string, int64_t>>& params);
+
+}  // namespace sharesim::calibrate

@@ -1,0 +1,88 @@
+// The raw-measurement CSV: one long format for real measurements (sharesim-calibrate) and simulated
+// ones (sharesim calibrate simulate).
+//
+//   # sharesim calibration measurements, format 1
+//   # device.name: Tesla T4
+//   # device.sm_count: 40
+//   # ... (one "# key: value" line per device fact; see kHeader* below)
+//   suite,case,param,metric,value,unit,rep
+//   copies,h2d_pinned,bytes=4096,time,10250,ns,0
+//
+// Columns: suite (plan.h suite name), case (see below), param ("key=value;..." of integers), metric,
+// value (a finite decimal number), unit (ns, B, count), rep (0-based repetition or item index).
+// Durations are in ns; timestamps of the sharing suite are ns since the earliest start of that case.
+//
+// Cases and metrics by suite:
+//   copies      h2d_pinned | h2d_pageable | d2h_pinned | d2h_pageable; param bytes=N; metric time
+//   launch      host_launch (kernels=N; metric time_per_launch), back_to_back (kernels=N; metric gap),
+//               empty_kernel (metric time: one launch timed with cudaEvents)
+//   sm-scaling  compute (blocks=G;iterations=I; metric time), memory (blocks=G;bytes_per_block=B;
+//               metric time)
+//   overlap     kernel_alone | h2d_alone | d2h_alone | together (bytes=N;blocks=G;iterations=I);
+//               metrics time (alone), kernel_time | h2d_time | d2h_time | total_time (together)
+//   sharing     timeslice (procs=N;proc=P): window_start, window_end, gap_start, gap_end (rep = gap)
+//               share (procs=N;pct=Q;proc=P): kernel_start, kernel_end (rep = kernel index)
+//               pair (kind=K;procs=N;proc=P; K: 0 compute solo, 1 memory solo, 2 compute+compute,
+//               3 compute+memory, 4 memory+memory): kernel_start, kernel_end
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sharesim::calibrate {
+
+inline constexpr const char* kCsvColumns = "suite,case,param,metric,value,unit,rep";
+
+// Header keys ("# key: value" lines).
+inline constexpr const char* kHeaderDeviceName = "device.name";
+inline constexpr const char* kHeaderSmCount = "device.sm_count";
+inline constexpr const char* kHeaderComputeCapability = "device.compute_capability";
+inline constexpr const char* kHeaderFp32LanesPerSm = "device.fp32_lanes_per_sm";
+inline constexpr const char* kHeaderClockMhz = "device.clock_mhz";
+inline constexpr const char* kHeaderMemoryClockMhz = "device.memory_clock_mhz";
+inline constexpr const char* kHeaderMemoryBusBits = "device.memory_bus_bits";
+inline constexpr const char* kHeaderMemoryBytes = "device.memory_bytes";
+inline constexpr const char* kHeaderAsyncEngines = "device.async_engines";
+inline constexpr const char* kHeaderDriverVersion = "device.driver_version";
+inline constexpr const char* kHeaderRuntimeVersion = "device.runtime_version";
+inline constexpr const char* kHeaderMps = "device.mps";  // "on" or "off"
+inline constexpr const char* kHeaderTool = "tool";
+inline constexpr const char* kHeaderSuites = "suites";
+
+// Pair kinds of the sharing suite's "pair" case (param kind=K).
+enum class PairKind : int { kComputeSolo = 0, kMemorySolo = 1, kComputeCompute = 2, kComputeMemory = 3, kMemoryMemory = 4 };
+
+struct Measurement {
+  std::string suite;
+  std::string case_name;
+  std::string param;
+  std::string metric;
+  double value = 0;
+  std::string unit;
+  int64_t rep = 0;
+  int line = 0;  // line in the file it was read from (0 when produced in memory)
+};
+
+struct RawData {
+  std::vector<std::pair<std::string, std::string>> header;  // in file order
+  std::vector<Measurement> rows;
+
+  // The header value for `key`, or "" when absent.
+  [[nodiscard]] std::string header_value(const std::string& key) const;
+  void set_header(const std::string& key, const std::string& value);
+  void add(std::string suite, std::string case_name, std::string param, std::string metric, double value,
+           std::string unit, int64_t rep);
+};
+
+// Writes the header block, the column line and every row. Values use the shortest decimal form
+// that reads back to the same double.
+void write_raw_csv(std::ostream& out, const RawData& data);
+
+// The number of FP32 lanes per SM for a compute capability (major, minor), from NVIDIA's
+// architecture whitepapers; 0 when unknown. 7.0/7.5/8.0/9.0(FP32 128)... see raw_csv.cpp.
+int fp32_lanes_per_sm(int major, int minor);
+
+}  // namespace sharesim::calibrate

@@ -1,0 +1,498 @@
+#include "sharesim/calibrate/fit.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <Eigen/Dense>
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <cstdio>
+#include <limits>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "sharesim/calibrate/plan.h"
+
+namespace sharesim::calibrate {
+
+const FittedParameter* FitOutcome::find(const std::string& name) const {
+  for (const FittedParameter& p : fitted) {
+    if (p.name == name) return &p;
+  }
+  return nullptr;
+}
+
+std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>& a, const std::vector<double>& b,
+                                          const std::vector<double>& w, const std::vector<double>& lower,
+                                          const std::vector<double>& upper) {
+  const size_t rows = a.size();
+  assert(rows == b.size() && rows == w.size());
+  const size_t cols = lower.size();
+  assert(upper.size() == cols);
+  std::vector<double> x(cols, 0.0);
+  std::vector<bool> fixed(cols, false);
+  for (size_t round = 0; round <= cols; ++round) {
+    std::vector<size_t> free_cols;
+    for (size_t j = 0; j < cols; ++j) {
+      if (!fixed[j]) free_cols.push_back(j);
+    }
+    if (free_cols.empty()) break;
+    Eigen::MatrixXd m(static_cast<Eigen::Index>(rows), static_cast<Eigen::Index>(free_cols.size()));
+    Eigen::VectorXd rhs(static_cast<Eigen::Index>(rows));
+    for (size_t i = 0; i < rows; ++i) {
+      assert(a[i].size() == cols);
+      double target = b[i];
+      for (size_t j = 0; j < cols; ++j) {
+        if (fixed[j]) target -= a[i][j] * x[j];
+      }
+      rhs(static_cast<Eigen::Index>(i)) = w[i] * target;
+      for (size_t k = 0; k < free_cols.size(); ++k) {
+        m(static_cast<Eigen::Index>(i), static_cast<Eigen::Index>(k)) = w[i] * a[i][free_cols[k]];
+      }
+    }
+    Eigen::VectorXd solution = m.colPivHouseholderQr().solve(rhs);
+    bool violated = false;
+    for (size_t k = 0; k < free_cols.size(); ++k) {
+      const size_t j = free_cols[k];
+      x[j] = solution(static_cast<Eigen::Index>(k));
+      if (x[j] < lower[j]) {
+        x[j] = lower[j];
+        fixed[j] = true;
+        violated = true;
+      } else if (x[j] > upper[j]) {
+        x[j] = upper[j];
+        fixed[j] = true;
+        violated = true;
+      }
+    }
+    if (!violated) break;
+  }
+  return x;
+}
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+struct Point {
+  double x = 0;  // the regressor (bytes, or waves x flops)
+  double t = 0;  // measured duration, ns
+};
+
+double rms_relative(const std::vector<Point>& points, double intercept, double slope) {
+  if (points.empty()) return 0;
+  double sum = 0;
+  for (const Point& p : points) {
+    const double r = (intercept + slope * p.x - p.t) / p.t;
+    sum += r * r;
+  }
+  return std::sqrt(sum / static_cast<double>(points.size()));
+}
+
+// Fits t = intercept + slope * x on relative error with intercept >= 0, slope >= min_slope.
+std::pair<double, double> fit_line(const std::vector<Point>& points, double min_slope) {
+  if (points.size() == 1) return {0.0, std::max(min_slope, points[0].t / points[0].x)};
+  std::vector<std::vector<double>> a;
+  std::vector<double> b, w;
+  for (const Point& p : points) {
+    a.push_back({1.0, p.x});
+    b.push_back(p.t);
+    w.push_back(1.0 / p.t);
+  }
+  std::vector<double> x = bounded_least_squares(a, b, w, {0.0, min_slope}, {kInf, kInf});
+  return {x[0], x[1]};
+}
+
+std::string format_number(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+std::string percent(double fraction) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f%%", fraction * 100.0);
+  return buffer;
+}
+
+std::optional<int64_t> header_int(const RawData& raw, const std::string& key) {
+  const std::string text = raw.header_value(key);
+  if (text.empty()) return std::nullopt;
+  char* end = nullptr;
+  const long long v = std::strtoll(text.c_str(), &end, 10);
+  if (end == text.c_str() || *end != '\0') return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
+Error header_error(const std::string& file, const std::string& key, const std::string& why) {
+  return Error{.file = file, .line = 0, .column = 0, .field = key,
+               .message = "expected a header line '# " + key + ": <integer>' " + why};
+}
+
+void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutcome& out) {
+  // Points per case.
+  std::map<std::string, std::vector<Point>> cases;
+  for (const auto& [key, o] : obs) {
+    if (o.suite != "copies" || o.metric != "time") continue;
+    const int64_t bytes = param_value(o.params, "bytes", 0);
+    if (bytes <= 0 || o.value <= 0) continue;
+    cases[o.case_name].push_back(Point{static_cast<double>(bytes), o.value});
+  }
+  const std::vector<std::pair<std::string, std::string>> names{{"h2d_pinned", "pcie_h2d_pinned"},
+                                                                {"d2h_pinned", "pcie_d2h_pinned"},
+                                                                {"h2d_pageable", "pcie_h2d_pageable"},
+                                                                {"d2h_pageable", "pcie_d2h_pageable"}};
+  std::vector<std::string> present;
+  for (const auto& [c, p] : names) {
+    if (cases.count(c) && !cases[c].empty()) present.push_back(c);
+  }
+  if (present.empty()) {
+    out.skipped.push_back("copy_latency, pcie_*: no copies suite data");
+    return;
+  }
+  // The latency comes from the pinned cases (what inference servers use), or from all cases.
+  std::vector<std::string> group;
+  for (const std::string& c : present) {
+    if (c.find("pinned") != std::string::npos) group.push_back(c);
+  }
+  if (group.empty()) group = present;
+  std::vector<std::vector<double>> a;
+  std::vector<double> b, w;
+  std::vector<Point> group_points;
+  for (size_t k = 0; k < group.size(); ++k) {
+    for (const Point& p : cases[group[k]]) {
+      std::vector<double> row(1 + group.size(), 0.0);
+      row[0] = 1.0;
+      row[1 + k] = p.x;
+      a.push_back(row);
+      b.push_back(p.t);
+      w.push_back(1.0 / p.t);
+      group_points.push_back(p);
+    }
+  }
+  std::vector<double> lower(1 + group.size(), 1e-9), upper(1 + group.size(), kInf);
+  lower[0] = 0.0;
+  std::vector<double> x = bounded_least_squares(a, b, w, lower, upper);
+  const double latency = x[0];
+  std::map<std::string, double> slope;  // ns per byte
+  for (size_t k = 0; k < group.size(); ++k) slope[group[k]] = x[1 + k];
+  for (const std::string& c : present) {
+    if (slope.count(c)) continue;
+    // Slope with the latency fixed: minimise sum (w (t - L - B s))^2.
+    double num = 0, den = 0;
+    for (const Point& p : cases[c]) {
+      const double wi = 1.0 / p.t;
+      num += wi * wi * p.x * (p.t - latency);
+      den += wi * wi * p.x * p.x;
+    }
+    slope[c] = std::max(1e-9, den > 0 ? num / den : 1e-9);
+  }
+  // Per-case two-parameter fits, for the notes.
+  std::string per_case = "per-case fits (latency + bandwidth):";
+  for (const std::string& c : present) {
+    auto [l, s] = fit_line(cases[c], 1e-9);
+    per_case += " " + c + " " + format_number(l * 1e-3) + " us + " + format_number(1.0 / s) + " GB/s;";
+  }
+  double total_residual = 0;
+  int total_points = 0;
+  for (const std::string& c : present) {
+    for (const Point& p : cases[c]) {
+      const double r = (latency + slope[c] * p.x - p.t) / p.t;
+      total_residual += r * r;
+      ++total_points;
+    }
+  }
+  std::string latency_from;
+  for (const std::string& c : group) {
+    if (!latency_from.empty()) latency_from += ", ";
+    latency_from += c;
+  }
+  out.fitted.push_back(FittedParameter{
+      .name = "copy_latency",
+      .value = latency * 1e-3,
+      .unit = "us",
+      .suite = "copies",
+      .points = static_cast<int>(group_points.size()),
+      .residual = std::sqrt(total_residual / std::max(1, total_points)),
+      .note = "intercept of t = latency + bytes / bandwidth, fitted jointly over " + latency_from +
+              (latency <= 0 ? " (bound latency >= 0 reached)" : "") + "; " + per_case});
+  for (const auto& [c, param] : names) {
+    if (!slope.count(c)) continue;
+    double gbps = 1.0 / slope[c];  // bytes per ns = GB/s
+    std::string note = "slope of t = copy_latency + bytes / bandwidth over " + std::to_string(cases[c].size()) +
+                       " sizes (medians of the repetitions)";
+    if (c.find("pageable") != std::string::npos) {
+      const std::string pinned = c.substr(0, 3) + "_pinned";
+      double limit = slope.count(pinned) ? 1.0 / slope[pinned] : base.pcie_bandwidth(c.substr(0, 3) == "h2d", true) / 1e9;
+      if (gbps > limit) {
+        note += "; measured " + format_number(gbps) + " GB/s exceeds the pinned bandwidth, capped at " +
+                format_number(limit) + " GB/s (the profile requires pageable <= pinned)";
+        gbps = limit;
+      }
+    }
+    out.fitted.push_back(FittedParameter{.name = param,
+                                         .value = gbps,
+                                         .unit = "GB/s",
+                                         .suite = "copies",
+                                         .points = static_cast<int>(cases[c].size()),
+                                         .residual = rms_relative(cases[c], latency, slope[c]),
+                                         .note = note});
+  }
+}
+
+void fit_launch(const Observations& obs, FitOutcome& out) {
+  for (const auto& [key, o] : obs) {
+    if (o.suite == "launch" && o.case_name == "back_to_back" && o.metric == "gap") {
+      out.fitted.push_back(FittedParameter{
+          .name = "kernel_launch_overhead",
+          .value = std::max(0.0, o.value) * 1e-3,
+          .unit = "us",
+          .suite = "launch",
+          .points = o.samples,
+          .residual = o.spread,
+          .note = "median gap between back-to-back kernels of one stream (%globaltimer); residual is the "
+                  "median absolute deviation relative to the median"});
+      return;
+    }
+  }
+  out.skipped.push_back("kernel_launch_overhead: no launch suite back_to_back data");
+}
+
+void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int sm_count, int64_t lanes,
+                    double boost_mhz, FitOutcome& out) {
+  const Plan plan = make_plan(sm_count);
+  // DRAM bandwidth from the memory kernel at many waves.
+  std::vector<Point> memory_all, memory_fit;
+  for (const auto& [key, o] : obs) {
+    if (o.suite != "sm-scaling" || o.case_name != "memory" || o.metric != "time" || o.value <= 0) continue;
+    const int64_t blocks = param_value(o.params, "blocks", 0);
+    const int64_t per_block = param_value(o.params, "bytes_per_block", 0);
+    if (blocks <= 0 || per_block <= 0) continue;
+    Point p{static_cast<double>(blocks) * static_cast<double>(per_block), o.value};
+    memory_all.push_back(p);
+    if (blocks >= static_cast<int64_t>(plan.sm_scaling.memory_fit_min_waves) * sm_count) memory_fit.push_back(p);
+  }
+  if (memory_fit.size() < 2) {
+    memory_fit.clear();
+    for (const Point& p : memory_all) {
+      if (p.x >= static_cast<double>(sm_count) * static_cast<double>(plan.sm_scaling.memory_bytes_per_block)) {
+        memory_fit.push_back(p);
+      }
+    }
+  }
+  if (!memory_fit.empty()) {
+    auto [a, s] = fit_line(memory_fit, 1e-12);
+    double bytes_per_s = 1e9 / s;
+    std::string note = "slope of t = a + bytes / bandwidth for the memory kernel at >= " +
+                       std::to_string(plan.sm_scaling.memory_fit_min_waves) + " waves (a = " +
+                       format_number(a * 1e-3) + " us)";
+    if (bytes_per_s > base.dram_bandwidth_nominal && base.dram_bandwidth_nominal > 0) {
+      note += "; measured " + format_number(bytes_per_s / 1e9) +
+              " GB/s exceeds the nominal bandwidth (L2 hits?), capped at the nominal value";
+      bytes_per_s = base.dram_bandwidth_nominal;
+    }
+    out.fitted.push_back(FittedParameter{.name = "dram_bandwidth_effective",
+                                         .value = bytes_per_s / double(1ll << 30),
+                                         .unit = "GiB/s",
+                                         .suite = "sm-scaling",
+                                         .points = static_cast<int>(memory_fit.size()),
+                                         .residual = rms_relative(memory_fit, a, s),
+                                         .note = note});
+  } else {
+    out.skipped.push_back("dram_bandwidth_effective: no sm-scaling memory-kernel data at one wave or more");
+  }
+  // Sustained clock from the compute kernel: t = a + waves * flops_per_block / (lanes * 2 * f).
+  std::vector<Point> compute;
+  for (const auto& [key, o] : obs) {
+    if (o.suite != "sm-scaling" || o.case_name != "compute" || o.metric != "time" || o.value <= 0) continue;
+    const int64_t blocks = param_value(o.params, "blocks", 0);
+    const int64_t iterations = param_value(o.params, "iterations", 0);
+    if (blocks <= 0 || iterations <= 0) continue;
+    const double waves = std::ceil(static_cast<double>(blocks) / sm_count);
+    const ComputeKernelShape shape{.blocks = static_cast<int>(blocks), .iterations = static_cast<int>(iterations)};
+    compute.push_back(Point{waves * shape.flops_per_block(), o.value});
+  }
+  if (compute.empty()) {
+    out.skipped.push_back("sustained_clock_factor: no sm-scaling compute-kernel data");
+    return;
+  }
+  if (lanes <= 0) {
+    out.skipped.push_back("sustained_clock_factor: the CSV header has no device.fp32_lanes_per_sm");
+    return;
+  }
+  auto [a, s] = fit_line(compute, 1e-15);
+  const double clock_ghz = 1.0 / (static_cast<double>(lanes) * 2.0 * s);
+  double factor = clock_ghz * 1000.0 / boost_mhz;
+  std::string note = "t = a + ceil(blocks / " + std::to_string(sm_count) + " SMs) x flops_per_block / (" +
+                     std::to_string(lanes) + " FP32 lanes x 2 x clock) over " + std::to_string(compute.size()) +
+                     " grids: effective clock " + format_number(clock_ghz * 1000.0) + " MHz over boost " +
+                     format_number(boost_mhz) + " MHz (a = " + format_number(a * 1e-3) +
+                     " us); the residual measures how well duration follows whole waves of SMs";
+  if (factor > 1.0) {
+    note += "; measured factor " + format_number(factor) + " capped at 1";
+    factor = 1.0;
+  }
+  out.fitted.push_back(FittedParameter{.name = "sustained_clock_factor",
+                                       .value = factor,
+                                       .unit = "ratio",
+                                       .suite = "sm-scaling",
+                                       .points = static_cast<int>(compute.size()),
+                                       .residual = rms_relative(compute, a, s),
+                                       .note = note});
+}
+
+void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
+  std::vector<double> turns, switches;
+  std::vector<int64_t> procs;
+  for (const auto& [key, o] : obs) {
+    if (o.suite == "sharing" && o.case_name == "timeslice" && o.metric == "slice") {
+      procs.push_back(param_value(o.params, "procs", 0));
+    }
+  }
+  for (int64_t n : procs) {
+    TimesliceAnalysis a = analyze_timeslice(raw, n);
+    turns.insert(turns.end(), a.turns.begin(), a.turns.end());
+    switches.insert(switches.end(), a.switches.begin(), a.switches.end());
+  }
+  if (turns.size() >= 3 && switches.size() >= 3) {
+    out.fitted.push_back(FittedParameter{
+        .name = "time_slice",
+        .value = median_of(turns) * 1e-3,
+        .unit = "us",
+        .suite = "sharing",
+        .points = static_cast<int>(turns.size()),
+        .residual = relative_spread(turns),
+        .note = "median length of the turns of saturating contexts (time-slice probe, " + std::to_string(procs.size()) +
+                " process counts); residual is the relative median absolute deviation"});
+    out.fitted.push_back(FittedParameter{
+        .name = "context_switch_cost",
+        .value = median_of(switches) * 1e-3,
+        .unit = "us",
+        .suite = "sharing",
+        .points = static_cast<int>(switches.size()),
+        .residual = relative_spread(switches),
+        .note = "median idle time between the end of one context's turn and the start of the next context's turn "
+                "(global timer); residual is the relative median absolute deviation"});
+  } else {
+    out.skipped.push_back("time_slice, context_switch_cost: no time-slice probe with enough turns (needs MPS off)");
+  }
+  const std::string solo_key = observation_key("sharing", "pair", "kind=0;procs=1;proc=0", "kernel_time");
+  std::vector<double> together;
+  for (int p = 0; p < 2; ++p) {
+    auto it = obs.find(observation_key("sharing", "pair", "kind=2;procs=2;proc=" + std::to_string(p), "kernel_time"));
+    if (it != obs.end()) together.insert(together.end(), it->second.values.begin(), it->second.values.end());
+  }
+  auto solo = obs.find(solo_key);
+  if (solo != obs.end() && solo->second.value > 0 && !together.empty()) {
+    double penalty = median_of(together) / solo->second.value - 1.0;
+    std::string note = "kernel_time of two half-GPU compute kernels of different MPS clients side by side / alone - 1";
+    if (penalty < 0) {
+      note += "; measured " + format_number(penalty) + " bounded to 0";
+      penalty = 0;
+    }
+    out.fitted.push_back(FittedParameter{.name = "mps_interference_penalty",
+                                         .value = penalty,
+                                         .unit = "ratio",
+                                         .suite = "sharing",
+                                         .points = static_cast<int>(together.size()),
+                                         .residual = relative_spread(together),
+                                         .note = note});
+  } else {
+    out.skipped.push_back("mps_interference_penalty: no MPS pair probe (run the sharing suite with MPS on)");
+  }
+}
+
+}  // namespace
+
+Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& base, const std::string& raw_file) {
+  FitOutcome out;
+  const Observations obs = summarize(raw);
+  bool has_sm_scaling = false;
+  for (const Measurement& m : raw.rows) has_sm_scaling = has_sm_scaling || m.suite == "sm-scaling";
+
+  std::optional<int64_t> sm_count = header_int(raw, kHeaderSmCount);
+  if (sm_count && *sm_count >= 1) {
+    out.fitted.push_back(FittedParameter{.name = "sm_count", .value = static_cast<double>(*sm_count), .unit = "count",
+                                         .suite = "device", .points = 1, .residual = 0,
+                                         .note = "cudaGetDeviceProperties: multiProcessorCount"});
+  } else if (has_sm_scaling) {
+    return header_error(raw_file, kHeaderSmCount, "(the sm-scaling fit needs the SM count)");
+  }
+  double boost_mhz = base.boost_clock_mhz;
+  if (auto clock = header_int(raw, kHeaderClockMhz); clock && static_cast<double>(*clock) >= base.base_clock_mhz && *clock > 0) {
+    boost_mhz = static_cast<double>(*clock);
+    out.fitted.push_back(FittedParameter{.name = "boost_clock", .value = boost_mhz, .unit = "MHz", .suite = "device",
+                                         .points = 1, .residual = 0,
+                                         .note = "cudaDevAttrClockRate (peak SM clock) of the measured device"});
+  }
+  if (auto engines = header_int(raw, kHeaderAsyncEngines); engines && *engines >= 1) {
+    out.fitted.push_back(FittedParameter{.name = "copy_engines", .value = static_cast<double>(*engines),
+                                         .unit = "count", .suite = "device", .points = 1, .residual = 0,
+                                         .note = "cudaGetDeviceProperties: asyncEngineCount"});
+  }
+  const size_t device_facts = out.fitted.size();
+  fit_copies(obs, base, out);
+  fit_launch(obs, out);
+  if (has_sm_scaling) {
+    fit_sm_scaling(obs, base, static_cast<int>(*sm_count), header_int(raw, kHeaderFp32LanesPerSm).value_or(0), boost_mhz,
+                   out);
+  } else {
+    out.skipped.push_back("dram_bandwidth_effective, sustained_clock_factor: no sm-scaling suite data");
+  }
+  fit_sharing(raw, obs, out);
+  if (out.fitted.size() == device_facts) {
+    return Error{.file = raw_file, .line = 0, .column = 0, .field = "",
+                 .message = "no measurement the fitter uses (expected rows of the copies, launch, sm-scaling or sharing "
+                            "suites)"};
+  }
+  return out;
+}
+
+std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome& outcome, const RawData& raw,
+                                const std::string& name, const std::string& raw_file) {
+  const std::string device = raw.header_value(kHeaderDeviceName);
+  std::string device_text = device.empty() ? "unknown device" : device;
+  if (!raw.header_value(kHeaderDriverVersion).empty()) {
+    device_text += ", driver " + raw.header_value(kHeaderDriverVersion);
+  }
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "name" << YAML::Value << name;
+  y << YAML::Key << "description" << YAML::Value
+    << (device.empty() ? base.description : device + " calibrated by sharesim (base profile: " + base.name + ")");
+  y << YAML::Key << "parameters" << YAML::Value << YAML::BeginMap;
+  for (const models::ParameterProvenance& prov : base.provenance) {
+    y << YAML::Key << prov.name << YAML::Value << YAML::BeginMap;
+    if (const FittedParameter* f = outcome.find(prov.name)) {
+      y << YAML::Key << "value" << YAML::Value << format_number(f->value);
+      y << YAML::Key << "unit" << YAML::Value << f->unit;
+      const std::string source = f->suite == "device"
+                                     ? "device query by sharesim-calibrate (" + raw_file + ": " + device_text + ")"
+                                     : "sharesim calibrate fit: " + f->suite + " suite of " + raw_file + " (" +
+                                           device_text + ")";
+      y << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << source;
+      y << YAML::Key << "note" << YAML::Value << YAML::DoubleQuoted
+        << (f->suite == "device" ? f->note
+                                 : f->note + "; rms relative residual " + percent(f->residual) + " over " +
+                                       std::to_string(f->points) + " points");
+    } else {
+      y << YAML::Key << "value" << YAML::Value << prov.value;
+      y << YAML::Key << "unit" << YAML::Value << prov.unit;
+      y << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << ("base profile " + base.name + ": " + prov.source);
+      if (prov.estimate) y << YAML::Key << "estimate" << YAML::Value << "true";
+      if (!prov.note.empty()) y << YAML::Key << "note" << YAML::Value << YAML::DoubleQuoted << prov.note;
+    }
+    y << YAML::EndMap;
+  }
+  y << YAML::EndMap << YAML::EndMap;
+  std::ostringstream text;
+  text << "# GPU profile fitted by `sharesim calibrate fit` from " << raw_file << " (" << device_text << ").\n"
+       << "# Fitted parameters name their suite in `source` and their residual in `note`; the others are copied\n"
+       << "# from the base profile '" << base.name << "'. Use it in a scenario with: gpu_profile: ./<this file>\n";
+  for (const std::string& s : outcome.skipped) text << "# not fitted: " << s << '\n';
+  text << y.c_str() << '\n';
+  return text.str();
+}
+
+}  // namespace sharesim::calibrate

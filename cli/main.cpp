@@ -1,0 +1,65 @@
+// sharesim: simulate and plan the sharing of NVIDIA T4 GPUs.
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "commands.h"
+
+namespace sharesim::cli {
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*run)(const Args&);
+};
+
+constexpr Subcommand kSubcommands[] = {
+    {"run", "simulate a scenario: results.json and a summary", run_run_command},
+    {"bench", "measure the simulator's own speed (bench engine)", run_bench_command},
+};
+
+void print_help() {
+  std::printf(
+      "sharesim %s: a discrete-event simulator and capacity planner for sharing NVIDIA T4 GPUs\n"
+      "\n"
+      "usage: sharesim <command> [options]\n"
+      "       sharesim --help | --version\n"
+      "\n"
+      "commands:\n",
+      SHARESIM_VERSION);
+  for (const auto& sub : kSubcommands) std::printf("  %-10s %s\n", sub.name, sub.summary);
+  std::printf("\n'sharesim <command> --help' describes a command's options.\n");
+}
+
+}  // namespace
+
+int usage_error(const std::string& message) {
+  std::fprintf(stderr, "sharesim: error: %s\n", message.c_str());
+  return 2;
+}
+
+}  // namespace sharesim::cli
+
+int main(int argc, char** argv) {
+  using namespace sharesim::cli;
+  if (argc < 2) {
+    print_help();
+    return 2;
+  }
+  const std::string first = argv[1];
+  if (first == "--help" || first == "-h" || first == "help") {
+    print_help();
+    return 0;
+  }
+  if (first == "--version") {
+    std::printf("sharesim %s\n", SHARESIM_VERSION);
+    return 0;
+  }
+  for (const auto& sub : kSubcommands) {
+    if (first == sub.name) return sub.run(Args(argv + 2, argv + argc));
+  }
+  if (!first.empty() && first[0] == '-') return usage_error("unknown option '" + first + "' (try 'sharesim --help')");
+  return usage_error("unknown command '" + first + "' (try 'sharesim --help')");
+}

@@ -1,0 +1,307 @@
+// One modeled GPU, its sharing policy, and the processes that use it.
+//
+// THE EXECUTION MODEL (docs/model.md has the reasoning; the formulas are repeated here)
+//
+// Work is fluid: every piece of running work progresses at a rate that is recomputed whenever the
+// set of running work changes (an arrival, a completion, the end of a launch gap or copy latency,
+// a time-slice or context-switch boundary). Between two such instants nothing changes, so the GPU
+// keeps one pending event (the earliest of those instants) and reschedules it (cancel + insert)
+// after each change. Rates are recomputed over the running set only.
+//
+// Streams. Each process has `streams` CUDA streams. Ops of one stream run in order (one op of a
+// stream is in flight at a time); streams run concurrently. submit() appends a list of ops to a
+// stream and fires its Completion when the last op ends.
+//
+// Kernels (KernelWork: solo duration D on the full GPU, SM demand d, memory-bound fraction m).
+//  - Launch: each kernel first spends kernel_launch_overhead (profile) as a gap on its stream, in
+//    which it uses nothing (the launch gap elapses under every policy, also while its context
+//    waits for its time-slice turn).
+//  - Work left is measured in solo nanoseconds: W = D at the start.
+//  - SMs: the SM demand is d = min(sm_demand, sm_count) (sm_demand <= 0 means the whole GPU).
+//    SMs go max-min fairly to the kernels that may run (policy), each getting at most d and the
+//    kernels of one process together at most that process's cap (MPS: its active-thread
+//    percentage of the SMs; otherwise sm_count). Fractional SMs are allowed (fluid model).
+//  - DRAM: a kernel's bandwidth demand is b = m x dram_bandwidth_effective (what it moves when it
+//    runs alone). Kernels that got SMs share dram_bandwidth_effective max-min fairly up to b; a
+//    kernel is granted g <= b.
+//  - Rate (solo-ns per ns): time per unit of work adds up over the compute and memory parts,
+//        1 / rate = (1 - m) x d / s  +  m x b / g        (a term is left out when its weight is 0)
+//    then, under MPS, divided by (1 + mps_interference_penalty) while kernels of two or more
+//    processes hold SMs. A kernel alone on the GPU with d SMs runs at rate 1: its solo duration.
+//  - DRAM traffic actually moved is rate x b (<= g); memory utilization reports that.
+//
+// Copies (CopyWork: direction, bytes, pinned or pageable).
+//  - At most copy_engines copies are in flight on the GPU (first come, first served); the others
+//    wait. A copy in flight first spends copy_latency (profile), then moves its bytes.
+//  - Bytes flow at the copy's solo bandwidth (pcie_<dir>_pinned or _pageable); the copies moving
+//    bytes in one direction share that direction's pinned bandwidth max-min fairly, each up to
+//    its own solo bandwidth. The two directions are independent (PCIe is full duplex). Copies do
+//    not use SMs or DRAM bandwidth in this model.
+//  - So a copy alone takes copy_latency + bytes / bandwidth.
+//
+// Policies (gpu_policy.h) decide who may run: passthrough and MPS let everything run (MPS adds SM
+// caps and the interference penalty); time-slicing lets only the owner context's kernels (and
+// copies, unless the profile lets copies overlap) progress, and nothing during a switch.
+//
+// Memory and faults. Each process allocates ProcessSpec::memory_bytes at start (and more with
+// allocate()). Passthrough and time-slicing have no isolation: an allocation that does not fit in
+// memory_usable fails every process of the GPU (one fault domain). MPS: an allocation beyond the
+// client's CUDA_MPS_PINNED_DEVICE_MEM_LIMIT fails that client alone; one that does not fit in the
+// GPU's memory is a fatal fault, which MPS reports to every client, so all fail. A failed process's
+// pending and later work never completes (its Completions never fire); its fault listener fires at
+// the fault time. Failed processes keep their memory until end_process() (MPS tears the clients
+// down; the model does not restart them).
+//
+// Not thread-safe; one GpuModel belongs to one Simulator.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sharesim/models/gpu_policy.h"
+#include "sharesim/models/gpu_profile.h"
+#include "sharesim/models/gpu_work.h"
+#include "sharesim/sim/event_queue.h"
+#include "sharesim/sim/result.h"
+#include "sharesim/sim/simulator.h"
+
+namespace sharesim::models {
+
+// Where the GPU reports that a piece of work finished: it schedules this handler with this payload
+// at the completion time.
+struct Completion {
+  sim::HandlerId handler = 0;
+  uint64_t payload = 0;
+};
+
+struct FaultRecord {
+  sim::Time at;
+  ProcessId process = 0;
+  std::string reason;
+};
+
+// What nvidia-smi and a profiler would report for one GPU over the measured interval (from the
+// last reset_statistics(), or the start, to now).
+struct GpuMetrics {
+  sim::Time start;
+  sim::Time end;
+  sim::Time sample_window;
+  // utilization.gpu: per sample window, the fraction of the window during which at least one
+  // kernel was executing (holding SMs and progressing). The last window may be partial: its value
+  // is the fraction of its elapsed part. `mean` is busy time / elapsed time.
+  std::vector<double> utilization_gpu;
+  double utilization_gpu_mean = 0;
+  // Memory-controller utilization: per window, the time average of (DRAM bytes per second moved
+  // by kernels / dram_bandwidth_effective), i.e. the fraction of time the bandwidth is in use,
+  // weighted by the fraction used.
+  std::vector<double> utilization_memory;
+  double utilization_memory_mean = 0;
+  // SM occupancy: SM-seconds held by kernels / (sm_count x elapsed seconds).
+  double sm_occupancy = 0;
+  double copy_engine_busy_seconds = 0;  // sum over engines of the time each held a copy
+  double copy_any_busy_fraction = 0;    // fraction of time at least one copy was in flight
+  int64_t memory_used_bytes = 0;        // now
+  int64_t memory_peak_bytes = 0;        // highest since the reset
+  uint64_t context_switches = 0;
+  uint64_t faults = 0;  // fault events (one event may fail several processes)
+  uint64_t kernels_completed = 0;
+  uint64_t copies_completed = 0;
+};
+
+// Receives the GPU's timeline as it happens (for traces and timelines in reports). Calls are
+// synchronous, from inside the model: an observer must not call back into the GpuModel.
+class GpuObserver {
+ public:
+  virtual ~GpuObserver() = default;
+  // An op reached the GPU (it became the head of its stream): a kernel's launch gap starts, a copy
+  // starts waiting for an engine. `name` is the op's name (KernelWork/CopyWork::name).
+  virtual void op_started(sim::Time at, ProcessId process, int stream, bool is_kernel,
+                          std::string_view name) = 0;
+  // The op finished.
+  virtual void op_finished(sim::Time at, ProcessId process, int stream, bool is_kernel,
+                           std::string_view name) = 0;
+  // The process failed (its in-flight op, if any, will never finish).
+  virtual void process_failed(sim::Time /*at*/, ProcessId /*process*/, const std::string& /*reason*/) {}
+};
+
+class GpuModel {
+ public:
+  // The profile must outlive the model.
+  GpuModel(sim::Simulator& sim, const GpuProfile& profile, SharingPolicy policy, std::string name);
+  ~GpuModel();
+  GpuModel(const GpuModel&) = delete;
+  GpuModel& operator=(const GpuModel&) = delete;
+
+  // Starts a process on this GPU. Fails (the error's message says why) for a second tenant under
+  // passthrough, the client beyond the MPS limit, or a spec that is out of range (streams < 1,
+  // negative memory, an active-thread percentage outside 1..100). A memory fault is not an error
+  // here: the process starts and the fault is reported through the fault listeners (see
+  // set_fault_listener) at the current time, so a listener registered right after start_process
+  // still hears it.
+  Result<ProcessId> start_process(const ProcessSpec& spec);
+  // Ends a process: drops its pending work (its Completions never fire) and frees its memory and
+  // its place among the tenants / MPS clients.
+  void end_process(ProcessId process);
+  // Enqueues ops on one stream of a process; they run in order; `done` fires when the last ends
+  // (at once, i.e. scheduled at now, for an empty list). Work for a failed or ended process is
+  // dropped. REQUIRES: process was returned by start_process; 0 <= stream < spec.streams.
+  void submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done);
+  // Allocates more device memory for a running process (e.g. a model growing its cache); may
+  // fault as start_process's allocation does.
+  void allocate(ProcessId process, int64_t bytes);
+  // The handler and payload scheduled when this process fails (once).
+  void set_fault_listener(ProcessId process, Completion listener);
+
+  // Optional; the observer must outlive the model or be reset with nullptr. Costs nothing when unset.
+  void set_observer(GpuObserver* observer) { observer_ = observer; }
+
+  [[nodiscard]] bool failed(ProcessId process) const;
+  [[nodiscard]] const std::string& name() const { return name_; }
+  [[nodiscard]] const GpuProfile& profile() const { return profile_; }
+  [[nodiscard]] SharingPolicy policy() const { return policy_->kind(); }
+  [[nodiscard]] const std::vector<FaultRecord>& faults() const { return fault_log_; }
+  // SMs the process's kernels may use together.
+  [[nodiscard]] int sm_cap(ProcessId process) const;
+  [[nodiscard]] int64_t memory_used() const { return memory_used_; }
+
+  // ---- Metrics -----------------------------------------------------------------------------------
+  // The sample window of utilization series (default 1 s, as nvidia-smi's longest period).
+  // Takes effect from the next reset_statistics() (or now, if nothing was measured yet).
+  void set_sample_window(sim::Time window);
+  // Forgets everything measured so far (the end of a warm-up); counts restart at zero.
+  void reset_statistics();
+  [[nodiscard]] GpuMetrics metrics() const;
+
+ private:
+  struct Submission {
+    std::vector<GpuOp> ops;
+    uint32_t next_op = 0;
+    Completion done;
+  };
+  // A FIFO of submissions that reuses its slots (no allocation in steady state).
+  struct SubmissionRing {
+    std::vector<Submission> slots;
+    size_t head = 0;
+    size_t size = 0;
+    void push(Submission s);
+    Submission& front() { return slots[head]; }
+    void pop();
+    void clear();
+  };
+  struct Stream {
+    SubmissionRing queue;
+    ProcessId process = 0;
+    int32_t active_item = -1;  // index into items_, or -1 when the stream is idle
+  };
+  struct Process {
+    ProcessSpec spec;
+    int sm_cap = 0;
+    int64_t memory = 0;
+    uint32_t first_stream = 0;
+    uint32_t active_items = 0;
+    bool failed = false;
+    bool ended = false;
+    std::optional<Completion> fault_listener;
+  };
+  // One op in flight (the head op of a stream).
+  struct Item {
+    uint64_t seq = 0;
+    std::string_view name;
+    ProcessId process = 0;
+    uint32_t stream = 0;
+    bool is_kernel = true;
+    bool in_use = false;
+    // Kernel: launch gap left. Copy: fixed latency left (progresses while it holds an engine).
+    int64_t gap_left_ns = 0;
+    // Kernel: solo nanoseconds of work left. Copy: bytes left.
+    double remaining = 0;
+    // Kernel parameters.
+    double sm_demand = 0;     // d
+    double memory_bound = 0;  // m
+    double bw_demand = 0;     // b, bytes per ns
+    // Copy parameters.
+    bool host_to_device = true;
+    double solo_bw = 0;  // bytes per ns
+    // Allocation (recomputed at each change).
+    bool may_run = false;
+    bool holds_engine = false;
+    double sms = 0;                        // s
+    double bw = 0;                         // g (kernels: DRAM; copies: PCIe), bytes per ns
+    double rate = 0;                       // kernels: solo-ns per ns; copies: bytes per ns
+    sim::Time next_at = sim::Time::max();  // end of the current phase at the current rate
+  };
+
+  void on_event();
+  void advance_to(sim::Time now);
+  void complete_due(sim::Time now);
+  void recompute(sim::Time now);
+  void start_next_op(uint32_t stream_index, sim::Time now);
+  void finish_item(uint32_t item, sim::Time now);
+  void drop_work(ProcessId process);
+  uint32_t allocate_item();
+  void release_item(uint32_t item);
+  void fail_processes(const std::vector<ProcessId>& victims, const std::string& reason, sim::Time now);
+  void handle_memory_request(ProcessId process, int64_t bytes, sim::Time now);
+  void policy_update(sim::Time now);
+  void share_sms(sim::Time now);
+  void share_dram();
+  void share_copies();
+  void accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to, double weight) const;
+  void reset_stats_at(sim::Time now);
+
+  sim::Simulator& sim_;
+  const GpuProfile& profile_;
+  GpuObserver* observer_ = nullptr;
+  std::unique_ptr<GpuSharingPolicy> policy_;
+  std::string name_;
+  sim::HandlerId handler_ = 0;
+  sim::EventHandle next_event_;
+  sim::Time next_event_at_ = sim::Time::max();
+  sim::Time last_update_;
+
+  std::vector<Process> processes_;
+  std::vector<Stream> streams_;
+  std::vector<Item> items_;
+  std::vector<uint32_t> free_items_;
+  std::vector<uint32_t> active_;   // items in flight, in start order
+  std::vector<uint8_t> runnable_;  // per process: has unfinished work on the GPU
+  uint64_t next_seq_ = 0;
+  int live_processes_ = 0;
+  int64_t memory_used_ = 0;
+  std::vector<FaultRecord> fault_log_;
+
+  // Scratch for rate computation, kept to avoid allocating per change.
+  std::vector<uint32_t> scratch_;
+  std::vector<uint32_t> due_;
+  std::vector<double> group_used_;
+  std::vector<uint32_t> group_unfrozen_;
+
+  // The current state between changes (what the statistics integrate).
+  bool kernel_busy_ = false;
+  double sms_used_ = 0;
+  double dram_fraction_ = 0;  // DRAM bytes moved per ns / effective bandwidth per ns
+  int copies_in_flight_ = 0;
+
+  // Statistics since stats_start_.
+  sim::Time sample_window_ = sim::Time::s(1);
+  sim::Time next_sample_window_ = sim::Time::s(1);
+  sim::Time stats_start_;
+  double busy_ns_ = 0;
+  double sm_ns_ = 0;
+  double dram_ns_ = 0;
+  double copy_engine_ns_ = 0;
+  double copy_any_ns_ = 0;
+  std::vector<double> busy_series_ns_;
+  std::vector<double> dram_series_ns_;
+  int64_t memory_peak_ = 0;
+  uint64_t faults_ = 0;
+  uint64_t kernels_completed_ = 0;
+  uint64_t copies_completed_ = 0;
+  uint64_t switches_base_ = 0;
+};
+
+}  // namespace sharesim::models

@@ -1,0 +1,88 @@
+// Running a scenario: the validated Scenario is wired into models (GPU profiles, the device claim
+// rules, one GpuModel per GPU in use, one process per workload replica, one Workload per workload)
+// on one sim::Simulator, run to its horizon, and reported as plain data for reports/.
+//
+// Wiring rules (each a choice, documented in docs/scenarios.md):
+//  - A device's setup steps claim GPUs in creation order (models/device.h). A VM whose creation
+//    fails, a workload on a consumer that holds no GPU, or in a VM without the GPU extension, is
+//    an input error (exit 2) with the step's or workload's file and line.
+//  - A workload in a VM runs on the VM's GPU with the passthrough policy (one tenant: two
+//    workloads, or two replicas, in one GPU VM share it as one process each, which passthrough
+//    refuses; see the error). Container workloads (kubernetes, iot-edge) run on the GPU that
+//    NVIDIA_VISIBLE_DEVICES names, or, when it is not set, each replica on the consumer's GPU with
+//    the fewest processes so far (ties: the lowest index), under the device's `sharing` policy.
+//  - Each replica is one CUDA process (ProcessSpec) with the workload's memory and MPS settings.
+//    A process that cannot start (the MPS client limit) is reported as failed with the reason;
+//    requests routed to it fail.
+//  - Statistics restart at `warmup` (GPU metrics and workload measurement). The run ends at
+//    `duration`, or earlier when nothing is left to happen (a trace that ended and drained).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sharesim/models/gpu.h"
+#include "sharesim/models/workload.h"
+#include "sharesim/scenarios/loader.h"
+#include "sharesim/scenarios/scenario.h"
+#include "sharesim/sim/result.h"
+
+namespace sharesim::scenarios {
+
+struct ProcessReport {
+  std::string workload;
+  int replica = 0;
+  int64_t memory_bytes = 0;
+  std::optional<int> mps_active_thread_percentage;
+  int sm_cap = 0;  // SMs its kernels may use together
+  bool failed = false;
+  std::string failure;  // why (start refused, or the fault)
+};
+
+struct GpuReport {
+  std::string device;
+  int index = 0;
+  std::string claimed_by;  // consumer name ("analytics-vm", "kubernetes"), or "" when free
+  std::string policy;      // "passthrough", "time-slicing", "mps", or "" when nothing runs on it
+  std::string profile;     // the GPU profile's name
+  bool in_use = false;     // a GpuModel ran (at least one process)
+  models::GpuMetrics metrics;
+  std::vector<ProcessReport> processes;
+  std::vector<models::FaultRecord> faults;
+};
+
+struct RunReport {
+  std::string scenario_name;
+  std::string scenario_file;
+  uint64_t seed = 0;
+  sim::Time duration;        // as configured
+  sim::Time warmup;
+  sim::Time ended_at;        // simulated time when the run ended (<= duration)
+  uint64_t events = 0;       // events the engine executed
+  uint64_t kernels = 0;      // kernels completed (all GPUs, measured window)
+  std::vector<models::WorkloadStats> workloads;
+  std::vector<GpuReport> gpus;
+  std::vector<std::string> warnings;  // e.g. an untested VM OS
+  bool slo_met = true;       // every workload's SLOs
+  bool interrupted = false;  // stopped early by a signal or a budget
+};
+
+struct RunOptions {
+  // Called for every request when it completes or fails (for --requests).
+  std::function<void(const std::string& workload, const models::RequestRecord&)> request_observer;
+  // Polled between slices of simulated time; returning true stops the run early (marked
+  // interrupted). Used for SIGINT/SIGTERM and wall-clock budgets.
+  std::function<bool()> should_stop;
+};
+
+// LoadOptions with the device claim rules and the GPU profiles' throughput figures wired in, so
+// claim-order errors come with file and line from load_scenario.
+LoadOptions default_load_options(std::vector<std::string> overrides = {});
+
+// Runs a loaded scenario. Errors are input errors found while wiring (they carry the location).
+Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& options = {});
+
+}  // namespace sharesim::scenarios

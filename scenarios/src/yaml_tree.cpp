@@ -1,0 +1,220 @@
+#include "yaml_tree.h"
+
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/mark.h>
+#include <yaml-cpp/parser.h>
+
+#include <map>
+#include <optional>
+#include <sstream>
+
+namespace sharesim::scenarios::detail {
+namespace {
+
+bool is_null_word(const std::string& s) { return s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+
+// Builds a YamlNode tree from parser events. Event handlers cannot return errors, so the first
+// error is remembered and later events are ignored.
+class TreeBuilder final : public YAML::EventHandler {
+ public:
+  explicit TreeBuilder(std::string file) : file_(std::move(file)) {}
+
+  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentEnd() override {}
+
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    YamlNode node = at(mark);
+    node.kind = YamlNode::Kind::kNull;
+    add(std::move(node), anchor);
+  }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    auto it = anchors_.find(anchor);
+    if (it == anchors_.end()) {
+      fail(mark, "alias to an unknown or unfinished anchor");
+      return;
+    }
+    add(it->second, 0);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
+                const std::string& value) override {
+    YamlNode node = at(mark);
+    // yaml-cpp gives plain scalars the tag "?" and quoted/block scalars "!".
+    const bool plain = (tag == "?");
+    if (plain && is_null_word(value)) {
+      node.kind = YamlNode::Kind::kNull;
+    } else {
+      node.kind = YamlNode::Kind::kScalar;
+      node.value = value;
+      node.quoted = !plain;
+    }
+    add(std::move(node), anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    Frame frame;
+    frame.node = at(mark);
+    frame.node.kind = YamlNode::Kind::kSequence;
+    frame.anchor = anchor;
+    frame.path = child_path();
+    stack_.push_back(std::move(frame));
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    Frame frame;
+    frame.node = at(mark);
+    frame.node.kind = YamlNode::Kind::kMap;
+    frame.anchor = anchor;
+    frame.path = child_path();
+    stack_.push_back(std::move(frame));
+  }
+  void OnMapEnd() override { close(); }
+
+  std::optional<Error> error;
+  std::optional<YamlNode> root;
+
+ private:
+  struct Frame {
+    YamlNode node;
+    YAML::anchor_t anchor = 0;
+    bool have_key = false;
+    YamlNode key;
+    std::string path;  // key path of this node, e.g. "workloads[0].env"
+  };
+
+  // The key path of the node that is about to be added to the innermost open collection.
+  std::string child_path() const {
+    if (stack_.empty()) return "";
+    const Frame& top = stack_.back();
+    if (top.node.is_sequence()) {
+      std::string p = top.path;
+      p.append(1, '[').append(std::to_string(top.node.items.size())).append(1, ']');
+      return p;
+    }
+    if (!top.have_key) return top.path;
+    return top.path.empty() ? top.key.value : top.path + "." + top.key.value;
+  }
+
+  static YamlNode at(const YAML::Mark& mark) {
+    YamlNode node;
+    node.line = mark.is_null() ? 0 : mark.line + 1;
+    node.column = mark.is_null() ? 0 : mark.column + 1;
+    return node;
+  }
+
+  void fail(int line, int column, std::string message, std::string field = "") {
+    if (!error) error = Error{file_, line, column, std::move(field), std::move(message)};
+  }
+  void fail(const YAML::Mark& mark, std::string message) {
+    fail(mark.line + 1, mark.column + 1, std::move(message));
+  }
+
+  void close() {
+    if (stack_.empty()) return;  // unbalanced events cannot come from the parser
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    add(std::move(frame.node), frame.anchor);
+  }
+
+  void add(YamlNode node, YAML::anchor_t anchor) {
+    if (error) return;
+    if (anchor != 0) anchors_[anchor] = node;
+    if (stack_.empty()) {
+      root = std::move(node);
+      return;
+    }
+    Frame& top = stack_.back();
+    if (top.node.is_sequence()) {
+      top.node.items.push_back(std::move(node));
+      return;
+    }
+    if (!top.have_key) {
+      if (!node.is_scalar()) {
+        fail(node.line, node.column, "expected a key (a plain word), found " + node.describe(),
+             top.path);
+        return;
+      }
+      for (const auto& [key, value] : top.node.entries) {
+        if (key.value == node.value) {
+          std::ostringstream msg;
+          msg << "duplicate key '" << node.value << "' (first written at line " << key.line
+              << ", column " << key.column << "); each key may appear once";
+          fail(node.line, node.column, msg.str(),
+               top.path.empty() ? node.value : top.path + "." + node.value);
+          return;
+        }
+      }
+      top.key = std::move(node);
+      top.have_key = true;
+      return;
+    }
+    top.node.entries.emplace_back(std::move(top.key), std::move(node));
+    top.key = YamlNode{};
+    top.have_key = false;
+  }
+
+  std::string file_;
+  std::vector<Frame> stack_;
+  std::map<YAML::anchor_t, YamlNode> anchors_;
+};
+
+}  // namespace
+
+const YamlNode* YamlNode::find(std::string_view key) const {
+  if (!is_map()) return nullptr;
+  for (const auto& [k, v] : entries) {
+    if (k.value == key) return &v;
+  }
+  return nullptr;
+}
+
+YamlNode* YamlNode::find(std::string_view key) {
+  if (!is_map()) return nullptr;
+  for (auto& [k, v] : entries) {
+    if (k.value == key) return &v;
+  }
+  return nullptr;
+}
+
+std::string YamlNode::describe() const {
+  switch (kind) {
+    case Kind::kNull: return "nothing (null)";
+    case Kind::kScalar: return "'" + value + "'";
+    case Kind::kSequence: return "a list";
+    case Kind::kMap: return "a mapping";
+  }
+  return "?";
+}
+
+void set_origin(YamlNode& node, const std::string& origin) {
+  node.origin = origin;
+  for (auto& item : node.items) set_origin(item, origin);
+  for (auto& [key, value] : node.entries) {
+    set_origin(key, origin);
+    set_origin(value, origin);
+  }
+}
+
+Result<YamlNode> parse_yaml(std::string_view text, const std::string& file) {
+  std::istringstream in{std::string(text)};
+  TreeBuilder builder(file);
+  try {
+    YAML::Parser parser(in);
+    if (!parser.HandleNextDocument(builder)) return YamlNode{};
+    if (builder.error) return *builder.error;
+    if (parser.HandleNextDocument(builder)) {
+      return Error{file, 0, 0, "", "expected one YAML document, found more than one ('---')"};
+    }
+  } catch (const YAML::ParserException& e) {
+    return Error{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg};
+  } catch (const YAML::Exception& e) {
+    return Error{file, e.mark.is_null() ? 0 : e.mark.line + 1,
+                 e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML error: " + e.msg};
+  }
+  if (builder.error) return *builder.error;
+  if (!builder.root) return YamlNode{};
+  return std::move(*builder.root);
+}
+
+}  // namespace sharesim::scenarios::detail

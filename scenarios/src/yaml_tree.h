@@ -1,0 +1,52 @@
+// A YAML document as a plain tree that remembers where every node came from.
+//
+// yaml-cpp's Node API forgets duplicate keys (the last one silently wins) and the position of
+// keys; this tree is built from yaml-cpp's event parser instead, so a duplicate key is an error
+// naming both places, and every error can point at the key or value the user wrote.
+// Private to the scenarios library.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "sharesim/sim/result.h"
+
+namespace sharesim::scenarios::detail {
+
+struct YamlNode {
+  enum class Kind { kNull, kScalar, kSequence, kMap };
+
+  Kind kind = Kind::kNull;
+  std::string value;    // scalar text as written (without quotes)
+  bool quoted = false;  // a quoted or block scalar ("20", '20'): a string, never a number
+  int line = 0;         // 1-based position of the node's first character
+  int column = 0;
+  // Where the node was written: "" for the document being parsed, or e.g. "--set a.b=1" for a
+  // node that came from a command-line override (positions are then within that text).
+  std::string origin;
+
+  std::vector<YamlNode> items;                       // kSequence
+  std::vector<std::pair<YamlNode, YamlNode>> entries;  // kMap: (key, value), in file order
+
+  [[nodiscard]] bool is_null() const { return kind == Kind::kNull; }
+  [[nodiscard]] bool is_scalar() const { return kind == Kind::kScalar; }
+  [[nodiscard]] bool is_sequence() const { return kind == Kind::kSequence; }
+  [[nodiscard]] bool is_map() const { return kind == Kind::kMap; }
+
+  // The value of key `key` in a map, or nullptr (also when this is not a map).
+  [[nodiscard]] const YamlNode* find(std::string_view key) const;
+  [[nodiscard]] YamlNode* find(std::string_view key);
+  // "a mapping", "a sequence", "the scalar '3ms'", "nothing (null)": for "found ..." messages.
+  [[nodiscard]] std::string describe() const;
+};
+
+// Parses one YAML document. An empty document gives a null node. Errors (syntax, duplicate keys,
+// non-scalar keys, more than one document) name `file` and the line and column.
+Result<YamlNode> parse_yaml(std::string_view text, const std::string& file);
+
+// Sets `origin` on a node and all its children.
+void set_origin(YamlNode& node, const std::string& origin);
+
+}  // namespace sharesim::scenarios::detail

@@ -1,0 +1,56 @@
+// Simulated time: a signed 64-bit count of nanoseconds (about +-292 years), never a double.
+//
+// One type serves both for instants (time since the start of the simulation) and for durations,
+// as in ns-3. Doubles appear only at the edges: converting to seconds for output, and scaling a
+// duration by a rate (rounded to the nearest nanosecond).
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <string_view>
+
+#include "sharesim/sim/result.h"
+
+namespace sharesim::sim {
+
+class Time {
+ public:
+  constexpr Time() = default;
+
+  static constexpr Time ns(int64_t n) { return Time(n); }
+  static constexpr Time us(int64_t n) { return Time(n * 1'000); }
+  static constexpr Time ms(int64_t n) { return Time(n * 1'000'000); }
+  static constexpr Time s(int64_t n) { return Time(n * 1'000'000'000); }
+  // Rounded to the nearest nanosecond. REQUIRES: the result fits in 64 bits.
+  static Time from_seconds(double seconds);
+  static constexpr Time zero() { return Time(0); }
+  static constexpr Time max() { return Time(std::numeric_limits<int64_t>::max()); }
+
+  [[nodiscard]] constexpr int64_t count_ns() const { return ns_; }
+  [[nodiscard]] constexpr double seconds() const { return static_cast<double>(ns_) * 1e-9; }
+  [[nodiscard]] constexpr double milliseconds() const { return static_cast<double>(ns_) * 1e-6; }
+
+  constexpr auto operator<=>(const Time&) const = default;
+  constexpr Time operator+(Time o) const { return Time(ns_ + o.ns_); }
+  constexpr Time operator-(Time o) const { return Time(ns_ - o.ns_); }
+  constexpr Time& operator+=(Time o) { ns_ += o.ns_; return *this; }
+  constexpr Time& operator-=(Time o) { ns_ -= o.ns_; return *this; }
+  constexpr Time operator*(int64_t k) const { return Time(ns_ * k); }
+  // Scales by a real factor, rounded to the nearest nanosecond.
+  [[nodiscard]] Time scaled(double factor) const;
+
+ private:
+  constexpr explicit Time(int64_t ns) : ns_(ns) {}
+  int64_t ns_ = 0;
+};
+
+// Parses a duration with a unit: "1.5ms", "2s", "500us", "250ns", "10m", "1h", "0" (zero needs no
+// unit). Fractions are exact to the nanosecond (decimal arithmetic, not binary floating point).
+// Rejects negative values, missing or unknown units, NaN/inf and values beyond 64-bit nanoseconds.
+Result<Time> parse_duration(std::string_view text);
+
+// Shortest human form that prints the value exactly: "1.5ms", "2s", "500us", "17ns".
+std::string format_duration(Time t);
+
+}  // namespace sharesim::sim

@@ -1,0 +1,132 @@
+// `sharesim calibrate ...` end to end through run_calibrate_command.
+#include "sharesim/calibrate/command.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "sharesim/calibrate/raw_reader.h"
+#include "sharesim/models/gpu_profile.h"
+
+namespace sharesim::calibrate {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CommandRun {
+  int code = 0;
+  std::string out;
+  std::string err;
+};
+
+CommandRun run(const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  CommandRun r;
+  r.code = run_calibrate_command(args, out, err);
+  r.out = out.str();
+  r.err = err.str();
+  return r;
+}
+
+fs::path scratch(const std::string& name) {
+  fs::path dir = fs::path(testing::TempDir()) / "sharesim_calibrate_command_test";
+  fs::create_directories(dir);
+  return dir / name;
+}
+
+TEST(CalibrateCommand, NoArgumentsPrintsUsageAndIsBadInput) {
+  CommandRun r = run({});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("usage: sharesim calibrate"), std::string::npos);
+}
+
+TEST(CalibrateCommand, UnknownActionAndOptionAreBadInput) {
+  CommandRun a = run({"tune"});
+  EXPECT_EQ(a.code, 2);
+  EXPECT_EQ(a.err, "sharesim: error: calibrate: unknown action 'tune' (expected fit, compare, simulate or plan)\n");
+  CommandRun b = run({"fit", "raw.csv", "--bogus"});
+  EXPECT_EQ(b.code, 2);
+  EXPECT_NE(b.err.find("unknown option '--bogus'"), std::string::npos);
+  CommandRun c = run({"fit", "raw.csv"});
+  EXPECT_EQ(c.code, 2);
+  EXPECT_NE(c.err.find("-o OUT.yaml is required"), std::string::npos);
+}
+
+TEST(CalibrateCommand, CsvErrorIsOneLineWithFileLineAndField) {
+  const fs::path raw = scratch("bad.csv");
+  std::ofstream(raw) << "# device.sm_count: 40\n"
+                        "suite,case,param,metric,value,unit,rep\n"
+                        "copies,h2d_pinned,bytes=4096,time,abc,ns,0\n";
+  CommandRun r = run({"fit", raw.string(), "-o", scratch("bad.yaml").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err, "sharesim: error: " + raw.string() + ":3: value: expected a finite number, found 'abc'\n");
+}
+
+TEST(CalibrateCommand, UnknownProfileIsBadInput) {
+  CommandRun r = run({"simulate", "--profile", "h100-sxm", "-o", scratch("x.csv").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.err.find("h100-sxm"), std::string::npos) << r.err;
+}
+
+TEST(CalibrateCommand, SimulateFitCompare) {
+  const fs::path sim_csv = scratch("sim.csv");
+  const fs::path fitted = scratch("fitted.yaml");
+  CommandRun s = run({"simulate", "--profile", "t4", "-o", sim_csv.string()});
+  ASSERT_EQ(s.code, 0) << s.err;
+  auto raw = read_raw_csv_file(sim_csv.string());
+  ASSERT_TRUE(raw.ok()) << raw.error().to_string();
+  EXPECT_FALSE(raw->rows.empty());
+
+  CommandRun f = run({"fit", sim_csv.string(), "-o", fitted.string(), "--name", "my-t4"});
+  ASSERT_EQ(f.code, 0) << f.err;
+  EXPECT_NE(f.out.find("time_slice"), std::string::npos) << f.out;
+  auto profile = models::load_gpu_profile_file(fitted.string());
+  ASSERT_TRUE(profile.ok()) << profile.error().to_string();
+  EXPECT_EQ(profile->name, "my-t4");
+  // Fitting the model's own output gives the model's parameters back.
+  EXPECT_NEAR(profile->time_slice.seconds(), 2e-3, 1e-9);
+  EXPECT_NEAR(profile->context_switch_cost.seconds(), 25e-6, 1e-9);
+
+  // The model against its own simulation: no error in any suite.
+  CommandRun c = run({"compare", sim_csv.string(), "--profile", "t4"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  for (const char* suite : {"copies", "launch", "sm-scaling", "overlap", "sharing"}) {
+    EXPECT_NE(c.out.find(suite), std::string::npos) << suite << "\n" << c.out;
+  }
+  EXPECT_EQ(c.out.find("unmatched"), std::string::npos);
+  // Mean and max error columns all read 0.00% (rounding of whole-ns completions aside).
+  std::istringstream lines(c.out);
+  std::string line;
+  int suites = 0;
+  while (std::getline(lines, line)) {
+    if (line.find('%') == std::string::npos) continue;
+    ++suites;
+    EXPECT_NE(line.find("0.00%"), std::string::npos) << line;
+  }
+  EXPECT_EQ(suites, 5);
+}
+
+TEST(CalibrateCommand, CompareAgainstAnotherProfileShowsTheError) {
+  const fs::path sim_csv = scratch("copies.csv");
+  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "copies", "--mps", "off", "-o", sim_csv.string()}).code, 0);
+  // The V100 profile has other PCIe figures: its copies must differ from the T4's.
+  CommandRun c = run({"compare", sim_csv.string(), "--profile", "v100-16gb", "--detail"});
+  ASSERT_EQ(c.code, 0) << c.err;
+  EXPECT_NE(c.out.find("copies/h2d_pinned/bytes=268435456/time"), std::string::npos) << c.out;
+  EXPECT_EQ(c.out.find("copies          36       0.00%"), std::string::npos) << c.out;
+}
+
+TEST(CalibrateCommand, PlanPrintsEverySuiteAndAnEstimate) {
+  CommandRun r = run({"plan", "--sm-count", "40"});
+  ASSERT_EQ(r.code, 0) << r.err;
+  for (const char* suite : {"copies", "launch", "sm-scaling", "overlap", "sharing", "total"}) {
+    EXPECT_NE(r.out.find(suite), std::string::npos) << suite;
+  }
+  EXPECT_NE(r.out.find("estimate"), std::string::npos);
+  EXPECT_EQ(run({"plan", "--sm-count", "zero"}).code, 2);
+}
+
+}  // namespace
+}  // namespace sharesim::calibrate

@@ -1,0 +1,224 @@
+// The fitter on synthetic measurements built from the documented formulas (fit.h), so every
+// expected value is known exactly.
+#include "sharesim/calibrate/fit.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "sharesim/calibrate/observations.h"
+#include "sharesim/calibrate/plan.h"
+#include "sharesim/models/gpu_profile.h"
+
+namespace sharesim::calibrate {
+namespace {
+
+models::GpuProfile t4() {
+  auto p = models::builtin_gpu_profile("t4");
+  EXPECT_TRUE(p.ok());
+  return *p;
+}
+
+double fitted(const FitOutcome& out, const std::string& name) {
+  const FittedParameter* p = out.find(name);
+  EXPECT_NE(p, nullptr) << name;
+  return p == nullptr ? std::nan("") : p->value;
+}
+
+TEST(BoundedLeastSquares, SolvesAnExactLine) {
+  // t = 3 + 2 x at x = 1, 2, 3.
+  auto x = bounded_least_squares({{1, 1}, {1, 2}, {1, 3}}, {5, 7, 9}, {1, 1, 1}, {0, 0}, {100, 100});
+  EXPECT_NEAR(x[0], 3.0, 1e-12);
+  EXPECT_NEAR(x[1], 2.0, 1e-12);
+}
+
+TEST(BoundedLeastSquares, ClampsAnInterceptBelowItsBoundAndRefitsTheSlope) {
+  // Points of t = -1 + 2 x at x = 1, 2, 3; with intercept >= 0 the best slope through the origin
+  // minimises (2s-1... ): sum x (t - s x) = 0 -> s = sum(x t) / sum(x^2) = (1 + 6 + 15) / 14 = 22/14.
+  auto x = bounded_least_squares({{1, 1}, {1, 2}, {1, 3}}, {1, 3, 5}, {1, 1, 1}, {0, 0}, {100, 100});
+  EXPECT_EQ(x[0], 0.0);
+  EXPECT_NEAR(x[1], 22.0 / 14.0, 1e-12);
+}
+
+RawData with_device() {
+  RawData raw;
+  raw.set_header(kHeaderDeviceName, "Tesla T4");
+  raw.set_header(kHeaderSmCount, "40");
+  raw.set_header(kHeaderFp32LanesPerSm, "64");
+  raw.set_header(kHeaderClockMhz, "1590");
+  raw.set_header(kHeaderAsyncEngines, "3");
+  return raw;
+}
+
+TEST(Fit, CopiesRecoverLatencyAndBandwidthPerCase) {
+  // t = 8 us + bytes / bandwidth with 12.5 GB/s (h2d pinned), 13 GB/s (d2h pinned), 5 and 4 GB/s
+  // (pageable). A GB/s is one byte per ns, so t_ns = 8000 + bytes / GBps.
+  RawData raw = with_device();
+  const std::vector<std::pair<std::string, double>> cases{
+      {"h2d_pinned", 12.5}, {"d2h_pinned", 13.0}, {"h2d_pageable", 5.0}, {"d2h_pageable", 4.0}};
+  for (const auto& [c, gbps] : cases) {
+    for (int64_t bytes : make_plan(40).copies.sizes_bytes) {
+      for (int rep = 0; rep < 3; ++rep) {
+        // Repetition 2 is a slow outlier (+50%) that the median must ignore.
+        const double t = (8000.0 + static_cast<double>(bytes) / gbps) * (rep == 2 ? 1.5 : 1.0);
+        raw.add("copies", c, param_string({{"bytes", bytes}}), "time", t, "ns", rep);
+      }
+    }
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  // With three repetitions the median is the one of the two equal, exact values.
+  EXPECT_NEAR(fitted(*out, "copy_latency"), 8.0, 1e-6);
+  EXPECT_NEAR(fitted(*out, "pcie_h2d_pinned"), 12.5, 1e-6);
+  EXPECT_NEAR(fitted(*out, "pcie_d2h_pinned"), 13.0, 1e-6);
+  EXPECT_NEAR(fitted(*out, "pcie_h2d_pageable"), 5.0, 1e-6);
+  EXPECT_NEAR(fitted(*out, "pcie_d2h_pageable"), 4.0, 1e-6);
+  EXPECT_EQ(out->find("pcie_h2d_pinned")->suite, "copies");
+  EXPECT_EQ(out->find("pcie_h2d_pinned")->points, 9);
+  EXPECT_LT(out->find("copy_latency")->residual, 1e-9);
+}
+
+TEST(Fit, PageableFasterThanPinnedIsCappedToKeepTheProfileValid) {
+  RawData raw = with_device();
+  for (int64_t bytes : make_plan(40).copies.sizes_bytes) {
+    raw.add("copies", "h2d_pinned", param_string({{"bytes", bytes}}), "time", 8000.0 + static_cast<double>(bytes) / 10.0, "ns", 0);
+    raw.add("copies", "h2d_pageable", param_string({{"bytes", bytes}}), "time", 8000.0 + static_cast<double>(bytes) / 11.0, "ns", 0);
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(fitted(*out, "pcie_h2d_pageable"), 10.0, 1e-6);
+  EXPECT_NE(out->find("pcie_h2d_pageable")->note.find("capped"), std::string::npos);
+}
+
+TEST(Fit, LaunchOverheadIsTheMedianBackToBackGap) {
+  RawData raw = with_device();
+  // Gaps 3000, 3100, 3200, 3300, 90000 ns: median 3200 ns = 3.2 us.
+  const double gaps[] = {3000, 3100, 3200, 3300, 90000};
+  for (int i = 0; i < 5; ++i) raw.add("launch", "back_to_back", "kernels=6", "gap", gaps[i], "ns", i);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok());
+  EXPECT_DOUBLE_EQ(fitted(*out, "kernel_launch_overhead"), 3.2);
+}
+
+TEST(Fit, SmScalingGivesDramBandwidthAndSustainedClock) {
+  // Compute kernel: flops_per_block = 1024 x 20000 x 16 = 327,680,000; at a 1.2 GHz effective clock
+  // with 64 lanes one SM does 64 x 2 x 1.2 = 153.6 flops/ns, so a wave takes 2,133,333.3 ns; plus
+  // 4 us of launch. Memory kernel: bytes / (200 GiB/s) + 4 us.
+  RawData raw = with_device();
+  const Plan plan = make_plan(40);
+  const double wave_ns = 327'680'000.0 / 153.6;
+  const double bytes_per_ns = 200.0 * 1073741824.0 / 1e9;
+  for (int grid : plan.sm_scaling.grids) {
+    const double waves = std::ceil(grid / 40.0);
+    raw.add("sm-scaling", "compute", param_string({{"blocks", grid}, {"iterations", 20000}}), "time",
+            4000.0 + waves * wave_ns, "ns", 0);
+    const double bytes = grid * 2097152.0;
+    raw.add("sm-scaling", "memory", param_string({{"blocks", grid}, {"bytes_per_block", 2097152}}), "time",
+            4000.0 + bytes / bytes_per_ns, "ns", 0);
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(fitted(*out, "dram_bandwidth_effective"), 200.0, 1e-6);
+  // 1200 MHz / 1590 MHz boost.
+  EXPECT_NEAR(fitted(*out, "sustained_clock_factor"), 1200.0 / 1590.0, 1e-9);
+  EXPECT_EQ(out->find("sustained_clock_factor")->points, static_cast<int>(plan.sm_scaling.grids.size()));
+}
+
+TEST(Fit, SmScalingWithoutSmCountInTheHeaderIsAnInputError) {
+  RawData raw;
+  raw.add("sm-scaling", "compute", "blocks=1;iterations=10", "time", 1000, "ns", 0);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_FALSE(out.ok());
+  EXPECT_EQ(out.error().file, "raw.csv");
+  EXPECT_EQ(out.error().field, kHeaderSmCount);
+}
+
+// Two saturating contexts, slice S = 1.8 ms, switch C = 30 us: A runs [0, S), switch, B runs
+// [S + C, 2S + C), switch, A runs [2S + 2C, 3S + 2C), ... The sampler of each sees a gap from the end
+// of its turn to the start of its next: S + 2C long.
+RawData timeslice_rows(int turns_each) {
+  const double s = 1.8e6, c = 30e3;
+  RawData raw = with_device();
+  for (int proc = 0; proc < 2; ++proc) {
+    const std::string param = param_string({{"procs", 2}, {"proc", proc}});
+    // Turn k of proc p starts at (2k + p)(S + C).
+    auto start = [&](int k) { return (2 * k + proc) * (s + c); };
+    raw.add("sharing", "timeslice", param, "window_start", start(0), "ns", 0);
+    for (int k = 0; k + 1 < turns_each; ++k) {
+      raw.add("sharing", "timeslice", param, "gap_start", start(k) + s, "ns", k);
+      raw.add("sharing", "timeslice", param, "gap_end", start(k + 1), "ns", k);
+    }
+    raw.add("sharing", "timeslice", param, "window_end", start(turns_each - 1) + s, "ns", 0);
+  }
+  return raw;
+}
+
+TEST(Timeslice, TurnsAndSwitchesFromTheSamplerGaps) {
+  const TimesliceAnalysis a = analyze_timeslice(timeslice_rows(6), 2);
+  // 6 turns each, first and last cut by the window: 4 interior turns per process.
+  ASSERT_EQ(a.turns.size(), 8u);
+  for (double t : a.turns) EXPECT_DOUBLE_EQ(t, 1.8e6);
+  // 12 turns alternate A B A B ...: 11 switches.
+  ASSERT_EQ(a.switches.size(), 11u);
+  for (double c : a.switches) EXPECT_NEAR(c, 30e3, 1e-6);
+}
+
+TEST(Fit, TimeSliceAndSwitchCost) {
+  auto out = fit_profile(timeslice_rows(6), t4(), "raw.csv");
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(fitted(*out, "time_slice"), 1800.0, 1e-6);        // us
+  EXPECT_NEAR(fitted(*out, "context_switch_cost"), 30.0, 1e-6);  // us
+}
+
+TEST(Fit, MpsPenaltyFromHalfGpuPairs) {
+  // Solo kernels take 2 ms; side by side with another client's kernel 2.2 ms: penalty 0.1.
+  RawData raw = with_device();
+  auto add_kernels = [&](const std::string& param, double duration) {
+    for (int k = 0; k < 8; ++k) {
+      raw.add("sharing", "pair", param, "kernel_start", k * (duration + 5000), "ns", k);
+      raw.add("sharing", "pair", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
+    }
+  };
+  add_kernels("kind=0;procs=1;proc=0", 2e6);
+  add_kernels("kind=2;procs=2;proc=0", 2.2e6);
+  add_kernels("kind=2;procs=2;proc=1", 2.2e6);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok());
+  EXPECT_NEAR(fitted(*out, "mps_interference_penalty"), 0.1, 1e-9);
+  // The middle half of 8 kernels per process: 4 each, 8 in all.
+  EXPECT_EQ(out->find("mps_interference_penalty")->points, 8);
+}
+
+TEST(Fit, NothingToFitIsAnError) {
+  RawData raw;
+  raw.add("overlap", "kernel_alone", "bytes=1;blocks=1;iterations=1", "time", 1000, "ns", 0);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_FALSE(out.ok());
+  EXPECT_NE(out.error().message.find("no measurement the fitter uses"), std::string::npos);
+}
+
+TEST(FittedProfile, LoadsBackWithTheFittedValuesAndTheBaseForTheRest) {
+  auto out = fit_profile(timeslice_rows(6), t4(), "raw.csv");
+  ASSERT_TRUE(out.ok());
+  const std::string yaml = fitted_profile_yaml(t4(), *out, timeslice_rows(6), "my-gpu", "raw.csv");
+  auto profile = models::parse_gpu_profile(yaml, "my-gpu.yaml");
+  ASSERT_TRUE(profile.ok()) << profile.error().to_string() << "\n" << yaml;
+  EXPECT_EQ(profile->name, "my-gpu");
+  EXPECT_EQ(profile->time_slice, sim::Time::us(1800));
+  EXPECT_EQ(profile->context_switch_cost, sim::Time::us(30));
+  EXPECT_EQ(profile->copy_latency, t4().copy_latency);  // not fitted: from the base
+  for (const auto& prov : profile->provenance) {
+    if (prov.name == "time_slice") {
+      EXPECT_NE(prov.source.find("sharing suite of raw.csv"), std::string::npos) << prov.source;
+      EXPECT_NE(prov.note.find("residual"), std::string::npos) << prov.note;
+      EXPECT_FALSE(prov.estimate);
+    }
+    if (prov.name == "copy_latency") {
+      EXPECT_NE(prov.source.find("base profile t4"), std::string::npos);
+      EXPECT_TRUE(prov.estimate);
+    }
+  }
+}
+
+}  // namespace
+}  // namespace sharesim::calibrate

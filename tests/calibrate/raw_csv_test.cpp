@@ -1,0 +1,96 @@
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "sharesim/calibrate/raw_csv.h"
+#include "sharesim/calibrate/raw_reader.h"
+
+namespace sharesim::calibrate {
+namespace {
+
+const char* const kHeader =
+    "# sharesim calibration measurements, format 1\n"
+    "# device.name: Tesla T4\n"
+    "# device.sm_count: 40\n"
+    "suite,case,param,metric,value,unit,rep\n";
+
+TEST(RawCsv, WriteThenReadGivesTheSameData) {
+  RawData data;
+  data.set_header(kHeaderDeviceName, "Tesla T4");
+  data.set_header(kHeaderSmCount, "40");
+  data.add("copies", "h2d_pinned", "bytes=4096", "time", 10372.363636363636, "ns", 0);
+  data.add("sharing", "timeslice", "procs=2;proc=1", "gap_start", 2e6, "ns", 7);
+  std::ostringstream text;
+  write_raw_csv(text, data);
+  auto back = parse_raw_csv(text.str(), "mem.csv");
+  ASSERT_TRUE(back.ok()) << back.error().to_string();
+  EXPECT_EQ(back->header_value(kHeaderDeviceName), "Tesla T4");
+  EXPECT_EQ(back->header_value(kHeaderSmCount), "40");
+  ASSERT_EQ(back->rows.size(), 2u);
+  // Shortest round-trip formatting: the double comes back bit for bit.
+  EXPECT_EQ(back->rows[0].value, 10372.363636363636);
+  EXPECT_EQ(back->rows[1].param, "procs=2;proc=1");
+  EXPECT_EQ(back->rows[1].rep, 7);
+  EXPECT_EQ(back->rows[1].line, 6);  // 1 title + 2 header lines + column line + 2 rows
+}
+
+struct BadCase {
+  std::string body;     // text after the header block
+  int line;             // expected line of the error
+  std::string field;    // expected field
+  std::string message;  // expected part of the message
+};
+
+class RawCsvErrors : public testing::TestWithParam<BadCase> {};
+
+TEST_P(RawCsvErrors, NameFileLineAndField) {
+  const BadCase& c = GetParam();
+  auto parsed = parse_raw_csv(std::string(kHeader) + c.body, "raw.csv");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().file, "raw.csv");
+  EXPECT_EQ(parsed.error().line, c.line);
+  EXPECT_EQ(parsed.error().field, c.field);
+  EXPECT_NE(parsed.error().message.find(c.message), std::string::npos) << parsed.error().message;
+  EXPECT_EQ(parsed.error().to_string().rfind("raw.csv:" + std::to_string(c.line) + ":", 0), 0u)
+      << parsed.error().to_string();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, RawCsvErrors,
+    testing::Values(
+        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns,0\ncopies,h2d_pinned,bytes=4096,time,abc,ns,1\n", 6, "value",
+                "expected a finite number, found 'abc'"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns\n", 5, "row", "expected 7 fields"},
+        BadCase{"gemm,x,,time,1,ns,0\n", 5, "suite", "found 'gemm'"},
+        BadCase{"copies,h2d_pinned,bytes=4K,time,1,ns,0\n", 5, "param", "key=integer"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,-1\n", 5, "rep", "non-negative integer"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,inf,ns,0\n", 5, "value", "finite"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,,0\n", 5, "unit", "expected a unit"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,0\n# device.mps: on\n", 6, "header", "after the column line"}));
+
+TEST(RawCsv, MissingColumnLineIsAnError) {
+  auto parsed = parse_raw_csv("# device.name: x\nsuite,case,value\n", "raw.csv");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().line, 2);
+  EXPECT_EQ(parsed.error().field, "columns");
+  auto empty = parse_raw_csv("", "empty.csv");
+  ASSERT_FALSE(empty.ok());
+  EXPECT_NE(empty.error().message.find("no column line"), std::string::npos);
+}
+
+TEST(RawCsv, MissingFileNamesTheFile) {
+  auto parsed = read_raw_csv_file("/nonexistent/raw.csv");
+  ASSERT_FALSE(parsed.ok());
+  EXPECT_EQ(parsed.error().file, "/nonexistent/raw.csv");
+}
+
+TEST(Fp32Lanes, FromTheArchitectureWhitepapers) {
+  EXPECT_EQ(fp32_lanes_per_sm(7, 5), 64);   // Turing (T4)
+  EXPECT_EQ(fp32_lanes_per_sm(8, 0), 64);   // A100
+  EXPECT_EQ(fp32_lanes_per_sm(8, 6), 128);  // GA10x
+  EXPECT_EQ(fp32_lanes_per_sm(9, 0), 128);  // H100
+  EXPECT_EQ(fp32_lanes_per_sm(6, 1), 0);    // not known here
+}
+
+}  // namespace
+}  // namespace sharesim::calibrate

@@ -1,0 +1,103 @@
+#include "sharesim/sim/stats.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <vector>
+
+#include "sharesim/sim/random.h"
+
+namespace sharesim::sim {
+namespace {
+
+// Nearest-rank quantile of the exact values, the definition the histogram approximates.
+int64_t exact_quantile(std::vector<int64_t> sorted, double q) {
+  const auto rank = std::max<size_t>(1, static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size()))));
+  return sorted[rank - 1];
+}
+
+TEST(LatencyHistogram, QuantilesWithinPointOnePercent) {
+  RandomStream r(11, "histogram");
+  LatencyHistogram h;
+  std::vector<int64_t> values;
+  for (int i = 0; i < 200'000; ++i) {
+    // Lognormal latencies spanning several decades, from microseconds to seconds.
+    const auto v = static_cast<int64_t>(r.lognormal(5e6, 3.0));
+    values.push_back(v);
+    h.record(Time::ns(v));
+  }
+  std::sort(values.begin(), values.end());
+  for (double q : {0.5, 0.9, 0.99, 0.999, 0.0, 1.0}) {
+    const double exact = static_cast<double>(exact_quantile(values, q));
+    const double got = static_cast<double>(h.quantile(q).count_ns());
+    EXPECT_LE(std::fabs(got - exact) / exact, 0.001) << "q=" << q;
+  }
+}
+
+TEST(LatencyHistogram, CountMinMaxMeanAreExact) {
+  LatencyHistogram h;
+  const std::vector<int64_t> v = {3, 1'000'001, 7'777'777'777, 5000};
+  for (auto x : v) h.record(Time::ns(x));
+  EXPECT_EQ(h.count(), 4u);
+  EXPECT_EQ(h.min(), Time::ns(3));
+  EXPECT_EQ(h.max(), Time::ns(7'777'777'777));
+  EXPECT_DOUBLE_EQ(h.mean_ns(), (3.0 + 1'000'001.0 + 7'777'777'777.0 + 5000.0) / 4.0);
+  EXPECT_EQ(h.quantile(0.0), Time::ns(3)) << "small values are exact";
+  EXPECT_EQ(h.quantile(1.0), Time::ns(7'777'777'777)) << "clamped to the exact max";
+}
+
+TEST(LatencyHistogram, SmallValuesAreExact) {
+  LatencyHistogram h;
+  for (int64_t i = 1; i <= 2000; ++i) h.record(Time::ns(i));
+  EXPECT_EQ(h.quantile(0.5), Time::ns(1000));
+  EXPECT_EQ(h.quantile(0.999), Time::ns(1998));
+}
+
+TEST(LatencyHistogram, EmptyIsAllZero) {
+  LatencyHistogram h;
+  EXPECT_EQ(h.count(), 0u);
+  EXPECT_EQ(h.quantile(0.99), Time::zero());
+  EXPECT_EQ(h.min(), Time::zero());
+  EXPECT_EQ(h.mean_ns(), 0.0);
+}
+
+TEST(LatencyHistogram, MergeEqualsRecordingEverythingInOne) {
+  RandomStream r(12, "merge");
+  LatencyHistogram a, b, all;
+  for (int i = 0; i < 50'000; ++i) {
+    const Time v = Time::ns(static_cast<int64_t>(r.exponential(1e6)));
+    (i % 3 == 0 ? a : b).record(v);
+    all.record(v);
+  }
+  a.merge(b);
+  EXPECT_EQ(a.count(), all.count());
+  EXPECT_EQ(a.min(), all.min());
+  EXPECT_EQ(a.max(), all.max());
+  EXPECT_DOUBLE_EQ(a.mean_ns(), all.mean_ns());
+  for (double q : {0.1, 0.5, 0.9, 0.99, 0.999}) EXPECT_EQ(a.quantile(q), all.quantile(q));
+}
+
+TEST(LatencyHistogram, FractionAtMost) {
+  LatencyHistogram h;
+  for (int64_t ms = 1; ms <= 100; ++ms) h.record(Time::ms(ms));
+  EXPECT_NEAR(h.fraction_at_most(Time::ms(50)), 0.50, 1e-9);
+  EXPECT_NEAR(h.fraction_at_most(Time::ms(99)), 0.99, 1e-9);
+  EXPECT_EQ(h.fraction_at_most(Time::s(1)), 1.0);
+  EXPECT_EQ(h.fraction_at_most(Time::us(1)), 0.0);
+}
+
+TEST(TimeWeightedAverage, IntegratesAPiecewiseConstantSignal) {
+  // 0 for 1 s, 2 for 2 s, 1 for 1 s: integral 5, average 5/4.
+  TimeWeightedAverage avg;
+  avg.set(Time::s(1), 2.0);
+  avg.set(Time::s(3), 1.0);
+  EXPECT_DOUBLE_EQ(avg.integral(Time::s(4)), 5.0);
+  EXPECT_DOUBLE_EQ(avg.average(Time::s(4)), 1.25);
+  // Dropping a warm-up: from t = 3 s only the value 1 counts.
+  avg.reset(Time::s(3));
+  EXPECT_DOUBLE_EQ(avg.average(Time::s(5)), 1.0);
+}
+
+}  // namespace
+}  // namespace sharesim::sim
