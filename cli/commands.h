@@ -13,6 +13,10 @@ using Args = std::vector<std::string>;
 
 int run_bench_command(const Args& args);
 int run_run_command(const Args& args);
+int run_plan_command(const Args& args);
+int run_merge_command(const Args& args);
+int run_check_command(const Args& args);
+int run_smi_command(const Args& args);
 
 // Prints "sharesim: error: <message>" on stderr and returns 2.
 int usage_error(const std::string& message);

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "calibrate_command.h"
 #include "commands.h"
 
 namespace sharesim::cli {
@@ -17,6 +18,12 @@ struct Subcommand {
 
 constexpr Subcommand kSubcommands[] = {
     {"run", "simulate a scenario: results.json and a summary", run_run_command},
+    {"plan", "the cheapest devices, placement, sharing and MPS shares that meet every SLO", run_plan_command},
+    {"merge", "combine the shards of 'sharesim plan --shard i/N' into one plan", run_merge_command},
+    {"calibrate", "fit a GPU profile to sharesim-calibrate measurements; compare, simulate, plan",
+     run_calibrate_command},
+    {"check", "regression checks for CI: expectations and baselines, JUnit XML", run_check_command},
+    {"smi", "nvidia-smi style views of a run's simulated GPUs (table, --dmon, --csv)", run_smi_command},
     {"bench", "measure the simulator's own speed (bench engine)", run_bench_command},
 };
 

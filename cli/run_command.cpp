@@ -1,14 +1,27 @@
-// `sharesim run SCENARIO -o OUT/`: load, validate, simulate, write results.json, print a summary.
+// `sharesim run SCENARIO -o OUT/`: load, validate, simulate, write results.json and report.html,
+// print a summary; optionally a per-request CSV (--requests) and a GPU timeline trace (--trace).
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <memory>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "commands.h"
 #include "options.h"
 #include "sharesim/reports/atomic_file.h"
+#include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
+#include "sharesim/reports/timeline.h"
+#include "sharesim/sim/time.h"
+#include "sharesim/sim/units.h"
+#include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
 
@@ -24,6 +37,50 @@ std::string seconds_text(sim::Time t) {
   return buffer;
 }
 
+// One self-overwriting status line on stderr while the simulation runs: simulated time reached,
+// engine speed and an estimate of the wall-clock time left. Redrawn at most four times a second
+// (a terminal cannot show more, and redrawing costs time); only when stderr is a terminal.
+class ProgressLine {
+ public:
+  using Clock = std::chrono::steady_clock;
+  ProgressLine(bool enabled, sim::Time duration) : enabled_(enabled), duration_(duration) {}
+
+  void update(sim::Time reached, uint64_t events) {
+    if (!enabled_) return;
+    const Clock::time_point now = Clock::now();
+    if (drawn_ && now - last_draw_ < std::chrono::milliseconds(250)) return;
+    if (!drawn_ && now - start_ < std::chrono::milliseconds(250)) return;  // short runs print nothing
+    last_draw_ = now;
+    drawn_ = true;
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    const double done = duration_ > sim::Time::zero() ? reached.seconds() / duration_.seconds() : 1.0;
+    const double rate = wall > 0 ? static_cast<double>(events) / wall : 0.0;
+    char eta[32] = "?";
+    if (done > 0) std::snprintf(eta, sizeof eta, "%.1f s", wall * (1 - done) / done);
+    std::fprintf(stderr, "\r  simulated %.3f s of %.3f s (%.1f%%), %.2f M events/s, ETA %s\x1b[K", reached.seconds(),
+                 duration_.seconds(), 100 * done, rate * 1e-6, eta);
+    std::fflush(stderr);
+  }
+
+  // Clears the line so that what follows starts on a clean line.
+  void finish() {
+    if (!drawn_) return;
+    std::fputs("\r\x1b[K", stderr);
+    std::fflush(stderr);
+  }
+
+ private:
+  bool enabled_;
+  sim::Time duration_;
+  Clock::time_point start_ = Clock::now();
+  Clock::time_point last_draw_;
+  bool drawn_ = false;
+};
+
+Status write_output(const std::string& path, const std::string& content) {
+  return reports::write_file_atomically(path, content);
+}
+
 }  // namespace
 
 int input_error(const Error& error) {
@@ -33,25 +90,62 @@ int input_error(const Error& error) {
 
 int run_run_command(const Args& args) {
   po::options_description options("run options");
-  std::string scenario_path, out_dir, requests_path;
+  std::string scenario_path, out_dir, requests_path, trace_path, trace_window_text;
+  std::string max_events_text, time_budget_text;
   std::vector<std::string> overrides;
   options.add_options()
       ("scenario", po::value(&scenario_path)->required(), "the scenario YAML file")
-      ("out,o", po::value(&out_dir)->default_value("out"), "folder for results.json")
+      ("out,o", po::value(&out_dir)->default_value("out"), "folder for results.json and report.html")
       ("set", po::value(&overrides)->composing(), "override a scenario value: key.path=value (repeatable)")
       ("requests", po::value(&requests_path), "also write one CSV line per request to this file")
-      ("quiet,q", "print nothing but errors");
+      ("trace", po::value(&trace_path),
+       "also write the simulated GPU timeline to this file (Chrome trace JSON: open in ui.perfetto.dev)")
+      ("trace-window", po::value(&trace_window_text),
+       "simulated time span of the trace, START:END (e.g. 10s:12s); default: the first 2 s after warm-up")
+      ("quiet,q", "print nothing but errors (no summary, no progress)")
+      ("max-events", po::value(&max_events_text),
+       "refuse a scenario whose estimated event count exceeds N, and stop a run that executes more "
+       "(default 2e9; docs/hardening.md)")
+      ("time-budget", po::value(&time_budget_text),
+       "wall-clock limit (e.g. 30s, 10m): when it runs out the run stops, writes the results so far "
+       "marked interrupted, and exits 124");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
-  if (auto code = parse_options("run", "SCENARIO [-o OUT] [--set key=value]...", options, positional, args, vm)) {
+  if (auto code = parse_options("run", "SCENARIO [-o OUT] [--set key=value]... [--requests FILE] [--trace FILE]",
+                                options, positional, args, vm)) {
     return *code;
+  }
+  const bool quiet = vm.count("quiet") > 0;
+  if (!trace_window_text.empty() && trace_path.empty()) return usage_error("--trace-window needs --trace FILE");
+  std::optional<reports::TraceWindow> trace_window;
+  if (!trace_window_text.empty()) {
+    auto window = reports::parse_trace_window(trace_window_text);
+    if (!window) return input_error(window.error());
+    trace_window = *window;
   }
   for (const std::string& o : overrides) {
     if (auto split = scenarios::split_override(o); !split) return input_error(split.error());
   }
+  // Resource limits (docs/hardening.md); the flags are checked before the scenario is read.
+  double max_events = scenarios::kDefaultMaxEvents;
+  if (vm.count("max-events")) {
+    auto n = sim::parse_number(max_events_text);
+    if (!n || !(*n >= 1)) return usage_error("--max-events expects a number >= 1 (e.g. 5e9), found '" + max_events_text + "'");
+    max_events = *n;
+  }
+  std::optional<std::chrono::steady_clock::time_point> deadline;
+  if (vm.count("time-budget")) {
+    auto budget = sim::parse_duration(time_budget_text);
+    if (!budget || *budget <= sim::Time::zero()) {
+      return usage_error("--time-budget expects a duration > 0 with a unit (e.g. 30s, 10m), found '" +
+                         time_budget_text + "'");
+    }
+    deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(budget->count_ns());
+  }
   auto scenario = scenarios::load_scenario(scenario_path, scenarios::default_load_options(overrides));
   if (!scenario) return input_error(scenario.error());
+  if (auto within = scenarios::check_event_limit(*scenario, max_events); !within) return input_error(within.error());
 
   std::string requests_csv;
   scenarios::RunOptions run_options;
@@ -64,28 +158,64 @@ int run_run_command(const Args& args) {
                       "\n";
     };
   }
+  std::unique_ptr<reports::TimelineTrace> trace;
+  if (!trace_path.empty()) {
+    trace = std::make_unique<reports::TimelineTrace>(trace_window.value_or(reports::default_trace_window(scenario->warmup)));
+    run_options.gpu_observer = [&trace](const scenarios::GpuReport& gpu,
+                                        const std::vector<std::optional<models::ProcessId>>& ids) {
+      return trace->add_gpu(gpu, ids);
+    };
+  }
+  std::string budget_exhausted;  // why a budget stopped the run, or ""
+  uint64_t events_so_far = 0;    // as last reported by on_progress
+  ProgressLine progress(!quiet && isatty(STDERR_FILENO) == 1, scenario->duration);
+  run_options.on_progress = [&progress, &events_so_far](sim::Time reached, uint64_t events) {
+    events_so_far = events;
+    progress.update(reached, events);
+  };
   // Ctrl-C or SIGTERM stops the simulation cleanly: the results so far are written, marked interrupted.
   std::signal(SIGINT, on_stop_signal);
   std::signal(SIGTERM, on_stop_signal);
-  run_options.should_stop = [] { return g_stop_requested.load(); };
+  // A wall-clock budget or the event limit stops the run the same way, remembering which.
+  run_options.should_stop = [&] {
+    if (g_stop_requested.load()) return true;
+    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+      budget_exhausted = "the wall-clock budget (--time-budget " + time_budget_text + ") ran out";
+    } else if (static_cast<double>(events_so_far) > max_events) {
+      budget_exhausted = "the run executed more events than --max-events allows";
+    }
+    return !budget_exhausted.empty();
+  };
 
   auto report = scenarios::run_scenario(*scenario, run_options);
+  progress.finish();
   if (!report) return input_error(report.error());
 
   const std::string results_path = out_dir + "/results.json";
-  if (auto written = reports::write_file_atomically(results_path, reports::results_json(*report)); !written) {
-    std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-    return 1;
-  }
-  if (!requests_path.empty()) {
-    if (auto written = reports::write_file_atomically(requests_path, requests_csv); !written) {
+  const std::string html_path = out_dir + "/report.html";
+  std::vector<std::pair<std::string, std::string>> outputs = {{results_path, reports::results_json(*report)},
+                                                              {html_path, reports::html_report(*report)}};
+  if (!requests_path.empty()) outputs.emplace_back(requests_path, std::move(requests_csv));
+  if (trace) outputs.emplace_back(trace_path, trace->json(report->ended_at));
+  for (const auto& [path, content] : outputs) {
+    if (auto written = write_output(path, content); !written) {
       std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
       return 1;
     }
   }
-  if (!vm.count("quiet")) {
+  if (!quiet) {
     std::fputs(reports::summary_text(*report).c_str(), stdout);
-    std::printf("\nwrote %s\n", results_path.c_str());
+    std::printf("\nwrote %s and %s\n", results_path.c_str(), html_path.c_str());
+    if (trace) {
+      std::printf("wrote %s (simulated %.3f s to %.3f s; open in ui.perfetto.dev)\n", trace_path.c_str(),
+                  trace->window().start.seconds(), std::min(trace->window().end, report->ended_at).seconds());
+    }
+  }
+  if (!budget_exhausted.empty()) {
+    // Not an error: the results so far were written. 124 as timeout(1) uses, so scripts can tell.
+    std::fprintf(stderr, "sharesim: stopped: %s at simulated %.3f s of %.3f s; wrote the results so far, marked interrupted\n",
+                 budget_exhausted.c_str(), report->ended_at.seconds(), report->duration.seconds());
+    return 124;
   }
   return report->interrupted ? 130 : 0;
 }

@@ -16,6 +16,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -56,6 +57,17 @@ void check(cudaError_t status, const char* call, const char* file, int line) {
 #define CUDA_CHECK(call) check((call), #call, __FILE__, __LINE__)
 // After a kernel launch: configuration errors show up in cudaGetLastError.
 #define CUDA_CHECK_LAUNCH() check(cudaGetLastError(), "kernel launch", __FILE__, __LINE__)
+
+// A whole number, or a clear failure (never an exception).
+template <class T>
+T parse_integer(const std::string& text, const char* what) {
+  T value{};
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    fail(std::string(what) + ": expected an integer, found '" + text + "'");
+  }
+  return value;
+}
 
 double median(std::vector<double> values) {
   if (values.empty()) return 0;
@@ -172,8 +184,18 @@ struct DeviceInfo {
   int memory_clock_khz = 0;
   int driver_version = 0;
   int runtime_version = 0;
+  int compute_mode = 0;  // cudaComputeMode
   bool mps = false;
 };
+
+const char* compute_mode_name(int mode) {
+  switch (mode) {
+    case cudaComputeModeDefault: return "default";
+    case cudaComputeModeExclusiveProcess: return "exclusive_process";
+    case cudaComputeModeProhibited: return "prohibited";
+    default: return "unknown";
+  }
+}
 
 bool mps_control_pipe_exists() {
   const char* dir = std::getenv("CUDA_MPS_PIPE_DIRECTORY");
@@ -200,6 +222,7 @@ DeviceInfo query_device(const Options& options) {
   CUDA_CHECK(cudaGetDeviceProperties(&info.prop, options.device));
   CUDA_CHECK(cudaDeviceGetAttribute(&info.clock_khz, cudaDevAttrClockRate, options.device));
   CUDA_CHECK(cudaDeviceGetAttribute(&info.memory_clock_khz, cudaDevAttrMemoryClockRate, options.device));
+  CUDA_CHECK(cudaDeviceGetAttribute(&info.compute_mode, cudaDevAttrComputeMode, options.device));
   CUDA_CHECK(cudaDriverGetVersion(&info.driver_version));
   CUDA_CHECK(cudaRuntimeGetVersion(&info.runtime_version));
   if (options.mps == "on") {
@@ -226,6 +249,7 @@ void record_device(const DeviceInfo& info, const Options& options, RawData& data
   data.set_header(kHeaderDriverVersion, std::to_string(info.driver_version));
   data.set_header(kHeaderRuntimeVersion, std::to_string(info.runtime_version));
   data.set_header(kHeaderMps, info.mps ? "on" : "off");
+  data.set_header(kHeaderComputeMode, compute_mode_name(info.compute_mode));
   data.set_header(kHeaderTool, std::string(kProgram) + " 0.1.0");
   std::string suites;
   for (SuiteId suite : options.suites) {
@@ -531,21 +555,33 @@ std::vector<std::vector<ChildRecord>> run_children(const std::vector<ChildJob>& 
     if (fd < 0) fail(std::string("mkstemp: ") + std::strerror(errno));
     ::close(fd);
     outputs.emplace_back(path);
+    // Everything the child needs is built before fork: after fork, a process with CUDA's threads
+    // may only call async-signal-safe functions (close, execve, write, _exit).
+    std::vector<std::string> argv_text{kProgram,  "--child",          job.mode, "--child-args", param_string(job.args),
+                                       "--device", std::to_string(device),      "--ready-fd",   std::to_string(ready[1]),
+                                       "--go-fd",  std::to_string(go[0]),        "--child-out",  outputs.back()};
+    std::vector<char*> argv;
+    for (std::string& s : argv_text) argv.push_back(s.data());
+    argv.push_back(nullptr);
+    std::vector<std::string> env_text;
+    for (char** e = environ; *e != nullptr; ++e) {
+      if (std::strncmp(*e, "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=", 34) != 0) env_text.emplace_back(*e);
+    }
+    if (job.mps_percentage > 0) {
+      env_text.push_back("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=" + std::to_string(job.mps_percentage));
+    }
+    std::vector<char*> envp;
+    for (std::string& s : env_text) envp.push_back(s.data());
+    envp.push_back(nullptr);
+    static const char kExecFailed[] = "sharesim-calibrate: error: cannot exec /proc/self/exe for a sharing child\n";
     std::fflush(nullptr);
     pid_t pid = ::fork();
     if (pid < 0) fail(std::string("fork: ") + std::strerror(errno));
     if (pid == 0) {
       ::close(ready[0]);
       ::close(go[1]);
-      if (job.mps_percentage > 0) ::setenv("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", std::to_string(job.mps_percentage).c_str(), 1);
-      std::vector<std::string> argv_text{kProgram,  "--child",          job.mode, "--child-args", param_string(job.args),
-                                         "--device", std::to_string(device),      "--ready-fd",   std::to_string(ready[1]),
-                                         "--go-fd",  std::to_string(go[0]),        "--child-out",  outputs.back()};
-      std::vector<char*> argv;
-      for (std::string& s : argv_text) argv.push_back(s.data());
-      argv.push_back(nullptr);
-      ::execv("/proc/self/exe", argv.data());
-      std::fprintf(stderr, "%s: error: exec /proc/self/exe: %s\n", kProgram, std::strerror(errno));
+      ::execve("/proc/self/exe", argv.data(), envp.data());
+      [[maybe_unused]] ssize_t written = ::write(STDERR_FILENO, kExecFailed, sizeof kExecFailed - 1);
       ::_exit(127);
     }
     pids.push_back(pid);
@@ -597,8 +633,8 @@ std::vector<std::vector<ChildRecord>> run_children(const std::vector<ChildJob>& 
       if (!std::getline(fields, r.metric, ',') || !std::getline(fields, rep, ',') || !std::getline(fields, value)) {
         fail("malformed child output line '" + line + "' in " + path);
       }
-      r.rep = std::stoll(rep);
-      r.value = std::stoull(value);
+      r.rep = parse_integer<int64_t>(rep, "child output rep");
+      r.value = parse_integer<uint64_t>(value, "child output value");
       records.push_back(r);
     }
     ::unlink(path.c_str());
@@ -625,6 +661,14 @@ void add_child_results(const std::vector<std::vector<ChildRecord>>& results, con
 
 void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& data) {
   const SharingPlan& p = plan.sharing;
+  if (!info.mps && info.compute_mode != cudaComputeModeDefault) {
+    // Azure Stack Edge's Start-HcsGpuMPS sets EXCLUSIVE_PROCESS; without the MPS daemon only one
+    // process may then hold a context, and this program already holds one.
+    fail(std::string("the sharing suite needs several CUDA processes, but the GPU's compute mode is ") +
+         compute_mode_name(info.compute_mode) +
+         " and no MPS daemon was detected: start MPS (nvidia-cuda-mps-control -d; pass --mps on if its pipe "
+         "directory is not visible here) or set the default compute mode (nvidia-smi -c DEFAULT)");
+  }
   if (!info.mps) {
     for (int procs : p.timeslice_processes) {
       std::vector<ChildJob> jobs(static_cast<size_t>(procs),
@@ -652,7 +696,7 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
                                         .mps_percentage = info.mps ? c.percentage : 0});
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
-      params.push_back(param_string({{"procs", c.processes}, {"pct", c.percentage}, {"proc", i}}));
+      params.push_back(param_string({{"procs", c.processes}, {"pct", c.percentage}, {"mps", info.mps ? 1 : 0}, {"proc", i}}));
     }
     add_child_results(run_children(jobs, device), "share", params, data);
     std::fprintf(stderr, "  sharing: %d process(es) at %d%% done\n", c.processes, c.percentage);
@@ -707,9 +751,9 @@ int run_main(int argc, char** argv) {
       const std::string& value = args[i + 1];
       if (key == "--child") mode = value;
       else if (key == "--child-args") child_args = value;
-      else if (key == "--device") device = std::stoi(value);
-      else if (key == "--ready-fd") ready_fd = std::stoi(value);
-      else if (key == "--go-fd") go_fd = std::stoi(value);
+      else if (key == "--device") device = parse_integer<int>(value, "--device");
+      else if (key == "--ready-fd") ready_fd = parse_integer<int>(value, "--ready-fd");
+      else if (key == "--go-fd") go_fd = parse_integer<int>(value, "--go-fd");
       else if (key == "--child-out") out = value;
       else fail("child: unknown argument " + key);
     }

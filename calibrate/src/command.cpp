@@ -30,8 +30,9 @@ constexpr double kChildStartSeconds = 1.5;
 
 const char* const kUsage =
     "usage: sharesim calibrate <action> ...\n"
-    "  fit RAW.csv -o OUT.yaml [--base t4|FILE] [--name NAME]\n"
-    "      fit a GPU profile to measurements of sharesim-calibrate; unfitted parameters come from --base\n"
+    "  fit RAW.csv [MORE.csv ...] -o OUT.yaml [--base t4|FILE] [--name NAME]\n"
+    "      fit a GPU profile to measurements of sharesim-calibrate (several files: e.g. runs without and\n"
+    "      with MPS); unfitted parameters come from --base\n"
     "  compare RAW.csv --profile t4|FILE [--detail]\n"
     "      the model's error against the measurements, per suite (mean and max relative error)\n"
     "  simulate --profile t4|FILE -o SIM.csv [--suite LIST] [--mps on|off|both] [--fp32-lanes N]\n"
@@ -137,12 +138,38 @@ std::string format_fixed(double value, int decimals) {
   return buffer;
 }
 
+// Several raw files (e.g. one run without MPS and one with it) become one data set; they must
+// describe the same GPU model (same SM count).
+Result<RawData> read_and_merge(const std::vector<std::string>& files) {
+  RawData merged;
+  for (size_t i = 0; i < files.size(); ++i) {
+    auto raw = read_raw_csv_file(files[i]);
+    if (!raw) return raw.error();
+    if (i == 0) {
+      merged = std::move(*raw);
+      continue;
+    }
+    const std::string sms = raw->header_value(kHeaderSmCount);
+    if (sms != merged.header_value(kHeaderSmCount)) {
+      return Error{.file = files[i], .line = 0, .column = 0, .field = kHeaderSmCount,
+                   .message = "expected the same SM count as " + files[0] + " (" + merged.header_value(kHeaderSmCount) +
+                              "), found '" + sms + "': fit measurements of one GPU model at a time"};
+    }
+    if (raw->header_value(kHeaderMps) != merged.header_value(kHeaderMps)) merged.set_header(kHeaderMps, "both");
+    for (Measurement& m : raw->rows) merged.rows.push_back(std::move(m));
+  }
+  return merged;
+}
+
 int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
-  if (p.positional.size() != 1) return usage_error(err, "calibrate fit: expected one raw CSV file (calibrate fit RAW.csv -o OUT.yaml)");
+  if (p.positional.empty()) {
+    return usage_error(err, "calibrate fit: expected a raw CSV file (calibrate fit RAW.csv [MORE.csv ...] -o OUT.yaml)");
+  }
   const auto output = p.get("-o");
   if (!output) return usage_error(err, "calibrate fit: -o OUT.yaml is required");
-  const std::string raw_file = p.positional[0];
-  auto raw = read_raw_csv_file(raw_file);
+  std::string raw_file = p.positional[0];
+  for (size_t i = 1; i < p.positional.size(); ++i) raw_file += " + " + p.positional[i];
+  auto raw = read_and_merge(p.positional);
   if (!raw) return input_error(err, raw.error());
   auto base = load_profile(p.get("--base").value_or("t4"), "--base");
   if (!base) return input_error(err, base.error());
@@ -163,8 +190,13 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
   out << "fitted " << outcome->fitted.size() << " parameters from " << raw_file << " -> " << *output << "\n";
   for (const FittedParameter& f : outcome->fitted) {
     char line[256];
-    std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s residual %6.2f%% (%d points)\n", f.name.c_str(),
-                  f.value, f.unit.c_str(), f.suite.c_str(), f.residual * 100.0, f.points);
+    if (f.suite == "device") {
+      std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s from the device query\n", f.name.c_str(), f.value,
+                    f.unit.c_str(), f.suite.c_str());
+    } else {
+      std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s residual %6.2f%% (%d points)\n", f.name.c_str(),
+                    f.value, f.unit.c_str(), f.suite.c_str(), f.residual * 100.0, f.points);
+    }
     out << line;
   }
   for (const std::string& s : outcome->skipped) out << "  not fitted: " << s << "\n";

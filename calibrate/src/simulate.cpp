@@ -305,7 +305,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     if (!options.mps && c.percentage != 100) continue;  // as the CUDA program: percentages need MPS
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
-      params.push_back(param_string({{"procs", c.processes}, {"pct", c.percentage}, {"proc", i}}));
+      params.push_back(param_string({{"procs", c.processes}, {"pct", c.percentage}, {"mps", options.mps ? 1 : 0}, {"proc", i}}));
     }
     std::vector<KernelWork> work(static_cast<size_t>(c.processes), share_kernel);
     const std::string what = "sharing share procs=" + std::to_string(c.processes) + " pct=" + std::to_string(c.percentage);

@@ -54,8 +54,8 @@ Result<DeviceClaims> claim_gpus(int gpu_count, const std::vector<GpuConsumerRequ
   }
   DeviceClaims claims;
   claims.gpu_count = gpu_count;
-  std::vector<int> free;
-  for (int g = 0; g < gpu_count; ++g) free.push_back(g);
+  std::vector<int> free(static_cast<size_t>(gpu_count));
+  for (int g = 0; g < gpu_count; ++g) free[static_cast<size_t>(g)] = g;
   std::optional<size_t> kubernetes_step;  // the Kubernetes consumer, once created
 
   for (size_t step = 0; step < requests.size(); ++step) {

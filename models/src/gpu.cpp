@@ -328,6 +328,9 @@ void GpuModel::advance_to(sim::Time now) {
     accumulate_window(busy_series_ns_, last_update_, now, 1.0);
   }
   sm_ns_ += sms_used_ * dt;
+  if (sms_used_ > 0) {
+    accumulate_window(sm_series_ns_, last_update_, now, sms_used_ / static_cast<double>(profile_.sm_count));
+  }
   if (dram_fraction_ > 0) {
     dram_ns_ += dram_fraction_ * dt;
     accumulate_window(dram_series_ns_, last_update_, now, dram_fraction_);
@@ -335,6 +338,7 @@ void GpuModel::advance_to(sim::Time now) {
   if (copies_in_flight_ > 0) {
     copy_engine_ns_ += copies_in_flight_ * dt;
     copy_any_ns_ += dt;
+    accumulate_window(copy_series_ns_, last_update_, now, 1.0);
   }
   const int64_t dt_ns = (now - last_update_).count_ns();
   for (uint32_t index : active_) {
@@ -541,6 +545,32 @@ void GpuModel::recompute(sim::Time now) {
     next_event_at_ = next;
     if (next != sim::Time::max()) next_event_ = sim_.schedule_at(next, handler_, 0);
   }
+  if (observer_ != nullptr) notify_observer(now);
+}
+
+void GpuModel::notify_observer(sim::Time now) {
+  for (uint32_t index : active_) {
+    Item& it = items_[index];
+    const bool running = it.is_kernel ? (it.gap_left_ns == 0 && it.rate > 0) : it.holds_engine;
+    if (running == it.observed_running) continue;
+    it.observed_running = running;
+    observer_->op_running(now, it.process, static_cast<int>(it.stream - processes_[it.process].first_stream),
+                          it.is_kernel, it.name, running);
+  }
+  if (policy_->kind() != SharingPolicy::kTimeSlicing) return;
+  const auto& slicing = static_cast<const TimeSlicingPolicy&>(*policy_);
+  const ProcessId owner = slicing.owner();
+  const bool switching = slicing.switching();
+  const sim::Time phase_end = slicing.next_event();
+  // The same owner with a new phase end after the old one passed: it started a new slice.
+  const bool new_slice = owner != GpuObserver::kNoOwner && owner == observed_owner_ &&
+                         observed_phase_end_ <= now && phase_end != observed_phase_end_;
+  if (owner != observed_owner_ || switching != observed_switching_ || new_slice) {
+    observer_->time_slice(now, owner, switching);
+  }
+  observed_owner_ = owner;
+  observed_switching_ = switching;
+  observed_phase_end_ = phase_end;
 }
 
 // ---- Statistics ---------------------------------------------------------------------------------
@@ -578,6 +608,8 @@ void GpuModel::reset_stats_at(sim::Time now) {
   busy_ns_ = sm_ns_ = dram_ns_ = copy_engine_ns_ = copy_any_ns_ = 0;
   busy_series_ns_.clear();
   dram_series_ns_.clear();
+  sm_series_ns_.clear();
+  copy_series_ns_.clear();
   memory_peak_ = memory_used_;
   faults_ = 0;
   kernels_completed_ = copies_completed_ = 0;
@@ -593,6 +625,8 @@ GpuMetrics GpuModel::metrics() const {
   // The interval since the last change has not been integrated yet: add it here.
   std::vector<double> busy = busy_series_ns_;
   std::vector<double> dram = dram_series_ns_;
+  std::vector<double> sm = sm_series_ns_;
+  std::vector<double> copy = copy_series_ns_;
   double busy_ns = busy_ns_, sm_ns = sm_ns_, dram_ns = dram_ns_, engine_ns = copy_engine_ns_,
          any_ns = copy_any_ns_;
   if (now > last_update_) {
@@ -602,6 +636,7 @@ GpuMetrics GpuModel::metrics() const {
       accumulate_window(busy, last_update_, now, 1.0);
     }
     sm_ns += sms_used_ * dt;
+    if (sms_used_ > 0) accumulate_window(sm, last_update_, now, sms_used_ / static_cast<double>(profile_.sm_count));
     if (dram_fraction_ > 0) {
       dram_ns += dram_fraction_ * dt;
       accumulate_window(dram, last_update_, now, dram_fraction_);
@@ -609,6 +644,7 @@ GpuMetrics GpuModel::metrics() const {
     if (copies_in_flight_ > 0) {
       engine_ns += copies_in_flight_ * dt;
       any_ns += dt;
+      accumulate_window(copy, last_update_, now, 1.0);
     }
   }
   const int64_t elapsed = (now - stats_start_).count_ns();
@@ -616,13 +652,19 @@ GpuMetrics GpuModel::metrics() const {
   const auto windows = static_cast<size_t>((elapsed + w - 1) / w);
   busy.resize(windows, 0.0);
   dram.resize(windows, 0.0);
+  sm.resize(windows, 0.0);
+  copy.resize(windows, 0.0);
   for (size_t i = 0; i < windows; ++i) {
-    const int64_t len = std::min<int64_t>(w, elapsed - static_cast<int64_t>(i) * w);
-    busy[i] /= static_cast<double>(len);
-    dram[i] /= static_cast<double>(len);
+    const auto len = static_cast<double>(std::min<int64_t>(w, elapsed - static_cast<int64_t>(i) * w));
+    busy[i] /= len;
+    dram[i] /= len;
+    sm[i] /= len;
+    copy[i] /= len;
   }
   m.utilization_gpu = std::move(busy);
   m.utilization_memory = std::move(dram);
+  m.sm_occupancy_series = std::move(sm);
+  m.copy_busy_series = std::move(copy);
   if (elapsed > 0) {
     const auto e = static_cast<double>(elapsed);
     m.utilization_gpu_mean = busy_ns / e;

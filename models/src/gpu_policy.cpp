@@ -7,7 +7,7 @@ namespace sharesim::models {
 namespace {
 
 std::string mib(int64_t bytes) {
-  return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  return std::to_string(bytes / (int64_t{1024} * 1024)) + " MiB";
 }
 
 // No isolation: one fault domain for the whole GPU.

@@ -160,7 +160,10 @@ void Workload::try_dispatch(size_t r) {
   const size_t waiting = rep.waiting.size();
   const auto max_batch = static_cast<size_t>(options_.batching.max_batch);
   const sim::Time max_delay = options_.batching.max_delay;
-  const sim::Time deadline = requests_[rep.waiting.front()].arrival + max_delay;
+  const sim::Time oldest = requests_[rep.waiting.front()].arrival;
+  // A max_delay too long to add (a user's "wait forever") means no deadline, not an overflow.
+  const bool no_deadline = max_delay >= sim::Time::max() - oldest;
+  const sim::Time deadline = no_deadline ? sim::Time::max() : oldest + max_delay;
   if (waiting >= max_batch || max_delay <= sim::Time::zero() || sim_.now() >= deadline) {
     if (rep.delay_timer.is_set()) {
       sim_.cancel(rep.delay_timer);
@@ -171,7 +174,7 @@ void Workload::try_dispatch(size_t r) {
   }
   // The oldest waiting request only changes on dispatch (which cancels the timer), so an armed
   // timer already names this deadline.
-  if (!rep.delay_timer.is_set()) {
+  if (!rep.delay_timer.is_set() && !no_deadline) {
     rep.delay_timer = sim_.schedule_at(deadline, delay_timer_handler_, r);
   }
 }

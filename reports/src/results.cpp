@@ -88,6 +88,19 @@ void write_gpu(JsonWriter& json, const scenarios::GpuReport& g) {
   json.key("utilization_gpu_series").begin_array();
   for (double u : m.utilization_gpu) json.value(u);
   json.end_array();
+  // Added for the HTML report and `sharesim smi` (same windows as utilization_gpu_series).
+  json.field("sm_count", g.sm_count);
+  json.field("memory_total_bytes", g.memory_total_bytes);
+  json.field("copy_any_busy_fraction", m.copy_any_busy_fraction);
+  json.key("utilization_memory_series").begin_array();
+  for (double u : m.utilization_memory) json.value(u);
+  json.end_array();
+  json.key("sm_occupancy_series").begin_array();
+  for (double u : m.sm_occupancy_series) json.value(u);
+  json.end_array();
+  json.key("copy_busy_series").begin_array();
+  for (double u : m.copy_busy_series) json.value(u);
+  json.end_array();
   json.key("processes").begin_array();
   for (const scenarios::ProcessReport& p : g.processes) {
     json.begin_object();

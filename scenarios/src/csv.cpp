@@ -141,8 +141,7 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source, int
       return Error{source, row.line, 1, "",
                    "expected " + std::to_string(table.header.size()) +
                        " comma-separated fields (as in the header at line " +
-                       std::to_string(table.header_line) + "), found " +
-                       std::to_string(row.fields.size())};
+                       std::to_string(table.header_line) + "), found " + std::to_string(row.fields.size())};
     }
     table.rows.push_back(std::move(row));
   }
@@ -177,7 +176,9 @@ int64_t days_from_civil(int64_t y, int64_t m, int64_t d) {
   return era * 146097 + doe - 719468;
 }
 
-bool is_leap(int64_t y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int64_t y) {
+  return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int64_t y, int64_t m) {
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -218,12 +219,12 @@ Result<int64_t> parse_trace_timestamp_ns(std::string_view text, bool* absolute) 
       "expected a timestamp such as '2023-11-16 18:15:46.6805900' or seconds such as '1.25', found '" +
       shown + "'";
   // Absolute: YYYY-MM-DD HH:MM:SS[.f]
-  if (t.size() >= 19 && t[4] == '-' && t[7] == '-' && (t[10] == ' ' || t[10] == 'T') &&
-      t[13] == ':' && t[16] == ':') {
+  if (t.size() >= 19 && t[4] == '-' && t[7] == '-' && (t[10] == ' ' || t[10] == 'T') && t[13] == ':' &&
+      t[16] == ':') {
     const std::string_view ys = t.substr(0, 4), ms = t.substr(5, 2), ds = t.substr(8, 2);
     const std::string_view hs = t.substr(11, 2), mins = t.substr(14, 2), ss = t.substr(17, 2);
-    if (!all_digits(ys) || !all_digits(ms) || !all_digits(ds) || !all_digits(hs) ||
-        !all_digits(mins) || !all_digits(ss)) {
+    if (!all_digits(ys) || !all_digits(ms) || !all_digits(ds) || !all_digits(hs) || !all_digits(mins) ||
+        !all_digits(ss)) {
       return make_error(expected);
     }
     int64_t frac = 0;
@@ -240,6 +241,10 @@ Result<int64_t> parse_trace_timestamp_ns(std::string_view text, bool* absolute) 
     }
     if (absolute) *absolute = true;
     const int64_t seconds = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s;
+    // 64-bit nanoseconds since 1970 reach about 292 years either way.
+    if (seconds > 9'000'000'000 || seconds < -9'000'000'000) {
+      return make_error("timestamp '" + shown + "' is out of range (years 1685 to 2255)");
+    }
     return seconds * 1'000'000'000 + frac;
   }
   // Relative: decimal seconds "12", "12.5", ".5".
@@ -289,8 +294,8 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
   const auto total = static_cast<int64_t>(table->rows.size());
   if (options.start >= total) {
     return Error{source, 0, 0, "start",
-                 "expected a start row below the trace's " + std::to_string(total) +
-                     " data rows, found " + std::to_string(options.start)};
+                 "expected a start row below the trace's " + std::to_string(total) + " data rows, found " +
+                     std::to_string(options.start)};
   }
   const int64_t end = options.limit ? std::min(total, options.start + *options.limit) : total;
 
@@ -321,11 +326,10 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
                                    "), found '" + row.fields[*time_col] + "'");
       }
       if (*ts < previous) {
-        return table->error_at(
-            row, *time_col,
-            "timestamps must not go backwards: '" + row.fields[*time_col] +
-                "' is earlier than the row at line " + std::to_string(previous_line) +
-                " (sort the trace, or check time_column)");
+        return table->error_at(row, *time_col,
+                               "timestamps must not go backwards: '" + row.fields[*time_col] +
+                                   "' is earlier than the row at line " + std::to_string(previous_line) +
+                                   " (sort the trace, or check time_column)");
       }
     }
     previous = *ts;

@@ -7,9 +7,10 @@
 #include <filesystem>
 #include <limits>
 #include <map>
-#include <set>
 
+#include "expect_section.h"
 #include "overrides.h"
+#include "plan_section.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
 #include "text_util.h"
@@ -30,7 +31,9 @@ std::string join(const std::vector<std::string_view>& words) {
 std::string key_path(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : parent + "." + std::string(key);
 }
-std::string index_path(const std::string& parent, size_t i) { return parent + "[" + std::to_string(i) + "]"; }
+std::string index_path(const std::string& parent, size_t i) {
+  return parent + "[" + std::to_string(i) + "]";
+}
 
 // Reads the YAML tree into a Scenario. Each read_* returns false after recording the first error.
 class Reader {
@@ -45,11 +48,9 @@ class Reader {
  private:
   // ---- errors ----
   bool fail(const YamlNode& at, const std::string& path, std::string message) {
-    if (!error) error = Error{at.origin.empty() ? file_ : at.origin, at.line, at.column, path, std::move(message)};
+    if (!error)
+      error = Error{at.origin.empty() ? file_ : at.origin, at.line, at.column, path, std::move(message)};
     return false;
-  }
-  bool fail_from(const YamlNode& at, const std::string& path, const Error& e) {
-    return fail(at, path, e.message);
   }
   SourceLocation where(const YamlNode& at, const std::string& path) const {
     return SourceLocation{at.origin.empty() ? file_ : at.origin, at.line, at.column, path};
@@ -61,7 +62,8 @@ class Reader {
     return fail(node, path, "expected " + std::string(what) + " (a mapping), found " + node.describe());
   }
   // Rejects keys not in `allowed`, suggesting the closest allowed key.
-  bool check_keys(const YamlNode& map, const std::string& path, const std::vector<std::string_view>& allowed) {
+  bool check_keys(const YamlNode& map, const std::string& path,
+                  const std::vector<std::string_view>& allowed) {
     for (const auto& [key, value] : map.entries) {
       bool known = false;
       for (auto a : allowed) known = known || a == key.value;
@@ -79,7 +81,8 @@ class Reader {
     const YamlNode* v = map.find(key);
     return (v == nullptr || v->is_null()) ? nullptr : v;
   }
-  const YamlNode* required(const YamlNode& map, const std::string& path, std::string_view key, std::string_view what) {
+  const YamlNode* required(const YamlNode& map, const std::string& path, std::string_view key,
+                           std::string_view what) {
     const YamlNode* v = map.find(key);
     if (v == nullptr) {
       fail(map, path, "missing key '" + std::string(key) + "' (expected " + std::string(what) + ")");
@@ -92,11 +95,12 @@ class Reader {
     return v;
   }
   // A mapping with exactly one key naming a kind, e.g. {poisson: {...}}. Returns the key's entry.
-  const std::pair<YamlNode, YamlNode>* one_of(const YamlNode& node, const std::string& path, std::string_view what,
-                                              const std::vector<std::string_view>& kinds) {
+  const detail::YamlEntry* one_of(const YamlNode& node, const std::string& path, std::string_view what,
+                          const std::vector<std::string_view>& kinds) {
     if (!node.is_map() || node.entries.size() != 1) {
-      fail(node, path, "expected " + std::string(what) + ": a mapping with exactly one of " + join(kinds) +
-                           ", found " + (node.is_map() ? std::to_string(node.entries.size()) + " keys" : node.describe()));
+      fail(node, path,
+           "expected " + std::string(what) + ": a mapping with exactly one of " + join(kinds) + ", found " +
+               (node.is_map() ? std::to_string(node.entries.size()) + " keys" : node.describe()));
       return nullptr;
     }
     if (!check_keys(node, path, kinds)) return nullptr;
@@ -108,9 +112,11 @@ class Reader {
     if (node.is_scalar()) return true;
     return fail(node, path, "expected " + std::string(what) + ", found " + node.describe());
   }
-  bool read_string(const YamlNode& node, const std::string& path, std::string& out, bool allow_empty = false) {
+  bool read_string(const YamlNode& node, const std::string& path, std::string& out,
+                   bool allow_empty = false) {
     if (!scalar(node, path, "a string")) return false;
-    if (!allow_empty && detail::trim(node.value).empty()) return fail(node, path, "expected a non-empty string, found ''");
+    if (!allow_empty && detail::trim(node.value).empty())
+      return fail(node, path, "expected a non-empty string, found ''");
     out = node.value;
     return true;
   }
@@ -123,7 +129,8 @@ class Reader {
     const char* e = t.data() + t.size();
     if (b != e && *b == '+') ++b;
     auto [ptr, ec] = std::from_chars(b, e, v);
-    if (t.empty() || ec != std::errc() || ptr != e) return fail(node, path, "expected " + range + ", found " + node.describe());
+    if (t.empty() || ec != std::errc() || ptr != e)
+      return fail(node, path, "expected " + range + ", found " + node.describe());
     if (v < lo || v > hi) return fail(node, path, "expected " + range + ", found " + std::to_string(v));
     out = v;
     return true;
@@ -134,13 +141,16 @@ class Reader {
     out = static_cast<int>(v);
     return true;
   }
-  bool read_number(const YamlNode& node, const std::string& path, double lo, double hi, bool lo_open, double& out) {
-    const std::string range = std::string("a number ") + (lo_open ? "> " : ">= ") + detail::format_double(lo) +
+  bool read_number(const YamlNode& node, const std::string& path, double lo, double hi, bool lo_open,
+                   double& out) {
+    const std::string range = std::string("a number ") + (lo_open ? "> " : ">= ") +
+                              detail::format_double(lo) +
                               (std::isinf(hi) ? "" : " and <= " + detail::format_double(hi));
     if (!scalar(node, path, range)) return false;
     auto v = sim::parse_number(node.value);
     if (!v) return fail(node, path, "expected " + range + ", found " + node.describe());
-    if ((lo_open ? !(*v > lo) : !(*v >= lo)) || *v > hi) return fail(node, path, "expected " + range + ", found " + node.describe());
+    if ((lo_open ? !(*v > lo) : !(*v >= lo)) || *v > hi)
+      return fail(node, path, "expected " + range + ", found " + node.describe());
     out = *v;
     return true;
   }
@@ -163,7 +173,8 @@ class Reader {
     if (!scalar(node, path, what)) return false;
     auto t = sim::parse_duration(node.value);
     if (!t) return fail(node, path, t.error().message);
-    if (positive && *t <= sim::Time::zero()) return fail(node, path, std::string("expected ") + what + ", found " + node.describe());
+    if (positive && *t <= sim::Time::zero())
+      return fail(node, path, std::string("expected ") + what + ", found " + node.describe());
     out = *t;
     return true;
   }
@@ -172,7 +183,9 @@ class Reader {
     auto b = sim::parse_bytes(node.value);
     if (!b) return fail(node, path, b.error().message);
     if (*b < 0 || (positive && *b == 0)) {
-      return fail(node, path, std::string("expected a size ") + (positive ? "> 0" : ">= 0") + ", found " + node.describe());
+      return fail(
+          node, path,
+          std::string("expected a size ") + (positive ? "> 0" : ">= 0") + ", found " + node.describe());
     }
     out = *b;
     return true;
@@ -181,8 +194,11 @@ class Reader {
     if (!scalar(node, path, "a rate such as 200/s")) return false;
     auto r = sim::parse_rate_per_second(node.value);
     if (!r) return fail(node, path, r.error().message);
-    if (!std::isfinite(*r) || *r < 0 || (!allow_zero && *r == 0)) {
-      return fail(node, path, std::string("expected a rate ") + (allow_zero ? ">= 0" : "> 0") + ", found " + node.describe());
+    // Above 1e9/s arrivals would be closer together than the 1 ns time resolution.
+    if (!std::isfinite(*r) || *r < 0 || (!allow_zero && *r == 0) || *r > 1e9) {
+      return fail(node, path,
+                  std::string("expected a rate ") + (allow_zero ? ">= 0" : "> 0") +
+                      " and at most 1e9/s, found " + node.describe());
     }
     out = *r;
     return true;
@@ -198,7 +214,10 @@ class Reader {
     out = resolve(name);
     std::error_code ec;
     if (!fs::is_regular_file(out, ec)) {
-      return fail(node, path, "expected an existing file (relative paths resolve against the scenario's folder), found no file at '" + out + "'");
+      return fail(node, path,
+                  "expected an existing file (relative paths resolve against the scenario's folder), found "
+                  "no file at '" +
+                      out + "'");
     }
     return true;
   }
@@ -209,7 +228,8 @@ class Reader {
   bool read_workload(const YamlNode& node, const std::string& path, const Scenario& s, WorkloadSpec& w);
   bool read_env(const YamlNode& node, const std::string& path, const DeviceSpec& device, WorkloadSpec& w);
   bool read_arrivals(const YamlNode& node, const std::string& path, models::ArrivalSpec& out);
-  bool read_request(const YamlNode& node, const std::string& path, const DeviceSpec& device, models::RequestSpec& out);
+  bool read_request(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                    models::RequestSpec& out);
   bool read_op(const YamlNode& node, const std::string& path, const DeviceSpec& device, size_t index,
                std::vector<models::OpSpec>& ops);
   bool read_profile(const YamlNode& node, const std::string& path, const DeviceSpec& device,
@@ -231,13 +251,16 @@ class Reader {
 
 bool Reader::read(const YamlNode& root, Scenario& s) {
   if (!expect_map(root, "", "a scenario")) return false;
-  if (!check_keys(root, "", {"name", "description", "seed", "duration", "warmup", "utilization_window", "devices",
-                             "workloads"})) {
+  if (!check_keys(root, "",
+                  {"name", "description", "seed", "duration", "warmup", "utilization_window", "devices",
+                   "workloads", "plan", "expect"})) {
     return false;
   }
   const YamlNode* n = required(root, "", "name", "the scenario's name");
   if (n == nullptr || !read_string(*n, "name", s.name)) return false;
-  if (const YamlNode* v = optional(root, "description"); v != nullptr && !scalar(*v, "description", "a string")) return false;
+  if (const YamlNode* v = optional(root, "description");
+      v != nullptr && !scalar(*v, "description", "a string"))
+    return false;
   if (const YamlNode* v = optional(root, "seed")) {
     if (!scalar(*v, "seed", "an integer >= 0")) return false;
     const std::string_view t = detail::trim(v->value);
@@ -254,8 +277,9 @@ bool Reader::read(const YamlNode& root, Scenario& s) {
   if (const YamlNode* v = optional(root, "warmup")) {
     if (!read_duration(*v, "warmup", false, s.warmup)) return false;
     if (s.warmup >= s.duration) {
-      return fail(*v, "warmup", "expected a warmup shorter than duration (" + sim::format_duration(s.duration) +
-                                    "), found " + sim::format_duration(s.warmup));
+      return fail(*v, "warmup",
+                  "expected a warmup shorter than duration (" + sim::format_duration(s.duration) +
+                      "), found " + sim::format_duration(s.warmup));
     }
   }
   if (const YamlNode* v = optional(root, "utilization_window")) {
@@ -276,7 +300,8 @@ bool Reader::read(const YamlNode& root, Scenario& s) {
   const YamlNode* workloads = required(root, "", "workloads", "a list of workloads");
   if (workloads == nullptr) return false;
   if (!workloads->is_sequence() || workloads->items.empty()) {
-    return fail(*workloads, "workloads", "expected a non-empty list of workloads, found " + workloads->describe());
+    return fail(*workloads, "workloads",
+                "expected a non-empty list of workloads, found " + workloads->describe());
   }
   std::map<std::string, const YamlNode*> workload_names;
   for (size_t i = 0; i < workloads->items.size(); ++i) {
@@ -290,6 +315,26 @@ bool Reader::read(const YamlNode& root, Scenario& s) {
                       std::to_string(it->second->line) + ")");
     }
     s.workloads.push_back(std::move(w));
+  }
+
+  // The planner's `plan` section and `sharesim check`'s `expect` list are read by their own
+  // readers (plan_section.h, expect_section.h); they are validated here so that every error in a
+  // scenario, overrides included, is found before anything runs.
+  if (const YamlNode* plan = optional(root, "plan")) {
+    auto spec = detail::read_plan_section(*plan, file_);
+    if (!spec) {
+      if (!error) error = spec.error();
+      return false;
+    }
+    s.plan = std::move(*spec);
+  }
+  if (const YamlNode* expect = root.find("expect")) {
+    auto expectations = detail::read_expect_section(*expect, file_);
+    if (!expectations) {
+      if (!error) error = expectations.error();
+      return false;
+    }
+    s.expectations = std::move(*expectations);
   }
 
   if (options_.check_device) {
@@ -320,7 +365,8 @@ bool Reader::read_device(const YamlNode& node, const std::string& path, DeviceSp
     if (!scalar(*v, path + ".gpus", "1 or 2")) return false;
     const std::string t(detail::trim(v->value));
     if (t != "1" && t != "2") {
-      return fail(*v, path + ".gpus", "expected 1 or 2 (an edge device has one or two T4 GPUs), found " + v->describe());
+      return fail(*v, path + ".gpus",
+                  "expected 1 or 2 (an edge device has one or two T4 GPUs), found " + v->describe());
     }
     d.gpus = t == "1" ? 1 : 2;
   }
@@ -336,7 +382,8 @@ bool Reader::read_device(const YamlNode& node, const std::string& path, DeviceSp
     }
   }
   if (const YamlNode* v = optional(node, "cost")) {
-    if (!read_number(*v, path + ".cost", 0, std::numeric_limits<double>::infinity(), false, d.cost)) return false;
+    if (!read_number(*v, path + ".cost", 0, std::numeric_limits<double>::infinity(), false, d.cost))
+      return false;
   }
   if (const YamlNode* v = optional(node, "sharing")) {
     if (!scalar(*v, path + ".sharing", "time-slicing or mps")) return false;
@@ -347,11 +394,15 @@ bool Reader::read_device(const YamlNode& node, const std::string& path, DeviceSp
     } else {
       const std::string s = detail::closest_match(v->value, {"time-slicing", "mps"});
       return fail(*v, path + ".sharing",
-                  "expected time-slicing or mps, found " + v->describe() + (s.empty() ? "" : " (did you mean '" + s + "'?)"));
+                  "expected time-slicing or mps, found " + v->describe() +
+                      (s.empty() ? "" : " (did you mean '" + s + "'?)"));
     }
   }
   if (const YamlNode* v = optional(node, "setup")) {
-    if (!v->is_sequence()) return fail(*v, path + ".setup", "expected a list of setup steps (vm, kubernetes, iot-edge) in creation order, found " + v->describe());
+    if (!v->is_sequence())
+      return fail(*v, path + ".setup",
+                  "expected a list of setup steps (vm, kubernetes, iot-edge) in creation order, found " +
+                      v->describe());
     for (size_t i = 0; i < v->items.size(); ++i) {
       if (!read_setup_step(v->items[i], index_path(path + ".setup", i), d)) return false;
     }
@@ -376,14 +427,20 @@ bool Reader::read_setup_step(const YamlNode& node, const std::string& path, Devi
       if (!check_keys(value, sub, {"name", "size", "os", "gpu_extension"})) return false;
       const YamlNode* n = required(value, sub, "name", "the VM's name");
       if (n == nullptr || !read_string(*n, sub + ".name", vm.name)) return false;
-      if (const YamlNode* v = optional(value, "size"); v != nullptr && !read_string(*v, sub + ".size", vm.size)) return false;
-      if (const YamlNode* v = optional(value, "os"); v != nullptr && !read_string(*v, sub + ".os", vm.os)) return false;
-      if (const YamlNode* v = optional(value, "gpu_extension"); v != nullptr && !read_bool(*v, sub + ".gpu_extension", vm.gpu_extension)) return false;
+      if (const YamlNode* v = optional(value, "size");
+          v != nullptr && !read_string(*v, sub + ".size", vm.size))
+        return false;
+      if (const YamlNode* v = optional(value, "os"); v != nullptr && !read_string(*v, sub + ".os", vm.os))
+        return false;
+      if (const YamlNode* v = optional(value, "gpu_extension");
+          v != nullptr && !read_bool(*v, sub + ".gpu_extension", vm.gpu_extension))
+        return false;
     }
     for (const auto& step : d.setup) {
       if (const auto* other = std::get_if<VmSetup>(&step); other != nullptr && other->name == vm.name) {
-        return fail(key, sub, "expected a unique VM name on device '" + d.name + "', found '" + vm.name +
-                                  "' again (first at line " + std::to_string(other->where.line) + ")");
+        return fail(key, sub,
+                    "expected a unique VM name on device '" + d.name + "', found '" + vm.name +
+                        "' again (first at line " + std::to_string(other->where.line) + ")");
       }
     }
     d.setup.emplace_back(std::move(vm));
@@ -402,10 +459,12 @@ bool Reader::read_setup_step(const YamlNode& node, const std::string& path, Devi
   return true;
 }
 
-bool Reader::read_workload(const YamlNode& node, const std::string& path, const Scenario& s, WorkloadSpec& w) {
+bool Reader::read_workload(const YamlNode& node, const std::string& path, const Scenario& s,
+                           WorkloadSpec& w) {
   if (!expect_map(node, path, "a workload")) return false;
-  if (!check_keys(node, path, {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching",
-                               "request", "slo"})) {
+  if (!check_keys(node, path,
+                  {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching",
+                   "request", "slo"})) {
     return false;
   }
   w.where = where(node, path);
@@ -423,8 +482,8 @@ bool Reader::read_workload(const YamlNode& node, const std::string& path, const 
   if (device == nullptr) {
     const std::string sug = detail::closest_match(w.device, device_names);
     return fail(*dn, path + ".device",
-                "expected the name of a device in `devices` (" + join(device_names) + "), found '" + w.device + "'" +
-                    (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
+                "expected the name of a device in `devices` (" + join(device_names) + "), found '" +
+                    w.device + "'" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
   }
 
   // Runtime, checked against what the device's setup creates.
@@ -453,31 +512,40 @@ bool Reader::read_workload(const YamlNode& node, const std::string& path, const 
         const std::string sug = detail::closest_match(w.vm, vms);
         return fail(*v, rp,
                     "expected vm:<name> naming a VM in device '" + device->name + "''s setup" +
-                        (vms.empty() ? " (it creates no VM)" : " (" + join(vms) + ")") + ", found '" + r + "'" +
-                        (sug.empty() ? "" : " (did you mean 'vm:" + sug + "'?)"));
+                        (vms.empty() ? " (it creates no VM)" : " (" + join(vms) + ")") + ", found '" + r +
+                        "'" + (sug.empty() ? "" : " (did you mean 'vm:" + sug + "'?)"));
       }
     } else {
       const std::string sug = detail::closest_match(r, {"kubernetes", "iot-edge"});
-      return fail(*v, rp, "expected kubernetes, iot-edge or vm:<name>, found " + v->describe() +
-                              (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
+      return fail(*v, rp,
+                  "expected kubernetes, iot-edge or vm:<name>, found " + v->describe() +
+                      (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
     }
     if (w.runtime == RuntimeKind::kKubernetes && !has_kubernetes) {
-      return fail(*v, rp, "expected a runtime that device '" + device->name +
-                              "''s setup creates, found kubernetes (add `- kubernetes: {}` to its setup)");
+      return fail(*v, rp,
+                  "expected a runtime that device '" + device->name +
+                      "''s setup creates, found kubernetes (add `- kubernetes: {}` to its setup)");
     }
     if (w.runtime == RuntimeKind::kIotEdge && !has_iot_edge) {
-      return fail(*v, rp, "expected a runtime that device '" + device->name +
-                              "''s setup creates, found iot-edge (add `- iot-edge: {}` to its setup)");
+      return fail(*v, rp,
+                  "expected a runtime that device '" + device->name +
+                      "''s setup creates, found iot-edge (add `- iot-edge: {}` to its setup)");
     }
   } else if (!has_kubernetes) {
-    return fail(node, path + ".runtime",
-                "missing key 'runtime': the default, kubernetes, is not in device '" + device->name +
-                    "''s setup (write runtime: vm:<name> or iot-edge, or add `- kubernetes: {}` to the setup)");
+    return fail(
+        node, path + ".runtime",
+        "missing key 'runtime': the default, kubernetes, is not in device '" + device->name +
+            "''s setup (write runtime: vm:<name> or iot-edge, or add `- kubernetes: {}` to the setup)");
   }
 
-  if (const YamlNode* v = optional(node, "replicas"); v != nullptr && !read_int(*v, path + ".replicas", 1, 100000, w.replicas)) return false;
-  if (const YamlNode* v = optional(node, "memory"); v != nullptr && !read_bytes(*v, path + ".memory", false, w.memory_bytes)) return false;
-  if (const YamlNode* v = optional(node, "env"); v != nullptr && !read_env(*v, path + ".env", *device, w)) return false;
+  if (const YamlNode* v = optional(node, "replicas");
+      v != nullptr && !read_int(*v, path + ".replicas", 1, 100000, w.replicas))
+    return false;
+  if (const YamlNode* v = optional(node, "memory");
+      v != nullptr && !read_bytes(*v, path + ".memory", false, w.memory_bytes))
+    return false;
+  if (const YamlNode* v = optional(node, "env"); v != nullptr && !read_env(*v, path + ".env", *device, w))
+    return false;
 
   const YamlNode* a = required(node, path, "arrivals", "an arrival process, e.g. {poisson: {rate: 200/s}}");
   if (a == nullptr || !read_arrivals(*a, path + ".arrivals", w.arrivals)) return false;
@@ -488,12 +556,16 @@ bool Reader::read_workload(const YamlNode& node, const std::string& path, const 
     models::BatchingSpec b;
     const YamlNode* mb = required(*v, bp, "max_batch", "the largest batch, an integer >= 1");
     if (mb == nullptr || !read_int(*mb, bp + ".max_batch", 1, 1000000, b.max_batch)) return false;
-    if (const YamlNode* md = optional(*v, "max_delay"); md != nullptr && !read_duration(*md, bp + ".max_delay", false, b.max_delay)) return false;
+    if (const YamlNode* md = optional(*v, "max_delay");
+        md != nullptr && !read_duration(*md, bp + ".max_delay", false, b.max_delay))
+      return false;
     w.batching = b;
   }
-  const YamlNode* r = required(node, path, "request", "the work of one request: {ops: [...]} or {profile: {...}}");
+  const YamlNode* r =
+      required(node, path, "request", "the work of one request: {ops: [...]} or {profile: {...}}");
   if (r == nullptr || !read_request(*r, path + ".request", *device, w.request)) return false;
-  if (const YamlNode* v = optional(node, "slo"); v != nullptr && !read_slo(*v, path + ".slo", w.slo)) return false;
+  if (const YamlNode* v = optional(node, "slo"); v != nullptr && !read_slo(*v, path + ".slo", w.slo))
+    return false;
   return true;
 }
 
@@ -511,17 +583,23 @@ std::optional<int64_t> parse_mps_size(std::string_view text) {
   if (unit.size() == 3 && unit[1] == 'I' && unit[2] == 'B') unit = unit.substr(0, 1);
   if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
   double multiplier = 0;
-  if (unit == "K") multiplier = 1024.0;
-  else if (unit == "M") multiplier = 1024.0 * 1024.0;
-  else if (unit == "G") multiplier = 1024.0 * 1024.0 * 1024.0;
-  else if (unit == "T") multiplier = 1024.0 * 1024.0 * 1024.0 * 1024.0;
-  else return std::nullopt;
+  if (unit == "K")
+    multiplier = 1024.0;
+  else if (unit == "M")
+    multiplier = 1024.0 * 1024.0;
+  else if (unit == "G")
+    multiplier = 1024.0 * 1024.0 * 1024.0;
+  else if (unit == "T")
+    multiplier = 1024.0 * 1024.0 * 1024.0 * 1024.0;
+  else
+    return std::nullopt;
   const double bytes = *number * multiplier;
   if (bytes >= 9.0e18) return std::nullopt;
   return static_cast<int64_t>(std::llround(bytes));
 }
 
-bool Reader::read_env(const YamlNode& node, const std::string& path, const DeviceSpec& device, WorkloadSpec& w) {
+bool Reader::read_env(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                      WorkloadSpec& w) {
   if (!expect_map(node, path, "environment variables (NAME: value)")) return false;
   for (const auto& [key, value] : node.entries) {
     const std::string p = key_path(path, key.value);
@@ -532,62 +610,74 @@ bool Reader::read_env(const YamlNode& node, const std::string& path, const Devic
     const std::string v(detail::trim(value.value));
     if (key.value == "NVIDIA_VISIBLE_DEVICES") {
       const std::string one_gpu =
-          std::string("a module maps to exactly one GPU (no fractional use; one module cannot span two GPUs): ") +
+          std::string(
+              "a module maps to exactly one GPU (no fractional use; one module cannot span two GPUs): ") +
           (device.gpus == 1 ? "name GPU index 0" : "name one GPU index, 0 or 1");
       if (v == "all") {
         if (device.gpus == 1) {
           w.visible_device = 0;
           continue;
         }
-        return fail(value, p, "expected one GPU index, found 'all' on device '" + device.name +
-                                  "' with 2 GPUs: " + one_gpu);
+        return fail(
+            value, p,
+            "expected one GPU index, found 'all' on device '" + device.name + "' with 2 GPUs: " + one_gpu);
       }
       if (v.find(',') != std::string::npos) {
-        return fail(value, p, "expected one GPU index, found '" + v + "', which names several GPUs: " + one_gpu);
+        return fail(value, p,
+                    "expected one GPU index, found '" + v + "', which names several GPUs: " + one_gpu);
       }
       if (v.empty() || v == "none" || v == "void") {
-        return fail(value, p, "expected one GPU index, found '" + v + "' (no GPU): this workload submits GPU work, so " + one_gpu);
+        return fail(value, p,
+                    "expected one GPU index, found '" + v +
+                        "' (no GPU): this workload submits GPU work, so " + one_gpu);
       }
-      if (v.find('.') != std::string::npos || v.find('/') != std::string::npos || v.find('%') != std::string::npos) {
+      if (v.find('.') != std::string::npos || v.find('/') != std::string::npos ||
+          v.find('%') != std::string::npos) {
         return fail(value, p, "expected a whole GPU index, found the fraction '" + v + "': " + one_gpu);
       }
       int64_t index = -1;
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), index);
       if (ec != std::errc() || ptr != v.data() + v.size()) {
-        return fail(value, p, "expected a GPU index from 0 to " + std::to_string(device.gpus - 1) + ", found '" + v +
-                                  "' (GPU UUIDs are not modeled)");
+        return fail(value, p,
+                    "expected a GPU index from 0 to " + std::to_string(device.gpus - 1) + ", found '" + v +
+                        "' (GPU UUIDs are not modeled)");
       }
       if (index < 0 || index >= device.gpus) {
-        return fail(value, p, "expected a GPU index from 0 to " + std::to_string(device.gpus - 1) + ", found " +
-                                  std::to_string(index) + ": device '" + device.name + "' has " +
-                                  std::to_string(device.gpus) + (device.gpus == 1 ? " GPU" : " GPUs"));
+        return fail(value, p,
+                    "expected a GPU index from 0 to " + std::to_string(device.gpus - 1) + ", found " +
+                        std::to_string(index) + ": device '" + device.name + "' has " +
+                        std::to_string(device.gpus) + (device.gpus == 1 ? " GPU" : " GPUs"));
       }
       w.visible_device = static_cast<int>(index);
     } else if (key.value == "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE") {
       int64_t pct = 0;
       auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), pct);
       if (v.empty() || ec != std::errc() || ptr != v.data() + v.size() || pct < 1 || pct > 100) {
-        return fail(value, p, "expected an integer percentage from 1 to 100 (e.g. \"20\"), found '" + v + "'");
+        return fail(value, p,
+                    "expected an integer percentage from 1 to 100 (e.g. \"20\"), found '" + v + "'");
       }
       w.mps_active_thread_percentage = static_cast<int>(pct);
     } else if (key.value == "CUDA_MPS_PINNED_DEVICE_MEM_LIMIT") {
       // NVIDIA's form: a comma-separated list of <device ordinal>=<size>, e.g. "0=2G"; we also
       // take a bare "2G". Inside a container or VM the one GPU it sees is device 0.
       const std::string form =
-          "expected <device>=<size> such as \"0=2G\" (sizes K, M, G, T are binary; the module's one GPU is device 0)";
+          "expected <device>=<size> such as \"0=2G\" (sizes K, M, G, T are binary; the module's one GPU is "
+          "device 0)";
       std::optional<int64_t> limit;
       size_t pos = 0;
       while (pos <= v.size()) {
         const size_t comma = v.find(',', pos);
-        const std::string item(detail::trim(std::string_view(v).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos)));
+        const std::string item(detail::trim(
+            std::string_view(v).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos)));
         pos = comma == std::string::npos ? v.size() + 1 : comma + 1;
         std::string size_text = item;
         if (const size_t eq = item.find('='); eq != std::string::npos) {
           const std::string ordinal(detail::trim(std::string_view(item).substr(0, eq)));
           size_text = item.substr(eq + 1);
           if (ordinal != "0") {
-            return fail(value, p, form + ", found device '" + ordinal + "' in '" + v +
-                                      "': a module sees exactly one GPU, as device 0");
+            return fail(value, p,
+                        form + ", found device '" + ordinal + "' in '" + v +
+                            "': a module sees exactly one GPU, as device 0");
           }
         }
         const auto bytes = parse_mps_size(size_text);
@@ -602,7 +692,8 @@ bool Reader::read_env(const YamlNode& node, const std::string& path, const Devic
 }
 
 bool Reader::read_arrivals(const YamlNode& node, const std::string& path, models::ArrivalSpec& out) {
-  const auto* entry = one_of(node, path, "an arrival process", {"poisson", "constant", "onoff", "closed_loop", "trace"});
+  const auto* entry =
+      one_of(node, path, "an arrival process", {"poisson", "constant", "onoff", "closed_loop", "trace"});
   if (entry == nullptr) return false;
   const auto& [key, v] = *entry;
   const std::string p = key_path(path, key.value);
@@ -624,7 +715,9 @@ bool Reader::read_arrivals(const YamlNode& node, const std::string& path, models
     models::OnOffArrivals o;
     const YamlNode* on = required(v, p, "on_rate", "the arrival rate while on, e.g. 400/s");
     if (on == nullptr || !read_rate(*on, p + ".on_rate", false, o.on_rate_per_s)) return false;
-    if (const YamlNode* off = optional(v, "off_rate"); off != nullptr && !read_rate(*off, p + ".off_rate", true, o.off_rate_per_s)) return false;
+    if (const YamlNode* off = optional(v, "off_rate");
+        off != nullptr && !read_rate(*off, p + ".off_rate", true, o.off_rate_per_s))
+      return false;
     const YamlNode* mon = required(v, p, "mean_on", "the mean length of an on period, e.g. 2s");
     if (mon == nullptr || !read_duration(*mon, p + ".mean_on", true, o.mean_on)) return false;
     const YamlNode* moff = required(v, p, "mean_off", "the mean length of an off period, e.g. 8s");
@@ -637,28 +730,40 @@ bool Reader::read_arrivals(const YamlNode& node, const std::string& path, models
     models::ClosedLoopArrivals c;
     const YamlNode* cl = required(v, p, "clients", "the number of clients, an integer >= 1");
     if (cl == nullptr || !read_int(*cl, p + ".clients", 1, 1000000, c.clients)) return false;
-    if (const YamlNode* t = optional(v, "think"); t != nullptr && !read_duration(*t, p + ".think", false, c.think)) return false;
+    if (const YamlNode* t = optional(v, "think");
+        t != nullptr && !read_duration(*t, p + ".think", false, c.think))
+      return false;
     if (const YamlNode* t = optional(v, "think_distribution")) {
       if (!scalar(*t, p + ".think_distribution", "constant or exponential")) return false;
       if (t->value == "exponential") {
         c.think_exponential = true;
       } else if (t->value != "constant") {
-        return fail(*t, p + ".think_distribution", "expected constant or exponential, found " + t->describe());
+        return fail(*t, p + ".think_distribution",
+                    "expected constant or exponential, found " + t->describe());
       }
     }
     out = c;
     return true;
   }
   // trace
-  if (!check_keys(v, p, {"file", "time_column", "time_scale", "scale_column", "start", "limit"})) return false;
+  if (!check_keys(v, p, {"file", "time_column", "time_scale", "scale_column", "start", "limit"}))
+    return false;
   TraceCsvOptions o;
   std::string file;
   const YamlNode* f = required(v, p, "file", "the path of a trace CSV");
   if (f == nullptr || !read_existing_file(*f, p + ".file", file)) return false;
-  if (const YamlNode* t = optional(v, "time_column"); t != nullptr && !read_string(*t, p + ".time_column", o.time_column)) return false;
-  if (const YamlNode* t = optional(v, "time_scale"); t != nullptr && !read_number(*t, p + ".time_scale", 0, 1e9, true, o.time_scale)) return false;
-  if (const YamlNode* t = optional(v, "scale_column"); t != nullptr && !read_string(*t, p + ".scale_column", o.scale_column)) return false;
-  if (const YamlNode* t = optional(v, "start"); t != nullptr && !read_int(*t, p + ".start", 0, std::numeric_limits<int64_t>::max(), o.start)) return false;
+  if (const YamlNode* t = optional(v, "time_column");
+      t != nullptr && !read_string(*t, p + ".time_column", o.time_column))
+    return false;
+  if (const YamlNode* t = optional(v, "time_scale");
+      t != nullptr && !read_number(*t, p + ".time_scale", 0, 1e9, true, o.time_scale))
+    return false;
+  if (const YamlNode* t = optional(v, "scale_column");
+      t != nullptr && !read_string(*t, p + ".scale_column", o.scale_column))
+    return false;
+  if (const YamlNode* t = optional(v, "start");
+      t != nullptr && !read_int(*t, p + ".start", 0, std::numeric_limits<int64_t>::max(), o.start))
+    return false;
   if (const YamlNode* t = optional(v, "limit")) {
     int64_t limit = 0;
     if (!read_int(*t, p + ".limit", 1, std::numeric_limits<int64_t>::max(), limit)) return false;
@@ -671,7 +776,8 @@ bool Reader::read_arrivals(const YamlNode& node, const std::string& path, models
       // An option that does not fit the file (e.g. start beyond its end): point at the scenario.
       return fail(*f, p + (e.field.empty() ? ".file" : "." + e.field), e.message + " (in " + file + ")");
     }
-    e.message += " (trace named at " + (f->origin.empty() ? file_ : f->origin) + ":" + std::to_string(f->line) + ", " + p + ".file)";
+    e.message += " (trace named at " + (f->origin.empty() ? file_ : f->origin) + ":" +
+                 std::to_string(f->line) + ", " + p + ".file)";
     if (!error) error = e;
     return false;
   }
@@ -679,21 +785,24 @@ bool Reader::read_arrivals(const YamlNode& node, const std::string& path, models
   return true;
 }
 
-bool Reader::read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out) {
+bool Reader::read_distribution(const YamlNode& node, const std::string& path,
+                               sim::DurationDistribution& out) {
   if (node.is_scalar()) {
     sim::Time t;
     if (!read_duration(node, path, false, t)) return false;
     out = sim::DurationDistribution::deterministic(t);
     return true;
   }
-  const auto* entry = one_of(node, path, "a duration or a distribution", {"constant", "exponential", "lognormal", "uniform"});
+  const auto* entry =
+      one_of(node, path, "a duration or a distribution", {"constant", "exponential", "lognormal", "uniform"});
   if (entry == nullptr) return false;
   const auto& [key, v] = *entry;
   const std::string p = key_path(path, key.value);
   if (key.value == "constant" || key.value == "exponential") {
     sim::Time t;
     if (!read_duration(v, p, true, t)) return false;
-    out = key.value == "constant" ? sim::DurationDistribution::deterministic(t) : sim::DurationDistribution::exponential(t);
+    out = key.value == "constant" ? sim::DurationDistribution::deterministic(t)
+                                  : sim::DurationDistribution::exponential(t);
     return true;
   }
   if (key.value == "lognormal") {
@@ -713,26 +822,33 @@ bool Reader::read_distribution(const YamlNode& node, const std::string& path, si
     return fail(v, p, "expected [low, high], two durations, found " + v.describe());
   }
   sim::Time lo, hi;
-  if (!read_duration(v.items[0], p + "[0]", false, lo) || !read_duration(v.items[1], p + "[1]", true, hi)) return false;
+  if (!read_duration(v.items[0], p + "[0]", false, lo) || !read_duration(v.items[1], p + "[1]", true, hi))
+    return false;
   if (lo > hi) {
-    return fail(v.items[1], p + "[1]", "expected a high bound >= the low bound (" + sim::format_duration(lo) + "), found " +
-                                           sim::format_duration(hi));
+    return fail(v.items[1], p + "[1]",
+                "expected a high bound >= the low bound (" + sim::format_duration(lo) + "), found " +
+                    sim::format_duration(hi));
   }
   out = sim::DurationDistribution::uniform(lo, hi);
   return true;
 }
 
-bool Reader::read_request(const YamlNode& node, const std::string& path, const DeviceSpec& device, models::RequestSpec& out) {
+bool Reader::read_request(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                          models::RequestSpec& out) {
   if (!expect_map(node, path, "a request {ops: [...]} or {profile: {...}}")) return false;
   if (!check_keys(node, path, {"ops", "profile"})) return false;
   const YamlNode* ops = optional(node, "ops");
   const YamlNode* profile = optional(node, "profile");
   if ((ops == nullptr) == (profile == nullptr)) {
-    return fail(node, path, std::string("expected exactly one of 'ops' or 'profile', found ") + (ops ? "both" : "neither"));
+    return fail(
+        node, path,
+        std::string("expected exactly one of 'ops' or 'profile', found ") + (ops ? "both" : "neither"));
   }
   if (profile != nullptr) return read_profile(*profile, path + ".profile", device, out.ops);
   if (!ops->is_sequence() || ops->items.empty()) {
-    return fail(*ops, path + ".ops", "expected a non-empty list of operations (h2d, kernel, d2h, host, profile), found " + ops->describe());
+    return fail(*ops, path + ".ops",
+                "expected a non-empty list of operations (h2d, kernel, d2h, host, profile), found " +
+                    ops->describe());
   }
   for (size_t i = 0; i < ops->items.size(); ++i) {
     if (!read_op(ops->items[i], index_path(path + ".ops", i), device, i, out.ops)) return false;
@@ -750,18 +866,26 @@ bool Reader::read_op(const YamlNode& node, const std::string& path, const Device
   if (key.value == "h2d" || key.value == "d2h") {
     models::CopyOpSpec c;
     c.name = default_name;
-    c.direction = key.value == "h2d" ? models::CopyDirection::kHostToDevice : models::CopyDirection::kDeviceToHost;
+    c.direction =
+        key.value == "h2d" ? models::CopyDirection::kHostToDevice : models::CopyDirection::kDeviceToHost;
     if (v.is_scalar()) {
       if (!read_bytes(v, p, true, c.bytes)) return false;
     } else {
       if (!expect_map(v, p, "a size or {bytes, per_item, pinned}")) return false;
       if (!check_keys(v, p, {"name", "bytes", "per_item", "pinned"})) return false;
-      if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", c.name)) return false;
-      const YamlNode* b = required(v, p, "bytes", "the fixed size of the copy, e.g. 600KiB (0 when it is all per item)");
+      if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", c.name))
+        return false;
+      const YamlNode* b =
+          required(v, p, "bytes", "the fixed size of the copy, e.g. 600KiB (0 when it is all per item)");
       if (b == nullptr || !read_bytes(*b, p + ".bytes", false, c.bytes)) return false;
-      if (const YamlNode* pi = optional(v, "per_item"); pi != nullptr && !read_bytes(*pi, p + ".per_item", false, c.per_item_bytes)) return false;
-      if (const YamlNode* pn = optional(v, "pinned"); pn != nullptr && !read_bool(*pn, p + ".pinned", c.pinned)) return false;
-      if (c.bytes == 0 && c.per_item_bytes == 0) return fail(*b, p + ".bytes", "expected bytes or per_item > 0, found both 0");
+      if (const YamlNode* pi = optional(v, "per_item");
+          pi != nullptr && !read_bytes(*pi, p + ".per_item", false, c.per_item_bytes))
+        return false;
+      if (const YamlNode* pn = optional(v, "pinned");
+          pn != nullptr && !read_bool(*pn, p + ".pinned", c.pinned))
+        return false;
+      if (c.bytes == 0 && c.per_item_bytes == 0)
+        return fail(*b, p + ".bytes", "expected bytes or per_item > 0, found both 0");
     }
     ops.emplace_back(std::move(c));
     return true;
@@ -771,15 +895,22 @@ bool Reader::read_op(const YamlNode& node, const std::string& path, const Device
     k.name = default_name;
     if (!expect_map(v, p, "{duration, per_item, sms, memory_bound}")) return false;
     if (!check_keys(v, p, {"name", "duration", "per_item", "sms", "memory_bound"})) return false;
-    if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", k.name)) return false;
-    const YamlNode* d = required(v, p, "duration", "the kernel's solo duration on the whole GPU, e.g. 1.2ms or {exponential: 2ms}");
+    if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", k.name))
+      return false;
+    const YamlNode* d = required(
+        v, p, "duration", "the kernel's solo duration on the whole GPU, e.g. 1.2ms or {exponential: 2ms}");
     if (d == nullptr || !read_distribution(*d, p + ".duration", k.duration)) return false;
-    if (const YamlNode* pi = optional(v, "per_item"); pi != nullptr && !read_duration(*pi, p + ".per_item", false, k.per_item)) return false;
+    if (const YamlNode* pi = optional(v, "per_item");
+        pi != nullptr && !read_duration(*pi, p + ".per_item", false, k.per_item))
+      return false;
     if (k.duration.mean() <= sim::Time::zero() && k.per_item <= sim::Time::zero()) {
       return fail(*d, p + ".duration", "expected a duration > 0 (or per_item > 0), found " + d->describe());
     }
-    if (const YamlNode* s = optional(v, "sms"); s != nullptr && !read_int(*s, p + ".sms", 1, 100000, k.sms)) return false;
-    if (const YamlNode* m = optional(v, "memory_bound"); m != nullptr && !read_number(*m, p + ".memory_bound", 0, 1, false, k.memory_bound)) return false;
+    if (const YamlNode* s = optional(v, "sms"); s != nullptr && !read_int(*s, p + ".sms", 1, 100000, k.sms))
+      return false;
+    if (const YamlNode* m = optional(v, "memory_bound");
+        m != nullptr && !read_number(*m, p + ".memory_bound", 0, 1, false, k.memory_bound))
+      return false;
     ops.emplace_back(std::move(k));
     return true;
   }
@@ -791,10 +922,13 @@ bool Reader::read_op(const YamlNode& node, const std::string& path, const Device
     } else {
       if (!expect_map(v, p, "a duration or {duration, per_item}")) return false;
       if (!check_keys(v, p, {"name", "duration", "per_item"})) return false;
-      if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", h.name)) return false;
+      if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", h.name))
+        return false;
       const YamlNode* d = required(v, p, "duration", "the fixed CPU time, e.g. 2ms");
       if (d == nullptr || !read_duration(*d, p + ".duration", false, h.duration)) return false;
-      if (const YamlNode* pi = optional(v, "per_item"); pi != nullptr && !read_duration(*pi, p + ".per_item", false, h.per_item)) return false;
+      if (const YamlNode* pi = optional(v, "per_item");
+          pi != nullptr && !read_duration(*pi, p + ".per_item", false, h.per_item))
+        return false;
       if (h.duration <= sim::Time::zero() && h.per_item <= sim::Time::zero()) {
         return fail(*d, p + ".duration", "expected a duration > 0 (or per_item > 0), found " + d->describe());
       }
@@ -819,24 +953,31 @@ bool Reader::read_profile(const YamlNode& node, const std::string& path, const D
       nsys = true;
     } else if (fmt->value != "kernels") {
       const std::string s = detail::closest_match(fmt->value, {"kernels", "nsys"});
-      return fail(*fmt, path + ".format", "expected kernels or nsys, found " + fmt->describe() +
-                                              (s.empty() ? "" : " (did you mean '" + s + "'?)"));
+      return fail(*fmt, path + ".format",
+                  "expected kernels or nsys, found " + fmt->describe() +
+                      (s.empty() ? "" : " (did you mean '" + s + "'?)"));
     }
   }
   bool per_item = false;
-  if (const YamlNode* pi = optional(node, "per_item"); pi != nullptr && !read_bool(*pi, path + ".per_item", per_item)) return false;
+  if (const YamlNode* pi = optional(node, "per_item");
+      pi != nullptr && !read_bool(*pi, path + ".per_item", per_item))
+    return false;
   std::optional<GpuThroughput> from, to;
   if (const YamlNode* m = optional(node, "measured_on")) {
     std::string gpu;
     if (!read_string(*m, path + ".measured_on", gpu)) return false;
     from = throughput(gpu);
     if (!from) {
-      return fail(*m, path + ".measured_on", "expected a GPU whose SM count, clock and DRAM bandwidth are known (built in: t4, v100-16gb), found '" + gpu + "'");
+      return fail(*m, path + ".measured_on",
+                  "expected a GPU whose SM count, clock and DRAM bandwidth are known (built in: t4, "
+                  "v100-16gb), found '" +
+                      gpu + "'");
     }
     to = throughput(device.gpu_profile);
     if (!to) {
-      return fail(*m, path + ".measured_on", "cannot rescale: the SM count, clock and DRAM bandwidth of device '" + device.name +
-                                                 "''s gpu_profile '" + device.gpu_profile + "' are not known");
+      return fail(*m, path + ".measured_on",
+                  "cannot rescale: the SM count, clock and DRAM bandwidth of device '" + device.name +
+                      "''s gpu_profile '" + device.gpu_profile + "' are not known");
     }
   }
   std::vector<models::OpSpec> loaded;
@@ -844,6 +985,9 @@ bool Reader::read_profile(const YamlNode& node, const std::string& path, const D
     NsysOptions o;
     o.measured_on = from;
     o.target = to;
+    if (options_.sm_limits) {
+      if (auto limits = options_.sm_limits(device.gpu_profile, base_dir_)) o.limits = *limits;
+    }
     auto r = load_nsys_gpu_trace_csv(file, o);
     if (!r) {
       if (!error) error = r.error();
@@ -881,7 +1025,8 @@ bool Reader::read_slo(const YamlNode& node, const std::string& path, models::Slo
   if (!expect_map(node, path, "targets {p50, p90, p99, p999, max, mean, min_throughput}")) return false;
   if (!check_keys(node, path, {"p50", "p90", "p99", "p999", "max", "mean", "min_throughput"})) return false;
   const std::pair<std::string_view, std::optional<sim::Time>*> latencies[] = {
-      {"p50", &out.p50}, {"p90", &out.p90}, {"p99", &out.p99}, {"p999", &out.p999}, {"max", &out.max}, {"mean", &out.mean}};
+      {"p50", &out.p50},   {"p90", &out.p90}, {"p99", &out.p99},
+      {"p999", &out.p999}, {"max", &out.max}, {"mean", &out.mean}};
   for (const auto& [key, target] : latencies) {
     if (const YamlNode* v = optional(node, key)) {
       sim::Time t;
@@ -903,12 +1048,14 @@ Result<std::pair<std::string, std::string>> split_override(std::string_view text
   return detail::split_override(text);
 }
 
-Result<Scenario> load_scenario_text(std::string_view yaml, const std::string& file, const std::string& base_dir,
-                                    const LoadOptions& options) {
+Result<Scenario> load_scenario_text(std::string_view yaml, const std::string& file,
+                                    const std::string& base_dir, const LoadOptions& options) {
   auto tree = detail::parse_yaml(yaml, file);
   if (!tree) return tree.error();
   if (tree->is_null()) {
-    return Error{file, 1, 1, "", "expected a scenario (a mapping with name, duration, devices, workloads), found an empty file"};
+    return Error{
+        file, 1, 1, "",
+        "expected a scenario (a mapping with name, duration, devices, workloads), found an empty file"};
   }
   for (const auto& o : options.overrides) {
     auto st = detail::apply_override(*tree, o);

@@ -20,7 +20,8 @@ Error override_error(const std::string& origin, int column, const std::string& f
   return Error{origin, 1, column, field, std::move(message)};
 }
 
-Result<std::vector<Segment>> split_path(std::string_view path, size_t path_offset, const std::string& origin) {
+Result<std::vector<Segment>> split_path(std::string_view path, size_t path_offset,
+                                        const std::string& origin) {
   std::vector<Segment> segs;
   size_t i = 0;
   const auto col = [&](size_t at) { return static_cast<int>(kPrefix.size() + path_offset + at + 1); };
@@ -36,8 +37,12 @@ Result<std::vector<Segment>> split_path(std::string_view path, size_t path_offse
         if (ok) index = index * 10 + static_cast<size_t>(c - '0');
       }
       if (!ok || digits.size() > 9) {
-        return override_error(origin, col(i), shown, "expected a list index such as [0], found '" +
-                                                         std::string(path.substr(i, close == std::string_view::npos ? std::string_view::npos : close - i + 1)) + "'");
+        return override_error(
+            origin, col(i), shown,
+            "expected a list index such as [0], found '" +
+                std::string(path.substr(
+                    i, close == std::string_view::npos ? std::string_view::npos : close - i + 1)) +
+                "'");
       }
       segs.push_back(Segment{true, "", index, col(i)});
       i = close + 1;
@@ -54,7 +59,8 @@ Result<std::vector<Segment>> split_path(std::string_view path, size_t path_offse
     i = end;
     if (i < path.size() && path[i] == '.') {
       ++i;
-      if (i == path.size()) return override_error(origin, col(i), shown, "expected a key after the last '.', found nothing");
+      if (i == path.size())
+        return override_error(origin, col(i), shown, "expected a key after the last '.', found nothing");
     }
   }
   return segs;
@@ -75,11 +81,13 @@ Result<std::pair<std::string, std::string>> split_override(std::string_view text
   const std::string origin = std::string(kPrefix) + std::string(text);
   const size_t eq = text.find('=');
   if (eq == std::string_view::npos) {
-    return override_error(origin, 1, "", "expected key.path=value (e.g. workloads[0].replicas=3), found no '='");
+    return override_error(origin, 1, "",
+                          "expected key.path=value (e.g. workloads[0].replicas=3), found no '='");
   }
   const std::string path(trim(text.substr(0, eq)));
   if (path.empty()) {
-    return override_error(origin, static_cast<int>(kPrefix.size()) + 1, "", "expected a key path before '=', found nothing");
+    return override_error(origin, static_cast<int>(kPrefix.size()) + 1, "",
+                          "expected a key path before '=', found nothing");
   }
   return std::make_pair(path, std::string(trim(text.substr(eq + 1))));
 }
@@ -101,8 +109,9 @@ Status apply_override(YamlNode& root, std::string_view text) {
     const std::string where = walked.empty() ? "the top level" : "'" + walked + "'";
     if (seg.is_index) {
       if (!node->is_sequence()) {
-        return override_error(origin, seg.column, path, "expected a list at " + where + " for [" + std::to_string(seg.index) +
-                                                            "], found " + node->describe());
+        return override_error(origin, seg.column, path,
+                              "expected a list at " + where + " for [" + std::to_string(seg.index) +
+                                  "], found " + node->describe());
       }
       if (seg.index >= node->items.size()) {
         return override_error(origin, seg.column, path,
@@ -120,8 +129,9 @@ Status apply_override(YamlNode& root, std::string_view text) {
           std::vector<std::string_view> keys;
           for (const auto& [key, v] : node->entries) keys.push_back(key.value);
           const std::string sug = closest_match(seg.key, keys);
-          return override_error(origin, seg.column, path,
-                                "no key '" + seg.key + "' in " + where + (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
+          return override_error(
+              origin, seg.column, path,
+              "no key '" + seg.key + "' in " + where + (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
         }
         YamlNode key;
         key.kind = YamlNode::Kind::kScalar;
@@ -129,7 +139,7 @@ Status apply_override(YamlNode& root, std::string_view text) {
         key.line = 1;
         key.column = seg.column;
         key.origin = origin;
-        node->entries.emplace_back(std::move(key), YamlNode{});
+        node->entries.push_back(YamlEntry{std::move(key), YamlNode{}});
         child = &node->entries.back().second;
       }
       node = child;
@@ -153,8 +163,9 @@ Status apply_override(YamlNode& root, std::string_view text) {
       }
       node = found;
     } else {
-      return override_error(origin, seg.column, path, "no key '" + seg.key + "': " + where + " is " + node->describe() +
-                                                          ", not a mapping");
+      return override_error(
+          origin, seg.column, path,
+          "no key '" + seg.key + "': " + where + " is " + node->describe() + ", not a mapping");
     }
     walked += (walked.empty() ? "" : ".") + seg.key;
   }
@@ -167,7 +178,8 @@ Status apply_override(YamlNode& root, std::string_view text) {
   }
   const size_t eq = text.find('=');
   size_t value_offset = eq + 1;
-  while (value_offset < text.size() && (text[value_offset] == ' ' || text[value_offset] == '\t')) ++value_offset;
+  while (value_offset < text.size() && (text[value_offset] == ' ' || text[value_offset] == '\t'))
+    ++value_offset;
   const int shift = static_cast<int>(kPrefix.size() + value_offset);
   shift_columns(*value, 1, shift);
   if (value->line == 0) {

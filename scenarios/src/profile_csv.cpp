@@ -26,10 +26,11 @@ std::optional<GpuThroughput> builtin_gpu_throughput(std::string_view name) {
 }
 
 double roofline_time_factor(const GpuThroughput& from, const GpuThroughput& to, double memory_bound) {
-  assert(from.sm_count > 0 && to.sm_count > 0 && from.sustained_clock_ghz > 0 &&
-         to.sustained_clock_ghz > 0 && from.dram_bandwidth_gb_s > 0 && to.dram_bandwidth_gb_s > 0);
+  assert(from.sm_count > 0 && to.sm_count > 0 && from.sustained_clock_ghz > 0 && to.sustained_clock_ghz > 0 &&
+         from.dram_bandwidth_gb_s > 0 && to.dram_bandwidth_gb_s > 0);
   assert(memory_bound >= 0 && memory_bound <= 1);
-  const double compute_ratio = (from.sm_count * from.sustained_clock_ghz) / (to.sm_count * to.sustained_clock_ghz);
+  const double compute_ratio =
+      (from.sm_count * from.sustained_clock_ghz) / (to.sm_count * to.sustained_clock_ghz);
   const double bandwidth_ratio = from.dram_bandwidth_gb_s / to.dram_bandwidth_gb_s;
   return (1.0 - memory_bound) * compute_ratio + memory_bound * bandwidth_ratio;
 }
@@ -109,9 +110,9 @@ Result<std::vector<models::KernelOpSpec>> parse_kernel_profile_csv(std::string_v
     k.sms = static_cast<int>(*sms);
     auto duration = sim::parse_number(row.fields[*duration_col]);
     if (!duration || !(*duration > 0) || *duration > 9.0e15) {
-      return table->error_at(row, *duration_col,
-                             "expected a duration in nanoseconds > 0, found '" +
-                                 row.fields[*duration_col] + "'");
+      return table->error_at(
+          row, *duration_col,
+          "expected a duration in nanoseconds > 0, found '" + row.fields[*duration_col] + "'");
     }
     const sim::Time d = sim::Time::ns(std::max<int64_t>(1, std::llround(*duration)));
     k.duration = sim::DurationDistribution::deterministic(
@@ -182,12 +183,13 @@ std::optional<double> bytes_per_unit(const std::string& unit) {
   return std::nullopt;
 }
 
-bool contains(std::string_view s, std::string_view part) { return s.find(part) != std::string_view::npos; }
+bool contains(std::string_view s, std::string_view part) {
+  return s.find(part) != std::string_view::npos;
+}
 
 }  // namespace
 
-Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view text,
-                                                             const std::string& source,
+Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view text, const std::string& source,
                                                              const NsysOptions& options) {
   if (!valid(options.measured_on) || !valid(options.target)) return bad_throughput(source);
   // Skip nsys's preamble ("Processing [...] with [cuda_gpu_trace.py]...", NOTICE lines): the
@@ -198,7 +200,8 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
   if (text.substr(0, 3) == "\xEF\xBB\xBF") pos = 3;
   while (pos < text.size()) {
     const size_t eol = text.find('\n', pos);
-    const std::string_view l = text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
+    const std::string_view l =
+        text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     const std::string_view t = detail::trim(l);
     if (t.rfind("Start (", 0) == 0 || t.rfind("\"Start (", 0) == 0) {
       found = true;
@@ -226,8 +229,8 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
   const auto duration_scale = ns_per_unit(unit_of(table->header[*duration_col]));
   if (!start_scale || !duration_scale) {
     return Error{source, table->header_line, 0, "",
-                 "expected time columns in ns, us, ms or s, found '" + table->header[*start_col] +
-                     "' and '" + table->header[*duration_col] + "'"};
+                 "expected time columns in ns, us, ms or s, found '" + table->header[*start_col] + "' and '" +
+                     table->header[*duration_col] + "'"};
   }
   const auto bytes_col = column_with_prefix(*table, "Bytes");
   const auto stc_col = column_with_prefix(*table, "StcSMem");
@@ -249,7 +252,8 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     if (!s) return table->error_at(row, *start_col, s.error().message);
     order.push_back({*s, &row});
   }
-  std::stable_sort(order.begin(), order.end(), [](const Timed& a, const Timed& b) { return a.start < b.start; });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const Timed& a, const Timed& b) { return a.start < b.start; });
   if (order.empty()) {
     return Error{source, table->header_line, 0, "", "expected at least one GPU operation row, found none"};
   }
@@ -262,7 +266,10 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
       return table->error_at(row, *col, "expected a size unit B, KB, MB, GB, KiB, MiB or GiB in the header");
     }
     auto v = sim::parse_number(row.fields[*col]);
-    if (!v || *v < 0) return table->error_at(row, *col, "expected a size >= 0, found '" + row.fields[*col] + "'");
+    if (!v || *v < 0 || *v * *unit > 1e15) {
+      return table->error_at(row, *col,
+                             "expected a size >= 0 (and below 1 PB), found '" + row.fields[*col] + "'");
+    }
     *out = std::llround(*v * *unit);
     return Ok{};
   };
@@ -272,15 +279,16 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     const auto& row = *rowp;
     const std::string& name = row.fields[*name_col];
     auto dur = sim::parse_number(row.fields[*duration_col]);
-    if (!dur || !(*dur > 0)) {
-      return table->error_at(row, *duration_col, "expected a duration > 0, found '" + row.fields[*duration_col] + "'");
+    if (!dur || !(*dur > 0) || *dur * *duration_scale > 1e15) {
+      return table->error_at(row, *duration_col,
+                             "expected a duration > 0, found '" + row.fields[*duration_col] + "'");
     }
     const sim::Time duration = sim::Time::ns(std::max<int64_t>(1, std::llround(*dur * *duration_scale)));
 
     const bool is_memcpy = name.rfind("[CUDA memcpy", 0) == 0;
     const bool is_memset = name.rfind("[CUDA memset", 0) == 0;
-    if (is_memcpy && (contains(name, "HtoD") || contains(name, "Host-to-Device") ||
-                      contains(name, "DtoH") || contains(name, "Device-to-Host"))) {
+    if (is_memcpy && (contains(name, "HtoD") || contains(name, "Host-to-Device") || contains(name, "DtoH") ||
+                      contains(name, "Device-to-Host"))) {
       models::CopyOpSpec c;
       c.name = name;
       const bool h2d = contains(name, "HtoD") || contains(name, "Host-to-Device");
@@ -289,7 +297,8 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
       auto st = bytes_in(row, bytes_col, &c.bytes);
       if (!st) return st.error();
       if (c.bytes <= 0) {
-        return table->error_at(row, *bytes_col, "expected the copy's size > 0, found '" + row.fields[*bytes_col] + "'");
+        return table->error_at(row, *bytes_col,
+                               "expected the copy's size > 0, found '" + row.fields[*bytes_col] + "'");
       }
       const auto host_kind_col = h2d ? src_kind_col : dst_kind_col;
       c.pinned = !(host_kind_col && detail::iequals(row.fields[*host_kind_col], "Pageable"));
@@ -321,9 +330,14 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
       if (!gc) return table->missing_column(grid_names[d]);
       if (!bc) return table->missing_column(block_names[d]);
       auto g = parse_integer_field(row.fields[*gc]);
-      if (!g || *g < 1) return table->error_at(row, *gc, "expected a grid size >= 1 for kernel '" + name + "', found '" + row.fields[*gc] + "'");
+      if (!g || *g < 1)
+        return table->error_at(
+            row, *gc, "expected a grid size >= 1 for kernel '" + name + "', found '" + row.fields[*gc] + "'");
       auto b = parse_integer_field(row.fields[*bc]);
-      if (!b || *b < 1) return table->error_at(row, *bc, "expected a block size >= 1 for kernel '" + name + "', found '" + row.fields[*bc] + "'");
+      if (!b || *b < 1)
+        return table->error_at(
+            row, *bc,
+            "expected a block size >= 1 for kernel '" + name + "', found '" + row.fields[*bc] + "'");
       if (blocks > (int64_t{1} << 40) / *g) return table->error_at(row, *gc, "grid too large");
       blocks *= *g;
       threads *= *b;
@@ -332,7 +346,11 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     int64_t regs = 0;
     if (reg_col && !row.fields[*reg_col].empty()) {
       auto r = parse_integer_field(row.fields[*reg_col]);
-      if (!r || *r < 0) return table->error_at(row, *reg_col, "expected registers per thread >= 0, found '" + row.fields[*reg_col] + "'");
+      if (!r || *r < 0 || *r > 65536) {
+        return table->error_at(
+            row, *reg_col,
+            "expected registers per thread from 0 to 65536, found '" + row.fields[*reg_col] + "'");
+      }
       regs = *r;
     }
     int64_t static_shared = 0;
@@ -350,7 +368,8 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
   return ops;
 }
 
-Result<std::vector<models::OpSpec>> load_nsys_gpu_trace_csv(const std::string& path, const NsysOptions& options) {
+Result<std::vector<models::OpSpec>> load_nsys_gpu_trace_csv(const std::string& path,
+                                                            const NsysOptions& options) {
   auto text = read_text_file(path);
   if (!text) return text.error();
   return parse_nsys_gpu_trace_csv(*text, path, options);

@@ -79,8 +79,8 @@ class ProcessEndpoint final : public models::GpuEndpoint {
  public:
   ProcessEndpoint(models::GpuModel* gpu, std::optional<models::ProcessId> process)
       : gpu_(gpu), process_(process) {}
-  void submit(std::vector<models::GpuOp> ops, models::WorkCompletion done) override {
-    gpu_->submit(*process_, 0, std::move(ops), models::Completion{done.handler, done.payload});
+  void submit(std::vector<models::GpuOp> ops, models::Completion done) override {
+    gpu_->submit(*process_, 0, std::move(ops), done);
   }
   [[nodiscard]] bool failed() const override { return !process_ || gpu_->failed(*process_); }
 
@@ -118,6 +118,11 @@ LoadOptions default_load_options(std::vector<std::string> overrides) {
     if (!profile) return std::nullopt;
     return GpuThroughput{profile->sm_count, profile->boost_clock_mhz * profile->sustained_clock_factor / 1000.0,
                          profile->dram_bandwidth_nominal / 1e9};
+  };
+  options.sm_limits = [](const std::string& name_or_path, const std::string& base_dir) -> std::optional<SmLimits> {
+    auto profile = models::resolve_gpu_profile(name_or_path, base_dir);
+    if (!profile) return std::nullopt;
+    return SmLimits{profile->sm_count, profile->max_threads_per_sm, profile->max_blocks_per_sm};
   };
   return options;
 }
@@ -272,6 +277,21 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
           p.sm_cap = slot.model->sm_cap(*id);
         }
       }
+      if (options.gpu_observer) {
+        GpuReport so_far;
+        so_far.device = slot.device;
+        so_far.index = slot.index;
+        so_far.claimed_by = slot.claimed_by;
+        so_far.policy = policy_name(*slot.policy);
+        so_far.profile = slot.profile->name;
+        so_far.sm_count = slot.profile->sm_count;
+        so_far.memory_total_bytes = slot.profile->memory_usable_bytes;
+        so_far.in_use = true;
+        so_far.processes = slot.processes;
+        if (models::GpuObserver* observer = options.gpu_observer(so_far, slot.process_ids)) {
+          slot.model->set_observer(observer);
+        }
+      }
     }
   }
 
@@ -323,12 +343,30 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
   // so that a run whose work is all done (a trace that ended and drained) ends at the next slice
   // boundary instead of idling to `duration`.
   const sim::Time slice = std::max(sim::Time::ms(1), scenario.duration.scaled(1.0 / 1000.0));
+  // A dense scenario can execute billions of events in one slice; so that a stop request is
+  // still seen within about a second, each slice runs in sub-steps that shrink when one executes
+  // more than kMaxEventsPerStep events and grow back when it executes few. Stopping between events
+  // changes nothing (run_until only moves the clock), so results do not depend on the sub-steps.
+  constexpr uint64_t kMaxEventsPerStep = 1'000'000;
+  sim::Time step = std::max(sim::Time::us(1), slice.scaled(1.0 / 1024.0));
   bool ended = false;
   while (!ended) {
     const sim::Time until = std::min(scenario.duration, sim.now() + slice);
-    sim.run_until(until);
-    if (sim.pending() == 0 || until >= scenario.duration) ended = true;
-    if (!ended && options.should_stop && options.should_stop()) {
+    bool stop = false;
+    while (sim.now() < until && !stop) {
+      const uint64_t before = sim.events_executed();
+      sim.run_until(std::min(until, sim.now() + step));
+      const uint64_t executed = sim.events_executed() - before;
+      if (executed > kMaxEventsPerStep) {
+        step = std::max(sim::Time::us(1), step.scaled(0.5));
+      } else if (executed < kMaxEventsPerStep / 8) {
+        step = std::min(slice, step + step);
+      }
+      stop = sim.now() < until && options.should_stop && options.should_stop();
+    }
+    if (options.on_progress) options.on_progress(sim.now(), sim.events_executed());
+    if (!stop && (sim.pending() == 0 || until >= scenario.duration)) ended = true;
+    if (!ended && (stop || (options.should_stop && options.should_stop()))) {
       report.interrupted = true;
       ended = true;
     }
@@ -348,6 +386,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
       g.index = slot.index;
       g.claimed_by = slot.claimed_by;
       g.profile = slot.profile->name;
+      g.sm_count = slot.profile->sm_count;
+      g.memory_total_bytes = slot.profile->memory_usable_bytes;
       if (slot.model) {
         g.in_use = true;
         g.policy = policy_name(*slot.policy);

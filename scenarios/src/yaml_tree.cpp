@@ -5,6 +5,7 @@
 #include <yaml-cpp/mark.h>
 #include <yaml-cpp/parser.h>
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -12,7 +13,15 @@
 namespace sharesim::scenarios::detail {
 namespace {
 
-bool is_null_word(const std::string& s) { return s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+// A scenario has hundreds of nodes. Aliases copy the anchored subtree, so a few lines can
+// describe exponentially many nodes (the "billion laughs" attack: 9 levels of 9 aliases are 9^9
+// scalars); the tree builder refuses a document that would grow past this many nodes, counting
+// every alias as the size of what it copies, before it copies anything.
+constexpr int64_t kMaxYamlNodes = 1'000'000;
+
+bool is_null_word(const std::string& s) {
+  return s == "~" || s == "null" || s == "Null" || s == "NULL";
+}
 
 // Builds a YamlNode tree from parser events. Event handlers cannot return errors, so the first
 // error is remembered and later events are ignored.
@@ -24,6 +33,7 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (!count_nodes(mark, 1)) return;
     YamlNode node = at(mark);
     node.kind = YamlNode::Kind::kNull;
     add(std::move(node), anchor);
@@ -34,10 +44,12 @@ class TreeBuilder final : public YAML::EventHandler {
       fail(mark, "alias to an unknown or unfinished anchor");
       return;
     }
+    if (!count_nodes(mark, anchor_sizes_[anchor])) return;
     add(it->second, 0);
   }
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
+    if (!count_nodes(mark, 1)) return;
     YamlNode node = at(mark);
     // yaml-cpp gives plain scalars the tag "?" and quoted/block scalars "!".
     const bool plain = (tag == "?");
@@ -53,6 +65,8 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
                        YAML::EmitterStyle::value /*style*/) override {
     Frame frame;
+    frame.nodes_before = nodes_;
+    if (!count_nodes(mark, 1)) return;
     frame.node = at(mark);
     frame.node.kind = YamlNode::Kind::kSequence;
     frame.anchor = anchor;
@@ -63,6 +77,8 @@ class TreeBuilder final : public YAML::EventHandler {
   void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
                   YAML::EmitterStyle::value /*style*/) override {
     Frame frame;
+    frame.nodes_before = nodes_;
+    if (!count_nodes(mark, 1)) return;
     frame.node = at(mark);
     frame.node.kind = YamlNode::Kind::kMap;
     frame.anchor = anchor;
@@ -81,7 +97,19 @@ class TreeBuilder final : public YAML::EventHandler {
     bool have_key = false;
     YamlNode key;
     std::string path;  // key path of this node, e.g. "workloads[0].env"
+    int64_t nodes_before = 0;  // nodes_ when the collection opened: its size is nodes_ - nodes_before
   };
+
+  // Adds `count` nodes to the document's total; false (and the error) past kMaxYamlNodes.
+  bool count_nodes(const YAML::Mark& mark, int64_t count) {
+    if (error) return false;
+    nodes_ += count;
+    if (nodes_ <= kMaxYamlNodes) return true;
+    fail(mark, "the document has more than " + std::to_string(kMaxYamlNodes) +
+                   " values once its aliases (*name) are expanded; expected a scenario-sized document "
+                   "(aliases that repeat aliases grow exponentially)");
+    return false;
+  }
 
   // The key path of the node that is about to be added to the innermost open collection.
   std::string child_path() const {
@@ -111,15 +139,22 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   void close() {
-    if (stack_.empty()) return;  // unbalanced events cannot come from the parser
+    // After an error, start events were dropped: the stack no longer matches the events.
+    if (error || stack_.empty()) return;
     Frame frame = std::move(stack_.back());
     stack_.pop_back();
+    if (frame.anchor != 0) anchor_sizes_[frame.anchor] = nodes_ - frame.nodes_before;
     add(std::move(frame.node), frame.anchor);
   }
 
   void add(YamlNode node, YAML::anchor_t anchor) {
     if (error) return;
-    if (anchor != 0) anchors_[anchor] = node;
+    if (anchor != 0) {
+      anchors_[anchor] = node;
+      // A collection's size was recorded by close(); a scalar, null or alias copy counts as its
+      // own size (an alias of an alias carries the size of what it copies).
+      if (!anchor_sizes_.count(anchor)) anchor_sizes_[anchor] = 1;
+    }
     if (stack_.empty()) {
       root = std::move(node);
       return;
@@ -131,15 +166,14 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     if (!top.have_key) {
       if (!node.is_scalar()) {
-        fail(node.line, node.column, "expected a key (a plain word), found " + node.describe(),
-             top.path);
+        fail(node.line, node.column, "expected a key (a plain word), found " + node.describe(), top.path);
         return;
       }
       for (const auto& [key, value] : top.node.entries) {
         if (key.value == node.value) {
           std::ostringstream msg;
-          msg << "duplicate key '" << node.value << "' (first written at line " << key.line
-              << ", column " << key.column << "); each key may appear once";
+          msg << "duplicate key '" << node.value << "' (first written at line " << key.line << ", column "
+              << key.column << "); each key may appear once";
           fail(node.line, node.column, msg.str(),
                top.path.empty() ? node.value : top.path + "." + node.value);
           return;
@@ -149,7 +183,7 @@ class TreeBuilder final : public YAML::EventHandler {
       top.have_key = true;
       return;
     }
-    top.node.entries.emplace_back(std::move(top.key), std::move(node));
+    top.node.entries.push_back(YamlEntry{std::move(top.key), std::move(node)});
     top.key = YamlNode{};
     top.have_key = false;
   }
@@ -157,6 +191,8 @@ class TreeBuilder final : public YAML::EventHandler {
   std::string file_;
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, YamlNode> anchors_;
+  std::map<YAML::anchor_t, int64_t> anchor_sizes_;  // nodes each anchored subtree counts for
+  int64_t nodes_ = 0;                                // nodes in the document so far, aliases expanded
 };
 
 }  // namespace
@@ -179,10 +215,14 @@ YamlNode* YamlNode::find(std::string_view key) {
 
 std::string YamlNode::describe() const {
   switch (kind) {
-    case Kind::kNull: return "nothing (null)";
-    case Kind::kScalar: return "'" + value + "'";
-    case Kind::kSequence: return "a list";
-    case Kind::kMap: return "a mapping";
+    case Kind::kNull:
+      return "nothing (null)";
+    case Kind::kScalar:
+      return "'" + value + "'";
+    case Kind::kSequence:
+      return "a list";
+    case Kind::kMap:
+      return "a mapping";
   }
   return "?";
 }
@@ -209,8 +249,8 @@ Result<YamlNode> parse_yaml(std::string_view text, const std::string& file) {
   } catch (const YAML::ParserException& e) {
     return Error{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg};
   } catch (const YAML::Exception& e) {
-    return Error{file, e.mark.is_null() ? 0 : e.mark.line + 1,
-                 e.mark.is_null() ? 0 : e.mark.column + 1, "", "YAML error: " + e.msg};
+    return Error{file, e.mark.is_null() ? 0 : e.mark.line + 1, e.mark.is_null() ? 0 : e.mark.column + 1, "",
+                 "YAML error: " + e.msg};
   }
   if (builder.error) return *builder.error;
   if (!builder.root) return YamlNode{};

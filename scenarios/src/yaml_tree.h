@@ -15,6 +15,8 @@
 
 namespace sharesim::scenarios::detail {
 
+struct YamlEntry;
+
 struct YamlNode {
   enum class Kind { kNull, kScalar, kSequence, kMap };
 
@@ -27,8 +29,11 @@ struct YamlNode {
   // node that came from a command-line override (positions are then within that text).
   std::string origin;
 
-  std::vector<YamlNode> items;                       // kSequence
-  std::vector<std::pair<YamlNode, YamlNode>> entries;  // kMap: (key, value), in file order
+  std::vector<YamlNode> items;                         // kSequence
+  // kMap: (key, value), in file order. A named struct, not std::pair: std::pair<YamlNode, YamlNode>
+  // inside YamlNode is instantiated while YamlNode is incomplete, which clang with libstdc++
+  // rejects (the fuzz build uses clang).
+  std::vector<YamlEntry> entries;
 
   [[nodiscard]] bool is_null() const { return kind == Kind::kNull; }
   [[nodiscard]] bool is_scalar() const { return kind == Kind::kScalar; }
@@ -40,6 +45,12 @@ struct YamlNode {
   [[nodiscard]] YamlNode* find(std::string_view key);
   // "a mapping", "a sequence", "the scalar '3ms'", "nothing (null)": for "found ..." messages.
   [[nodiscard]] std::string describe() const;
+};
+
+// One key and its value in a mapping (members named as std::pair's, for structured bindings).
+struct YamlEntry {
+  YamlNode first;   // the key: a scalar
+  YamlNode second;  // the value
 };
 
 // Parses one YAML document. An empty document gives a null node. Errors (syntax, duplicate keys,

@@ -118,6 +118,35 @@ TEST(CalibrateCommand, CompareAgainstAnotherProfileShowsTheError) {
   EXPECT_EQ(c.out.find("copies          36       0.00%"), std::string::npos) << c.out;
 }
 
+TEST(CalibrateCommand, FitMergesRunsWithoutAndWithMps) {
+  // As on a real server: the time-slice probe needs MPS off, the interference pairs need MPS on.
+  const fs::path off = scratch("off.csv");
+  const fs::path on = scratch("on.csv");
+  const fs::path yaml = scratch("merged.yaml");
+  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "sharing", "--mps", "off", "-o", off.string()}).code, 0);
+  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "sharing", "--mps", "on", "-o", on.string()}).code, 0);
+  CommandRun one = run({"fit", off.string(), "-o", yaml.string()});
+  ASSERT_EQ(one.code, 0) << one.err;
+  EXPECT_NE(one.out.find("not fitted: mps_interference_penalty"), std::string::npos) << one.out;
+  CommandRun both = run({"fit", off.string(), on.string(), "-o", yaml.string()});
+  ASSERT_EQ(both.code, 0) << both.err;
+  auto profile = models::load_gpu_profile_file(yaml.string());
+  ASSERT_TRUE(profile.ok()) << profile.error().to_string();
+  EXPECT_NEAR(profile->time_slice.seconds(), 2e-3, 1e-9);
+  EXPECT_NEAR(profile->mps_interference_penalty, 0.05, 1e-4);
+}
+
+TEST(CalibrateCommand, FitRefusesToMergeDifferentGpus) {
+  const fs::path t4 = scratch("t4-copies.csv");
+  const fs::path a100 = scratch("a100-copies.csv");
+  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "copies", "-o", t4.string()}).code, 0);
+  ASSERT_EQ(run({"simulate", "--profile", "a100-80gb-pcie", "--suite", "copies", "-o", a100.string()}).code, 0);
+  CommandRun r = run({"fit", t4.string(), a100.string(), "-o", scratch("mixed.yaml").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.err.rfind("sharesim: error: " + a100.string() + ": device.sm_count: expected the same SM count", 0), 0u)
+      << r.err;
+}
+
 TEST(CalibrateCommand, PlanPrintsEverySuiteAndAnEstimate) {
   CommandRun r = run({"plan", "--sm-count", "40"});
   ASSERT_EQ(r.code, 0) << r.err;

@@ -79,12 +79,12 @@ TEST_F(SimulateT4, TimeSliceProbeSeesTheProfilesSliceAndSwitch) {
 
 TEST_F(SimulateT4, MpsPercentageCapsSms) {
   // 50% of 40 SMs = 20 SMs for a 40-SM kernel: half the rate, twice the time.
-  EXPECT_NEAR(value("sharing/share/procs=1;pct=100/kernel_time"), kWaveNs, 2.0);
-  EXPECT_NEAR(value("sharing/share/procs=1;pct=50/kernel_time"), 2 * kWaveNs, 4.0);
+  EXPECT_NEAR(value("sharing/share/procs=1;pct=100;mps=1/kernel_time"), kWaveNs, 2.0);
+  EXPECT_NEAR(value("sharing/share/procs=1;pct=50;mps=1/kernel_time"), 2 * kWaveNs, 4.0);
   // 25%: 10 SMs, four times the time.
-  EXPECT_NEAR(value("sharing/share/procs=1;pct=25/kernel_time"), 4 * kWaveNs, 8.0);
+  EXPECT_NEAR(value("sharing/share/procs=1;pct=25;mps=1/kernel_time"), 4 * kWaveNs, 8.0);
   // Two uncapped clients share the SMs (20 each) and pay the 5% penalty: 2 x 1.05.
-  EXPECT_NEAR(value("sharing/share/procs=2;pct=100/kernel_time"), 2.1 * kWaveNs, 8.0);
+  EXPECT_NEAR(value("sharing/share/procs=2;pct=100;mps=1/kernel_time"), 2.1 * kWaveNs, 8.0);
 }
 
 TEST_F(SimulateT4, HalfGpuPairPaysOnlyThePenalty) {

@@ -148,6 +148,22 @@ TEST(DynamicBatching, ZeroDelayTakesWhatIsWaiting) {
   }
 }
 
+TEST(DynamicBatching, EndlessDelayWaitsForAFullBatch) {
+  // max_delay = Time::max() ("wait forever"): no overflow, no timer; three requests wait until
+  // the fourth arrives at 9 ms, then go together (kernel 1 ms: all end at 10 ms).
+  WorkloadOptions o;
+  o.name = "forever";
+  o.arrivals = trace_of({Time::ms(0), Time::ms(1), Time::ms(2), Time::ms(9)});
+  o.request = one_kernel(DurationDistribution::deterministic(Time::ms(1)));
+  o.batching = BatchingSpec{.max_batch = 4, .max_delay = Time::max()};
+  const Recorded r = run(o, Time::s(1));
+  ASSERT_EQ(r.records.size(), 4u);
+  for (const RequestRecord& rec : r.records) {
+    EXPECT_EQ(rec.start, Time::ms(9));
+    EXPECT_EQ(rec.end, Time::ms(10));
+  }
+}
+
 TEST(BatchWork, DurationsAndBytesGrowPerItem) {
   // Three requests together (max_batch 3 fills at t = 0): kernel = 2 ms + 1 ms x 3 = 5 ms; copy
   // = 1000 B + 1000 B x 3 = 4000 B, which the fake serves at 1e9 B/s in 4 us.

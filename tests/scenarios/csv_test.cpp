@@ -14,7 +14,8 @@ using sim::Time;
 
 const std::string kData = SHARESIM_TEST_DATA_DIR;
 const std::string kOrion = std::string(SHARESIM_SOURCE_DIR) + "/scenarios/profiles/orion_resnet50_4_fwd.csv";
-const std::string kAzure = std::string(SHARESIM_SOURCE_DIR) + "/scenarios/traces/AzureLLMInferenceTrace_conv.csv";
+const std::string kAzure =
+    std::string(SHARESIM_SOURCE_DIR) + "/scenarios/traces/AzureLLMInferenceTrace_conv.csv";
 
 // ---- Reader -------------------------------------------------------------------------------------
 
@@ -64,6 +65,9 @@ TEST(TraceTimestamps, AbsoluteAndRelativeForms) {
   EXPECT_FALSE(parse_trace_timestamp_ns("2023-02-29 00:00:00", nullptr).ok());
   EXPECT_FALSE(parse_trace_timestamp_ns("2023-11-16 24:00:00", nullptr).ok());
   EXPECT_FALSE(parse_trace_timestamp_ns("2023-11-16 18:15:46.1234567891", nullptr).ok());  // 10 digits
+  // Beyond 64-bit nanoseconds since 1970 (about 292 years): rejected, not overflowed.
+  EXPECT_FALSE(parse_trace_timestamp_ns("9999-12-31 23:59:59", nullptr).ok());
+  EXPECT_TRUE(parse_trace_timestamp_ns("2200-01-01 00:00:00", nullptr).ok());
 
   auto rel = parse_trace_timestamp_ns("12.000000001", &absolute);
   ASSERT_TRUE(rel.ok());
@@ -159,7 +163,8 @@ TEST(TraceCsv, ErrorsNameLineAndColumn) {
   auto missing = load_trace_csv(kData + "/azure_conv_head.csv", o);
   ASSERT_FALSE(missing.ok());
   EXPECT_EQ(missing.error().line, 1);
-  EXPECT_NE(missing.error().message.find("expected a column named 'arrival', found only: TIMESTAMP, ContextTokens, GeneratedTokens"),
+  EXPECT_NE(missing.error().message.find(
+                "expected a column named 'arrival', found only: TIMESTAMP, ContextTokens, GeneratedTokens"),
             std::string::npos);
 
   auto mixed = parse_trace_csv("t\n2023-11-16 18:15:46\n5\n", "m.csv", {.time_column = "t"});
@@ -197,9 +202,17 @@ TEST(KernelProfileCsv, OrionResnet50TotalsMatchTheFile) {
   for (const auto& kernel : *k) {
     const int64_t ns = kernel.duration.mean().count_ns();
     total += ns;
-    if (kernel.memory_bound == 0.0) { compute += ns; ++n_compute; }
-    else if (kernel.memory_bound == 1.0) { memory += ns; ++n_memory; }
-    else { EXPECT_EQ(kernel.memory_bound, 0.5); unknown += ns; ++n_unknown; }
+    if (kernel.memory_bound == 0.0) {
+      compute += ns;
+      ++n_compute;
+    } else if (kernel.memory_bound == 1.0) {
+      memory += ns;
+      ++n_memory;
+    } else {
+      EXPECT_EQ(kernel.memory_bound, 0.5);
+      unknown += ns;
+      ++n_unknown;
+    }
   }
   EXPECT_EQ(total, 6'498'424);
   EXPECT_EQ(compute, 4'970'114);
@@ -236,15 +249,18 @@ TEST(KernelProfileCsv, RooflineRescalingFromV100ToT4) {
 }
 
 TEST(KernelProfileCsv, BadRowsNameLineAndColumn) {
-  auto bad = parse_kernel_profile_csv("Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,98,100480\nBN,2,0,64,40480\n", "p.csv", {});
+  auto bad = parse_kernel_profile_csv(
+      "Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,98,100480\nBN,2,0,64,40480\n", "p.csv", {});
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(bad.error().line, 3);
   EXPECT_EQ(bad.error().column, 4);
   EXPECT_EQ(bad.error().field, "column 'Profile'");
-  auto dur = parse_kernel_profile_csv("Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,98,-5\n", "p.csv", {});
+  auto dur = parse_kernel_profile_csv("Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,98,-5\n",
+                                      "p.csv", {});
   ASSERT_FALSE(dur.ok());
   EXPECT_EQ(dur.error().field, "column 'Duration'");
-  auto sms = parse_kernel_profile_csv("Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,0,5\n", "p.csv", {});
+  auto sms = parse_kernel_profile_csv("Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,0,5\n",
+                                      "p.csv", {});
   ASSERT_FALSE(sms.ok());
   EXPECT_EQ(sms.error().field, "column 'SM_usage'");
   auto col = parse_kernel_profile_csv("Name,Profile,SMs,Duration\nConv,1,4,5\n", "p.csv", {});
@@ -306,7 +322,8 @@ TEST(NsysTrace, FixtureBecomesOpsInOrder) {
 
 TEST(NsysTrace, OlderNamesOtherUnitsAndUnsortedRows) {
   const std::string text =
-      "Start (us),Duration (us),CorrId,GrdX,GrdY,GrdZ,BlkX,BlkY,BlkZ,Reg/Trd,StcSMem (B),DymSMem (B),Bytes (B),Throughput (MBps),SrcMemKd,DstMemKd,Device,Ctx,Strm,Name\n"
+      "Start (us),Duration (us),CorrId,GrdX,GrdY,GrdZ,BlkX,BlkY,BlkZ,Reg/Trd,StcSMem (B),DymSMem (B),Bytes "
+      "(B),Throughput (MBps),SrcMemKd,DstMemKd,Device,Ctx,Strm,Name\n"
       "20.000,2.500,3,,,,,,,,,,4096,0,Device,Pinned,Tesla T4 (0),1,7,[CUDA memcpy DtoH]\n"
       "1.000,3.250,1,,,,,,,,,,1048576,0,Pageable,Device,Tesla T4 (0),1,7,[CUDA memcpy HtoD]\n"
       "5.000,10.000,2,40,1,1,256,1,1,32,0,0,,,,,Tesla T4 (0),1,7,my_kernel\n";
@@ -329,12 +346,18 @@ TEST(NsysTrace, ErrorsNameTheLine) {
   auto none = parse_nsys_gpu_trace_csv("Time,Name\n1,k\n", "x.csv", {});
   ASSERT_FALSE(none.ok());
   EXPECT_NE(none.error().message.find("'Start ('"), std::string::npos);
-  const std::string header = "Start (ns),Duration (ns),CorrId,GrdX,GrdY,GrdZ,BlkX,BlkY,BlkZ,Reg/Trd,StcSMem (MB),DymSMem (MB),Bytes (MB),Throughput (MB/s),SrcMemKd,DstMemKd,Device,Ctx,GreenCtx,Strm,Name\n";
-  auto peer = parse_nsys_gpu_trace_csv("NOTICE: x\n" + header + "1,2,3,,,,,,,,,,0.001,,Device,Device,GPU (0),1,,7,[CUDA memcpy Peer-to-Peer]\n", "p.csv", {});
+  const std::string header =
+      "Start (ns),Duration (ns),CorrId,GrdX,GrdY,GrdZ,BlkX,BlkY,BlkZ,Reg/Trd,StcSMem (MB),DymSMem (MB),Bytes "
+      "(MB),Throughput (MB/s),SrcMemKd,DstMemKd,Device,Ctx,GreenCtx,Strm,Name\n";
+  auto peer = parse_nsys_gpu_trace_csv(
+      "NOTICE: x\n" + header +
+          "1,2,3,,,,,,,,,,0.001,,Device,Device,GPU (0),1,,7,[CUDA memcpy Peer-to-Peer]\n",
+      "p.csv", {});
   ASSERT_FALSE(peer.ok());
   EXPECT_EQ(peer.error().line, 3);  // the preamble line counts
   EXPECT_EQ(peer.error().field, "column 'Name'");
-  auto grid = parse_nsys_gpu_trace_csv(header + "1,2,3,0,1,1,128,1,1,32,0,0,,,,,GPU (0),1,,7,k\n", "g.csv", {});
+  auto grid =
+      parse_nsys_gpu_trace_csv(header + "1,2,3,0,1,1,128,1,1,32,0,0,,,,,GPU (0),1,,7,k\n", "g.csv", {});
   ASSERT_FALSE(grid.ok());
   EXPECT_EQ(grid.error().line, 2);
   EXPECT_EQ(grid.error().field, "column 'GrdX'");

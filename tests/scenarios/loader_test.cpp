@@ -59,23 +59,26 @@ std::string with(std::string_view from, std::string_view to, std::string text = 
   return text;
 }
 
-Result<Scenario> load(const std::string& yaml, std::vector<std::string> overrides = {}, LoadOptions options = {}) {
+Result<Scenario> load(const std::string& yaml, std::vector<std::string> overrides = {},
+                      LoadOptions options = {}) {
   options.overrides = std::move(overrides);
   return load_scenario_text(yaml, "test.yaml", SHARESIM_TEST_DATA_DIR, options);
 }
 
 // Asserts an error at file:line:column with key path `field` whose message contains `part`.
-void expect_error(const Result<Scenario>& r, const std::string& file, int line, int column, const std::string& field,
-                  const std::string& part) {
+void expect_error(const Result<Scenario>& r, const std::string& file, int line, int column,
+                  const std::string& field, const std::string& part) {
   ASSERT_FALSE(r.ok()) << "expected an error containing: " << part;
   const Error& e = r.error();
   EXPECT_EQ(e.file, file) << e.to_string();
   EXPECT_EQ(e.line, line) << e.to_string();
   EXPECT_EQ(e.column, column) << e.to_string();
   EXPECT_EQ(e.field, field) << e.to_string();
-  EXPECT_NE(e.message.find(part), std::string::npos) << "message: " << e.message << "\nexpected to contain: " << part;
+  EXPECT_NE(e.message.find(part), std::string::npos)
+      << "message: " << e.message << "\nexpected to contain: " << part;
 }
-void expect_error(const Result<Scenario>& r, int line, int column, const std::string& field, const std::string& part) {
+void expect_error(const Result<Scenario>& r, int line, int column, const std::string& field,
+                  const std::string& part) {
   expect_error(r, "test.yaml", line, column, field, part);
 }
 
@@ -166,7 +169,8 @@ TEST(LoadScenarioErrors, UnknownKeySuggestsTheClosestKey) {
 TEST(LoadScenarioErrors, UnknownSetupStepAndOperationSuggest) {
   expect_error(load(with("- vm: analytics-vm", "- vmm: analytics-vm")), 10, 9, "devices[0].setup[0].vmm",
                "did you mean 'vm'?");
-  expect_error(load(with("- d2h: 4KiB", "- d2hh: 4KiB")), 27, 11, "workloads[0].request.ops[2].d2hh", "did you mean 'd2h'?");
+  expect_error(load(with("- d2h: 4KiB", "- d2hh: 4KiB")), 27, 11, "workloads[0].request.ops[2].d2hh",
+               "did you mean 'd2h'?");
 }
 
 TEST(LoadScenarioErrors, BadUnit) {
@@ -200,11 +204,14 @@ TEST(LoadScenarioErrors, OutOfRange) {
                "workloads[0].request.ops[1].kernel.memory_bound", "found '1.5'");
   expect_error(load(with("rate: 200/s", "rate: 0/s")), 21, 32, "workloads[0].arrivals.poisson.rate",
                "expected a rate > 0");
+  expect_error(load(with("rate: 200/s", "rate: 2e9/s")), 21, 32, "workloads[0].arrivals.poisson.rate",
+               "at most 1e9/s");
   expect_error(load(with("max_batch: 8", "max_batch: 0")), 22, 27, "workloads[0].batching.max_batch",
                "expected an integer from 1");
   // A required duration of zero.
   expect_error(load(with("duration: 10s", "duration: 0s")), 3, 11, "duration", "expected a duration > 0");
-  expect_error(load(with("p99: 50ms", "p99: 0ms")), 28, 16, "workloads[0].slo.p99", "expected a duration > 0");
+  expect_error(load(with("p99: 50ms", "p99: 0ms")), 28, 16, "workloads[0].slo.p99",
+               "expected a duration > 0");
 }
 
 TEST(LoadScenarioErrors, WarmupMustBeShorterThanDuration) {
@@ -213,8 +220,8 @@ TEST(LoadScenarioErrors, WarmupMustBeShorterThanDuration) {
 }
 
 TEST(LoadScenarioErrors, DuplicateKeyIsAnErrorNamingBothPlaces) {
-  expect_error(load(with("    replicas: 2\n", "    replicas: 2\n    replicas: 3\n")), 17, 5, "workloads[0].replicas",
-               "duplicate key 'replicas' (first written at line 16, column 5)");
+  expect_error(load(with("    replicas: 2\n", "    replicas: 2\n    replicas: 3\n")), 17, 5,
+               "workloads[0].replicas", "duplicate key 'replicas' (first written at line 16, column 5)");
   // Also inside flow mappings.
   expect_error(load(with("{max_batch: 8, max_delay: 2ms}", "{max_batch: 8, max_batch: 2}")), 22, 30,
                "workloads[0].batching.max_batch", "duplicate key 'max_batch'");
@@ -236,9 +243,11 @@ TEST(LoadScenarioErrors, NamesMustExistAndBeUnique) {
     arrivals: {constant: {rate: 1/s}}
     request: {ops: [{kernel: {duration: 1ms}}]}
 )";
-  expect_error(load(two), 29, 11, "workloads[1].name", "expected a unique workload name, found 'detector' again (first at line 13)");
+  expect_error(load(two), 29, 11, "workloads[1].name",
+               "expected a unique workload name, found 'detector' again (first at line 13)");
   const std::string two_devices = with("workloads:", "  - name: edge-1\nworkloads:");
-  expect_error(load(two_devices), 12, 11, "devices[1].name", "expected a unique device name, found 'edge-1' again (first at line 6)");
+  expect_error(load(two_devices), 12, 11, "devices[1].name",
+               "expected a unique device name, found 'edge-1' again (first at line 6)");
 }
 
 TEST(LoadScenarioErrors, RuntimeMustBeCreatedByTheDeviceSetup) {
@@ -253,13 +262,14 @@ TEST(LoadScenarioErrors, RuntimeMustBeCreatedByTheDeviceSetup) {
   expect_error(load(with("runtime: kubernetes", "runtime: iot-edge")), 15, 14, "workloads[0].runtime",
                "add `- iot-edge: {}`");
   // Default runtime kubernetes without a kubernetes step.
-  expect_error(load(with("      - kubernetes: {}\n", "", with("    runtime: kubernetes\n", ""))), 12, 5, "workloads[0].runtime",
-               "missing key 'runtime'");
+  expect_error(load(with("      - kubernetes: {}\n", "", with("    runtime: kubernetes\n", ""))), 12, 5,
+               "workloads[0].runtime", "missing key 'runtime'");
 }
 
 TEST(LoadScenarioErrors, SetupNeedsUniqueVmNames) {
-  expect_error(load(with("      - kubernetes: {}\n", "      - vm: {name: analytics-vm, size: Standard_NC4as_T4_v3}\n")), 11,
-               9, "devices[0].setup[1].vm", "expected a unique VM name on device 'edge-1'");
+  expect_error(load(with("      - kubernetes: {}\n",
+                         "      - vm: {name: analytics-vm, size: Standard_NC4as_T4_v3}\n")),
+               11, 9, "devices[0].setup[1].vm", "expected a unique VM name on device 'edge-1'");
 }
 
 // ---- env -----------------------------------------------------------------------------------------
@@ -284,9 +294,11 @@ TEST(LoadScenarioEnv, VisibleDevicesNamesExactlyOneExistingGpu) {
   auto one = load(with("NVIDIA_VISIBLE_DEVICES: \"0\"", "NVIDIA_VISIBLE_DEVICES: all"));
   ASSERT_TRUE(one.ok()) << one.error().to_string();
   EXPECT_EQ(one->workloads[0].visible_device, 0);
-  auto both = load(with("gpus: 1", "gpus: 2", with("NVIDIA_VISIBLE_DEVICES: \"0\"", "NVIDIA_VISIBLE_DEVICES: all")));
+  auto both =
+      load(with("gpus: 1", "gpus: 2", with("NVIDIA_VISIBLE_DEVICES: \"0\"", "NVIDIA_VISIBLE_DEVICES: all")));
   expect_error(both, 19, 31, "workloads[0].env.NVIDIA_VISIBLE_DEVICES", "one module cannot span two GPUs");
-  auto second = load(with("gpus: 1", "gpus: 2", with("NVIDIA_VISIBLE_DEVICES: \"0\"", "NVIDIA_VISIBLE_DEVICES: 1")));
+  auto second =
+      load(with("gpus: 1", "gpus: 2", with("NVIDIA_VISIBLE_DEVICES: \"0\"", "NVIDIA_VISIBLE_DEVICES: 1")));
   ASSERT_TRUE(second.ok()) << second.error().to_string();
   EXPECT_EQ(second->workloads[0].visible_device, 1);
 }
@@ -298,7 +310,8 @@ TEST(LoadScenarioEnv, ActiveThreadPercentageIsAnInteger1To100AsStringOrNumber) {
   for (const char* bad : {"\"0\"", "101", "\"20.5\"", "twenty", "\"-5\""}) {
     // Line 20, value at column 42 ("      CUDA_MPS_ACTIVE_THREAD_PERCENTAGE: " is 41 characters).
     expect_error(with_env("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", bad), 20, 42,
-                 "workloads[0].env.CUDA_MPS_ACTIVE_THREAD_PERCENTAGE", "expected an integer percentage from 1 to 100");
+                 "workloads[0].env.CUDA_MPS_ACTIVE_THREAD_PERCENTAGE",
+                 "expected an integer percentage from 1 to 100");
   }
 }
 
@@ -315,7 +328,8 @@ TEST(LoadScenarioEnv, PinnedDeviceMemLimitInNvidiaForm) {
   EXPECT_EQ(half->workloads[0].mps_pinned_mem_limit_bytes, int64_t{512} << 20);
   // Line 20, value at column 41 ("      CUDA_MPS_PINNED_DEVICE_MEM_LIMIT: " is 40 characters).
   expect_error(with_env("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT", "\"1=2G\""), 20, 41,
-               "workloads[0].env.CUDA_MPS_PINNED_DEVICE_MEM_LIMIT", "a module sees exactly one GPU, as device 0");
+               "workloads[0].env.CUDA_MPS_PINNED_DEVICE_MEM_LIMIT",
+               "a module sees exactly one GPU, as device 0");
   expect_error(with_env("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT", "\"0=2X\""), 20, 41,
                "workloads[0].env.CUDA_MPS_PINNED_DEVICE_MEM_LIMIT", "expected <device>=<size>");
   expect_error(with_env("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT", "\"0=1G,0=2G\""), 20, 41,
@@ -328,7 +342,8 @@ TEST(LoadScenarioEnv, OtherVariablesAreKeptAsWritten) {
   auto r = with_env("MY_SETTING", "42");
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->workloads[0].env.at("MY_SETTING"), "42");
-  expect_error(with_env("MY_SETTING", "[1, 2]"), 20, 19, "workloads[0].env.MY_SETTING", "expected a string value");
+  expect_error(with_env("MY_SETTING", "[1, 2]"), 20, 19, "workloads[0].env.MY_SETTING",
+               "expected a string value");
 }
 
 // ---- Arrivals, distributions, ops ----------------------------------------------------------------
@@ -346,22 +361,26 @@ TEST(LoadScenario, ArrivalKinds) {
   EXPECT_EQ(on.mean_on, Time::s(2));
   EXPECT_EQ(on.mean_off, Time::s(8));
 
-  auto cl = load(with("{poisson: {rate: 200/s}}", "{closed_loop: {clients: 16, think: 5ms, think_distribution: exponential}}"));
+  auto cl = load(with("{poisson: {rate: 200/s}}",
+                      "{closed_loop: {clients: 16, think: 5ms, think_distribution: exponential}}"));
   ASSERT_TRUE(cl.ok()) << cl.error().to_string();
   const auto& closed = std::get<models::ClosedLoopArrivals>(cl->workloads[0].arrivals);
   EXPECT_EQ(closed.clients, 16);
   EXPECT_EQ(closed.think, Time::ms(5));
   EXPECT_TRUE(closed.think_exponential);
 
-  expect_error(load(with("{poisson: {rate: 200/s}}", "{poisson: {rate: 1/s}, constant: {rate: 1/s}}")), 21, 15,
-               "workloads[0].arrivals", "exactly one of poisson, constant, onoff, closed_loop, trace, found 2 keys");
-  expect_error(load(with("{poisson: {rate: 200/s}}", "{poison: {rate: 1/s}}")), 21, 16, "workloads[0].arrivals.poison",
-               "did you mean 'poisson'?");
+  expect_error(load(with("{poisson: {rate: 200/s}}", "{poisson: {rate: 1/s}, constant: {rate: 1/s}}")), 21,
+               15, "workloads[0].arrivals",
+               "exactly one of poisson, constant, onoff, closed_loop, trace, found 2 keys");
+  expect_error(load(with("{poisson: {rate: 200/s}}", "{poison: {rate: 1/s}}")), 21, 16,
+               "workloads[0].arrivals.poison", "did you mean 'poisson'?");
 }
 
 TEST(LoadScenario, TraceArrivalsResolveAgainstTheScenarioFolder) {
   // The fixture's first offsets: 18:15:50.9951690 - 18:15:46.6805900 = 4.3145790 s.
-  auto r = load(with("{poisson: {rate: 200/s}}", "{trace: {file: azure_conv_head.csv, time_column: TIMESTAMP, scale_column: ContextTokens}}"));
+  auto r =
+      load(with("{poisson: {rate: 200/s}}",
+                "{trace: {file: azure_conv_head.csv, time_column: TIMESTAMP, scale_column: ContextTokens}}"));
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   const auto& t = std::get<models::TraceArrivals>(r->workloads[0].arrivals);
   ASSERT_EQ(t.offsets.size(), 6u);
@@ -377,8 +396,8 @@ TEST(LoadScenario, TraceArrivalsResolveAgainstTheScenarioFolder) {
   EXPECT_EQ(bad.error().line, 3);
   EXPECT_NE(bad.error().message.find("test.yaml:21"), std::string::npos) << bad.error().message;
   // An option that does not fit the file points at the scenario.
-  expect_error(load(with("{poisson: {rate: 200/s}}", "{trace: {file: azure_conv_head.csv, start: 6}}")), 21, 30,
-               "workloads[0].arrivals.trace.start", "6 data rows");
+  expect_error(load(with("{poisson: {rate: 200/s}}", "{trace: {file: azure_conv_head.csv, start: 6}}")), 21,
+               30, "workloads[0].arrivals.trace.start", "6 data rows");
 }
 
 TEST(LoadScenario, KernelDurationDistributions) {
@@ -401,7 +420,8 @@ TEST(LoadScenario, KernelDurationDistributions) {
 
   // [3ms, 1ms]: the high bound (column 46: "{uniform: [" spans 30-40, "3ms, " 41-45) is below the low bound.
   expect_error(load(with("duration: 1.2ms", "duration: {uniform: [3ms, 1ms]}")), 26, 46,
-               "workloads[0].request.ops[1].kernel.duration.uniform[1]", "expected a high bound >= the low bound (3ms)");
+               "workloads[0].request.ops[1].kernel.duration.uniform[1]",
+               "expected a high bound >= the low bound (3ms)");
   expect_error(load(with("duration: 1.2ms", "duration: {normal: 2ms}")), 26, 31,
                "workloads[0].request.ops[1].kernel.duration.normal", "unknown key 'normal'");
 }
@@ -412,7 +432,10 @@ TEST(LoadScenario, BatchingGrowthAndHostOps) {
         - kernel: {duration: 1ms, per_item: 0.2ms}
         - d2h: 4KiB
 )";
-  auto r = load(with("        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n", ops));
+  auto r =
+      load(with("        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n    "
+                "    - d2h: 4KiB\n",
+                ops));
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   const auto& o = r->workloads[0].request.ops;
   ASSERT_EQ(o.size(), 4u);
@@ -431,13 +454,18 @@ TEST(LoadScenario, BatchingGrowthAndHostOps) {
 
 TEST(LoadScenario, RequestProfileIncludesAndRescales) {
   // The orion profile shipped with the examples, given by an absolute path.
-  const std::string profile = std::string(SHARESIM_SOURCE_DIR) + "/scenarios/profiles/orion_resnet50_4_fwd.csv";
-  auto r = load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
-                     "    request: {profile: {file: " + profile + ", format: kernels}}\n"));
+  const std::string profile =
+      std::string(SHARESIM_SOURCE_DIR) + "/scenarios/profiles/orion_resnet50_4_fwd.csv";
+  auto r =
+      load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: "
+                "40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
+                "    request: {profile: {file: " + profile + ", format: kernels}}\n"));
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->workloads[0].request.ops.size(), 175u);
-  auto scaled = load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
-                          "    request: {profile: {file: " + profile + ", measured_on: v100-16gb, per_item: true}}\n"));
+  auto scaled =
+      load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: "
+                "40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
+                "    request: {profile: {file: " + profile + ", measured_on: v100-16gb, per_item: true}}\n"));
   ASSERT_TRUE(scaled.ok()) << scaled.error().to_string();
   // First kernel: Conv, compute-bound, 100,480 ns on the V100; on the T4 (boost-clock figures)
   // x (80 x 1.53) / (40 x 1.59) = 1.9245283 -> 193,376.6 ns, rounded to 193,377 ns; per_item moves it
@@ -445,17 +473,48 @@ TEST(LoadScenario, RequestProfileIncludesAndRescales) {
   const auto& k0 = std::get<models::KernelOpSpec>(scaled->workloads[0].request.ops[0]);
   EXPECT_EQ(k0.per_item, Time::ns(193'377));
   EXPECT_EQ(k0.duration.mean(), Time::zero());
-  expect_error(load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
-                         "    request: {profile: {file: " + profile + ", measured_on: p100}}\n")),
-               23, 0 + static_cast<int>(std::string("    request: {profile: {file: ").size() + profile.size() + 16) , "workloads[0].request.profile.measured_on",
-               "expected a GPU whose SM count, clock and DRAM bandwidth are known");
+  expect_error(
+      load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: "
+                "40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
+                "    request: {profile: {file: " + profile + ", measured_on: p100}}\n")),
+      23, 0 + static_cast<int>(std::string("    request: {profile: {file: ").size() + profile.size() + 16),
+      "workloads[0].request.profile.measured_on",
+      "expected a GPU whose SM count, clock and DRAM bandwidth are known");
+}
+
+TEST(LoadScenario, NsysProfileResolvesRelativeToTheScenarioAndUsesTheSmLimitsHook) {
+  const std::string text = with(
+      "    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, "
+      "memory_bound: 0.3}\n        - d2h: 4KiB\n",
+      "    request: {profile: {file: nsys_resnet_request_cuda_gpu_trace.csv, format: nsys}}\n");
+  auto t4 = load(text);
+  ASSERT_TRUE(t4.ok()) << t4.error().to_string();
+  ASSERT_EQ(t4->workloads[0].request.ops.size(), 7u);
+  EXPECT_EQ(std::get<models::KernelOpSpec>(t4->workloads[0].request.ops[1]).sms,
+            40);  // 98 SMs wanted, T4 has 40
+  LoadOptions options;
+  options.sm_limits = [](const std::string& name, const std::string&) -> std::optional<SmLimits> {
+    EXPECT_EQ(name, "t4");
+    SmLimits big;
+    big.sm_count = 80;
+    return big;
+  };
+  auto big = load(text, {}, options);
+  ASSERT_TRUE(big.ok()) << big.error().to_string();
+  // 784 blocks at 8 per SM = 98 SMs, capped at 80.
+  EXPECT_EQ(std::get<models::KernelOpSpec>(big->workloads[0].request.ops[1]).sms, 80);
+  expect_error(
+      load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: "
+                "40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
+                "    request: {profile: {file: nsys_resnet_request_cuda_gpu_trace.csv, format: nsy}}\n")),
+      23, 79, "workloads[0].request.profile.format", "did you mean 'nsys'?");  // "nsy" at column 79
 }
 
 // ---- Overrides -----------------------------------------------------------------------------------
 
 TEST(LoadScenarioOverrides, ByIndexAndByName) {
-  auto r = load(kBase, {"workloads[0].replicas=3", "workloads.detector.arrivals.poisson.rate=300/s", "devices.edge-1.gpus=2",
-                        "seed = 7"});
+  auto r = load(kBase, {"workloads[0].replicas=3", "workloads.detector.arrivals.poisson.rate=300/s",
+                        "devices.edge-1.gpus=2", "seed = 7"});
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   EXPECT_EQ(r->workloads[0].replicas, 3);
   EXPECT_DOUBLE_EQ(std::get<models::PoissonArrivals>(r->workloads[0].arrivals).rate_per_s, 300.0);
@@ -475,19 +534,22 @@ TEST(LoadScenarioOverrides, ValueCanBeAMappingAndALastKeyCanBeAdded) {
 TEST(LoadScenarioOverrides, ErrorsNameTheOverride) {
   // A bad value is validated like the file's own values, located in the override's text:
   // "--set workloads[0].replicas=" is 28 characters, so the value is at column 29.
-  expect_error(load(kBase, {"workloads[0].replicas=0"}), "--set workloads[0].replicas=0", 1, 29, "workloads[0].replicas",
-               "expected an integer from 1 to 100000, found 0");
+  expect_error(load(kBase, {"workloads[0].replicas=0"}), "--set workloads[0].replicas=0", 1, 29,
+               "workloads[0].replicas", "expected an integer from 1 to 100000, found 0");
   // A missing key on the path; "--set workloads[0]." is 19 characters.
-  expect_error(load(kBase, {"workloads[0].batchin.max_batch=4"}), "--set workloads[0].batchin.max_batch=4", 1, 20,
-               "workloads[0].batchin.max_batch", "no key 'batchin' in 'workloads[0]' (did you mean 'batching'?)");
-  expect_error(load(kBase, {"workloads[3].replicas=1"}), "--set workloads[3].replicas=1", 1, 16, "workloads[3].replicas",
-               "no item [3] in 'workloads', which has 1 item(s)");
+  expect_error(load(kBase, {"workloads[0].batchin.max_batch=4"}), "--set workloads[0].batchin.max_batch=4", 1,
+               20, "workloads[0].batchin.max_batch",
+               "no key 'batchin' in 'workloads[0]' (did you mean 'batching'?)");
+  expect_error(load(kBase, {"workloads[3].replicas=1"}), "--set workloads[3].replicas=1", 1, 16,
+               "workloads[3].replicas", "no item [3] in 'workloads', which has 1 item(s)");
   expect_error(load(kBase, {"workloads.detectr.replicas=1"}), "--set workloads.detectr.replicas=1", 1, 17,
-               "workloads.detectr.replicas", "no item named 'detectr' in 'workloads' (names: detector); did you mean 'detector'?");
+               "workloads.detectr.replicas",
+               "no item named 'detectr' in 'workloads' (names: detector); did you mean 'detector'?");
   // A misspelt last key is added, then rejected by validation as unknown, still naming the override.
-  expect_error(load(kBase, {"workloads[0].replica=3"}), "--set workloads[0].replica=3", 1, 20, "workloads[0].replica",
-               "did you mean 'replicas'?");
-  expect_error(load(kBase, {"workloads[0].replicas"}), "--set workloads[0].replicas", 1, 1, "", "expected key.path=value");
+  expect_error(load(kBase, {"workloads[0].replica=3"}), "--set workloads[0].replica=3", 1, 20,
+               "workloads[0].replica", "did you mean 'replicas'?");
+  expect_error(load(kBase, {"workloads[0].replicas"}), "--set workloads[0].replicas", 1, 1, "",
+               "expected key.path=value");
   auto split = split_override(" a.b = c ");
   ASSERT_TRUE(split.ok());
   EXPECT_EQ(split->first, "a.b");
@@ -513,21 +575,25 @@ TEST(LoadScenarioHooks, GpuThroughputLookupIsUsedForMeasuredOn) {
     if (name == "double-t4") return GpuThroughput{80, 1.59, 640.0};
     return std::nullopt;
   };
-  const std::string profile = std::string(SHARESIM_SOURCE_DIR) + "/scenarios/profiles/orion_resnet50_4_fwd.csv";
-  auto r = load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
+  const std::string profile =
+      std::string(SHARESIM_SOURCE_DIR) + "/scenarios/profiles/orion_resnet50_4_fwd.csv";
+  auto r = load(with("    request:\n      ops:\n        - h2d: 600KiB\n        - kernel: {duration: 1.2ms, "
+                     "sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
                      "    request: {profile: {file: " + profile + ", measured_on: double-t4}}\n"),
                 {}, options);
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   // Twice the T4 in SMs and bandwidth: every kernel takes exactly twice as long on the T4
   // (factor (1-m) x 2 + m x 2 = 2): Conv 100,480 ns -> 200,960 ns.
-  EXPECT_EQ(std::get<models::KernelOpSpec>(r->workloads[0].request.ops[0]).duration.mean(), Time::ns(200'960));
+  EXPECT_EQ(std::get<models::KernelOpSpec>(r->workloads[0].request.ops[0]).duration.mean(),
+            Time::ns(200'960));
 }
 
 // ---- The example scenarios ---------------------------------------------------------------------
 
 std::vector<std::string> example_files() {
   std::vector<std::string> files;
-  for (const auto& entry : std::filesystem::directory_iterator(std::string(SHARESIM_SOURCE_DIR) + "/scenarios/examples")) {
+  for (const auto& entry :
+       std::filesystem::directory_iterator(std::string(SHARESIM_SOURCE_DIR) + "/scenarios/examples")) {
     if (entry.path().extension() == ".yaml") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());
@@ -567,7 +633,8 @@ Status claim_rules(const DeviceSpec& d) {
   bool kubernetes_holds_all = false;
   for (const auto& step : d.setup) {
     if (const auto* vm = std::get_if<VmSetup>(&step)) {
-      if (kubernetes_holds_all || free_gpus == 0) return make_error("VM '" + vm->name + "' cannot be created: no free GPU");
+      if (kubernetes_holds_all || free_gpus == 0)
+        return make_error("VM '" + vm->name + "' cannot be created: no free GPU");
       --free_gpus;
     } else if (std::holds_alternative<KubernetesSetup>(step) && free_gpus > 0) {
       kubernetes_holds_all = true;
@@ -591,6 +658,22 @@ TEST(ExampleScenarios, ClaimOrderExamplesFailExactlyWhereTheirCommentsSay) {
     EXPECT_EQ(r.error().field, "devices[0]");
     EXPECT_NE(r.error().message.find("cannot be created"), std::string::npos);
   }
+}
+
+TEST(LoadScenario, PlanAndExpectSectionsAreAcceptedAndValidated) {
+  // Their contents belong to the planner and `sharesim check` (plan_spec.h, expect_spec.h); the
+  // loader accepts the keys and reports an error inside them with its location.
+  auto bad_plan = load(std::string(kBase) + "plan: {no_such_key: 1}\n");
+  ASSERT_FALSE(bad_plan.ok());
+  EXPECT_EQ(bad_plan.error().file, "test.yaml");
+  EXPECT_EQ(bad_plan.error().line, 29);
+  EXPECT_EQ(bad_plan.error().field.rfind("plan", 0), 0u) << bad_plan.error().to_string();
+  auto bad_expect = load(std::string(kBase) + "expect:\n  - detector.p99 <= banana\n");
+  ASSERT_FALSE(bad_expect.ok());
+  EXPECT_EQ(bad_expect.error().line, 30);
+  EXPECT_EQ(bad_expect.error().field.rfind("expect", 0), 0u) << bad_expect.error().to_string();
+  auto no_expectations = load(std::string(kBase) + "expect:\n");
+  EXPECT_TRUE(no_expectations.ok()) << no_expectations.error().to_string();
 }
 
 TEST(LoadScenario, MissingFileAndEmptyFile) {

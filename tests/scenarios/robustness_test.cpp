@@ -34,20 +34,29 @@ std::string read(const std::string& path) {
 
 // Replaces, deletes or inserts one character, or swaps in a token that is often wrong.
 std::string mutate(std::string text, SplitMix& rng) {
-  static const char* kTokens[] = {"-1", ".nan", ".inf", "0", "[]", "{}", "\"\"", "1e400", "x", ": ", "- ", "\n", "&a", "*a",
-                                  "99999999999999999999", "0=", ",", "\t", "'", "\""};
+  static const char* kTokens[] = {"-1", ".nan", ".inf",  "0",  "[]",
+                                  "{}", "\"\"", "1e400", "x",  ": ",
+                                  "- ", "\n",   "&a",    "*a", "99999999999999999999",
+                                  "0=", ",",    "\t",    "'",  "\""};
   if (text.empty()) return text;
   const size_t at = rng.below(text.size());
   switch (rng.below(4)) {
-    case 0: text.erase(at, 1 + rng.below(3)); break;
-    case 1: text.insert(at, kTokens[rng.below(std::size(kTokens))]); break;
-    case 2: text[at] = static_cast<char>(' ' + rng.below(95)); break;
+    case 0:
+      text.erase(at, 1 + rng.below(3));
+      break;
+    case 1:
+      text.insert(at, kTokens[rng.below(std::size(kTokens))]);
+      break;
+    case 2:
+      text[at] = static_cast<char>(' ' + rng.below(95));
+      break;
     default: {
       // Replace the value after a ": " with a token.
       const size_t colon = text.find(": ", at);
       if (colon != std::string::npos) {
         const size_t end = text.find_first_of(",}\n", colon + 2);
-        text.replace(colon + 2, end == std::string::npos ? 0 : end - colon - 2, kTokens[rng.below(std::size(kTokens))]);
+        text.replace(colon + 2, end == std::string::npos ? 0 : end - colon - 2,
+                     kTokens[rng.below(std::size(kTokens))]);
       }
     }
   }
@@ -85,7 +94,8 @@ TEST(Robustness, MutatedCsvInputsGiveAValueOrALocatedError) {
   const std::string data = SHARESIM_TEST_DATA_DIR;
   const std::string trace = read(data + "/azure_conv_head.csv");
   const std::string nsys = read(data + "/nsys_resnet_request_cuda_gpu_trace.csv");
-  const std::string profile = "Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,98,100480\nBN,0,0,64,40480\nk,-1,0,1,5472\n";
+  const std::string profile =
+      "Name,Profile,Memory_footprint,SM_usage,Duration\nConv,1,0,98,100480\nBN,0,0,64,40480\nk,-1,0,1,5472\n";
   SplitMix rng{777};
   for (int i = 0; i < 400; ++i) {
     auto t = parse_trace_csv(mutate(trace, rng), "t.csv", {.scale_column = "ContextTokens"});

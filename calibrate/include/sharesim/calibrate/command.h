@@ -1,7 +1,7 @@
 // `sharesim calibrate ...`: the command-line front end of calibration (cli/calibrate_command.cpp
 // forwards to it with std::cout and std::cerr).
 //
-//   sharesim calibrate fit RAW.csv -o OUT.yaml [--base t4|FILE] [--name NAME]
+//   sharesim calibrate fit RAW.csv [MORE.csv ...] -o OUT.yaml [--base t4|FILE] [--name NAME]
 //   sharesim calibrate compare RAW.csv --profile t4|FILE [--detail]
 //   sharesim calibrate simulate --profile t4|FILE -o SIM.csv [--suite LIST] [--mps on|off|both]
 //                               [--fp32-lanes N]

@@ -21,7 +21,7 @@
 //   overlap     kernel_alone | h2d_alone | d2h_alone | together (bytes=N;blocks=G;iterations=I);
 //               metrics time (alone), kernel_time | h2d_time | d2h_time | total_time (together)
 //   sharing     timeslice (procs=N;proc=P): window_start, window_end, gap_start, gap_end (rep = gap)
-//               share (procs=N;pct=Q;proc=P): kernel_start, kernel_end (rep = kernel index)
+//               share (procs=N;pct=Q;mps=0/1;proc=P): kernel_start, kernel_end (rep = kernel index)
 //               pair (kind=K;procs=N;proc=P; K: 0 compute solo, 1 memory solo, 2 compute+compute,
 //               3 compute+memory, 4 memory+memory): kernel_start, kernel_end
 #pragma once
@@ -48,7 +48,8 @@ inline constexpr const char* kHeaderMemoryBytes = "device.memory_bytes";
 inline constexpr const char* kHeaderAsyncEngines = "device.async_engines";
 inline constexpr const char* kHeaderDriverVersion = "device.driver_version";
 inline constexpr const char* kHeaderRuntimeVersion = "device.runtime_version";
-inline constexpr const char* kHeaderMps = "device.mps";  // "on" or "off"
+inline constexpr const char* kHeaderMps = "device.mps";  // "on" or "off" ("both" for merged/simulated data)
+inline constexpr const char* kHeaderComputeMode = "device.compute_mode";  // default, exclusive_process, prohibited
 inline constexpr const char* kHeaderTool = "tool";
 inline constexpr const char* kHeaderSuites = "suites";
 

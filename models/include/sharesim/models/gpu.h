@@ -71,12 +71,6 @@
 
 namespace sharesim::models {
 
-// Where the GPU reports that a piece of work finished: it schedules this handler with this payload
-// at the completion time.
-struct Completion {
-  sim::HandlerId handler = 0;
-  uint64_t payload = 0;
-};
 
 struct FaultRecord {
   sim::Time at;
@@ -104,6 +98,11 @@ struct GpuMetrics {
   double sm_occupancy = 0;
   double copy_engine_busy_seconds = 0;  // sum over engines of the time each held a copy
   double copy_any_busy_fraction = 0;    // fraction of time at least one copy was in flight
+  // Per sample window (same windows as utilization_gpu): SM occupancy (SM-seconds held by kernels
+  // / (sm_count x window seconds)) and the fraction of the window with at least one copy in
+  // flight (copy-engine busy, as a profiler's "copy engine utilization"). For dmon and charts.
+  std::vector<double> sm_occupancy_series;
+  std::vector<double> copy_busy_series;
   int64_t memory_used_bytes = 0;        // now
   int64_t memory_peak_bytes = 0;        // highest since the reset
   uint64_t context_switches = 0;
@@ -126,6 +125,17 @@ class GpuObserver {
                            std::string_view name) = 0;
   // The process failed (its in-flight op, if any, will never finish).
   virtual void process_failed(sim::Time /*at*/, ProcessId /*process*/, const std::string& /*reason*/) {}
+  // The op starts (running = true) or stops (false) executing: a kernel holds SMs and progresses
+  // (its launch gap is over and its context may run), a copy holds a copy engine. Under
+  // time-slicing a kernel stops at each preemption and starts again in its context's next slice.
+  // A running op that finishes gets op_finished without a preceding stop.
+  virtual void op_running(sim::Time /*at*/, ProcessId /*process*/, int /*stream*/, bool /*is_kernel*/,
+                          std::string_view /*name*/, bool /*running*/) {}
+  // Time-slicing only: from `at` on, `owner` owns the GPU (kNoOwner: nobody, e.g. idle or during
+  // a switch); `switching` is true while a context switch is in progress. Also called when the
+  // same owner starts a new time slice after its previous one ended.
+  static constexpr ProcessId kNoOwner = ~ProcessId{0};
+  virtual void time_slice(sim::Time /*at*/, ProcessId /*owner*/, bool /*switching*/) {}
 };
 
 class GpuModel {
@@ -229,6 +239,7 @@ class GpuModel {
     // Allocation (recomputed at each change).
     bool may_run = false;
     bool holds_engine = false;
+    bool observed_running = false;  // what the observer was last told (op_running)
     double sms = 0;                        // s
     double bw = 0;                         // g (kernels: DRAM; copies: PCIe), bytes per ns
     double rate = 0;                       // kernels: solo-ns per ns; copies: bytes per ns
@@ -252,6 +263,7 @@ class GpuModel {
   void share_copies();
   void accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to, double weight) const;
   void reset_stats_at(sim::Time now);
+  void notify_observer(sim::Time now);  // REQUIRES: observer_ set; after a recompute
 
   sim::Simulator& sim_;
   const GpuProfile& profile_;
@@ -297,11 +309,16 @@ class GpuModel {
   double copy_any_ns_ = 0;
   std::vector<double> busy_series_ns_;
   std::vector<double> dram_series_ns_;
+  std::vector<double> sm_series_ns_;    // SM-ns / sm_count per window
+  std::vector<double> copy_series_ns_;  // ns with >= 1 copy in flight per window
+  // What the observer was last told about time-slice ownership.
+  ProcessId observed_owner_ = GpuObserver::kNoOwner;
+  bool observed_switching_ = false;
+  sim::Time observed_phase_end_ = sim::Time::max();
   int64_t memory_peak_ = 0;
   uint64_t faults_ = 0;
   uint64_t kernels_completed_ = 0;
   uint64_t copies_completed_ = 0;
-  uint64_t switches_base_ = 0;
 };
 
 }  // namespace sharesim::models

@@ -5,6 +5,7 @@
 #include <string_view>
 #include <variant>
 
+#include "sharesim/sim/event_queue.h"
 #include "sharesim/sim/time.h"
 
 namespace sharesim::models {
@@ -28,5 +29,12 @@ struct CopyWork {
 };
 
 using GpuOp = std::variant<KernelWork, CopyWork>;
+
+// Where a GPU (or any executor of GPU work) reports that a piece of work finished: it schedules
+// this handler with this payload at the completion time.
+struct Completion {
+  sim::HandlerId handler = 0;
+  uint64_t payload = 0;
+};
 
 }  // namespace sharesim::models

@@ -76,13 +76,8 @@
 
 namespace sharesim::models {
 
-// Where an endpoint reports that submitted work finished: it schedules this handler with this
-// payload at the completion time. Identical to gpu.h's Completion (gpu.h did not compile when
-// this was written; the two are to be reconciled into one).
-struct WorkCompletion {
-  sim::HandlerId handler = 0;
-  uint64_t payload = 0;
-};
+// Where an endpoint reports that submitted work finished (the GPU model's Completion).
+using WorkCompletion = Completion;
 
 // Where one replica (a CUDA process) of a workload sends its GPU work.
 class GpuEndpoint {

@@ -1,5 +1,5 @@
 // What `sharesim run` writes and prints: results.json (the stable, machine-read contract, documented
-// in docs/results.md) and the terminal summary.
+// in docs/reports.md) and the terminal summary.
 #pragma once
 
 #include <string>

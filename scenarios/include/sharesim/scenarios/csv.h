@@ -29,11 +29,11 @@ namespace sharesim::scenarios {
 // skipped. Every row must have as many fields as the header.
 struct CsvTable {
   struct Row {
-    int line = 0;                  // 1-based line in the source
+    int line = 0;  // 1-based line in the source
     std::vector<std::string> fields;
-    std::vector<int> columns;      // 1-based character column where each field starts
+    std::vector<int> columns;  // 1-based character column where each field starts
   };
-  std::string source;              // file name for messages
+  std::string source;  // file name for messages
   int header_line = 0;
   std::vector<std::string> header;
   std::vector<Row> rows;
@@ -90,8 +90,8 @@ Result<int64_t> parse_trace_timestamp_ns(std::string_view text, bool* absolute);
 // differences between families are ignored: a documented approximation).
 struct GpuThroughput {
   int sm_count = 0;
-  double sustained_clock_ghz = 0;   // SM clock under sustained load
-  double dram_bandwidth_gb_s = 0;   // DRAM bandwidth in GB/s (10^9 bytes per second)
+  double sustained_clock_ghz = 0;  // SM clock under sustained load
+  double dram_bandwidth_gb_s = 0;  // DRAM bandwidth in GB/s (10^9 bytes per second)
 };
 
 // Figures compiled in for the GPUs example profiles name, each with its source in csv.cpp:
@@ -115,7 +115,7 @@ struct KernelProfileOptions {
   std::optional<GpuThroughput> target;
 };
 
-// Columns (by name, any order, extra columns ignored): Name, Profile (1 compute-bound -> 
+// Columns (by name, any order, extra columns ignored): Name, Profile (1 compute-bound ->
 // memory_bound 0, 0 memory-bound -> 1, -1 unknown -> unknown_memory_bound), SM_usage (SMs the
 // kernel's blocks occupy, >= 1; kept as is: the GPU model treats more than the GPU has as "all"),
 // Duration (integer nanoseconds, > 0). Memory_footprint is read by nobody. Each row becomes one
@@ -167,8 +167,7 @@ struct NsysOptions {
 //   [CUDA memset], [CUDA memcpy DtoD | Device-to-Device]
 //                                  -> KernelOpSpec with memory_bound 1 (device-side DRAM work)
 // Other rows (e.g. peer copies) are an error naming the line.
-Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view text,
-                                                             const std::string& source,
+Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view text, const std::string& source,
                                                              const NsysOptions& options);
 Result<std::vector<models::OpSpec>> load_nsys_gpu_trace_csv(const std::string& path,
                                                             const NsysOptions& options);

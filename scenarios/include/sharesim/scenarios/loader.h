@@ -35,9 +35,14 @@ struct LoadOptions {
   // profiles: `gpu_throughput(name, base_dir)`. When unset, or when it returns nullopt, the
   // figures compiled into builtin_gpu_throughput() are used. (The lead wires this to the GPU
   // profiles of models/.)
-  std::function<std::optional<GpuThroughput>(const std::string& name_or_path,
-                                              const std::string& base_dir)>
+  std::function<std::optional<GpuThroughput>(const std::string& name_or_path, const std::string& base_dir)>
       gpu_throughput;
+
+  // Per-SM limits of a GPU by name or profile path, for the SM demand of kernels read from an
+  // Nsight Systems export (`format: nsys`). When unset, or when it returns nullopt, the T4's
+  // limits (SmLimits' defaults) are used.
+  std::function<std::optional<SmLimits>(const std::string& name_or_path, const std::string& base_dir)>
+      sm_limits;
 
   // Hook for rules that need the device model, such as the order in which VMs and Kubernetes
   // claim GPUs (DESIGN.md): called once per device after every static check passed. An Error

@@ -10,17 +10,12 @@
 #include <vector>
 
 #include "sharesim/models/workload_spec.h"
+#include "sharesim/scenarios/expect_spec.h"
+#include "sharesim/scenarios/plan_spec.h"
+#include "sharesim/scenarios/source_location.h"
 #include "sharesim/sim/time.h"
 
 namespace sharesim::scenarios {
-
-// Where a value came from in the scenario file, for messages raised after loading.
-struct SourceLocation {
-  std::string file;
-  int line = 0;
-  int column = 0;
-  std::string field;  // key path, e.g. "workloads[0].env.CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"
-};
 
 // ---- Devices and what claims their GPUs, in creation order ----------------------------------------
 struct VmSetup {
@@ -81,6 +76,8 @@ struct Scenario {
   sim::Time utilization_window = sim::Time::s(1);  // nvidia-smi sample period
   std::vector<DeviceSpec> devices;
   std::vector<WorkloadSpec> workloads;
+  std::optional<PlanSpec> plan;            // the `plan:` section (sharesim plan)
+  std::vector<Expectation> expectations;   // the `expect:` list (sharesim check)
 };
 
 }  // namespace sharesim::scenarios

@@ -48,6 +48,8 @@ struct GpuReport {
   std::string claimed_by;  // consumer name ("analytics-vm", "kubernetes"), or "" when free
   std::string policy;      // "passthrough", "time-slicing", "mps", or "" when nothing runs on it
   std::string profile;     // the GPU profile's name
+  int sm_count = 0;                 // the profile's SMs
+  int64_t memory_total_bytes = 0;   // the profile's usable device memory (what nvidia-smi shows as total)
   bool in_use = false;     // a GpuModel ran (at least one process)
   models::GpuMetrics metrics;
   std::vector<ProcessReport> processes;
@@ -76,6 +78,17 @@ struct RunOptions {
   // Polled between slices of simulated time; returning true stops the run early (marked
   // interrupted). Used for SIGINT/SIGTERM and wall-clock budgets.
   std::function<bool()> should_stop;
+  // Called after each slice of simulated time (about 1/1000 of the duration) with the simulated
+  // time reached and the events executed so far (progress display).
+  std::function<void(sim::Time reached, uint64_t events)> on_progress;
+  // Attaches a timeline observer to each GPU that runs work (for --trace). Called once per such GPU,
+  // after its processes started and before any work is submitted, with the GPU's report so far
+  // (device, index, policy, profile, processes in start order) and, for each of those processes,
+  // its ProcessId on the GPU (nullopt: it could not start). Returns the observer, or nullptr for
+  // none; the observer is not owned and must outlive run_scenario.
+  std::function<models::GpuObserver*(const GpuReport& gpu,
+                                     const std::vector<std::optional<models::ProcessId>>& process_ids)>
+      gpu_observer;
 };
 
 // LoadOptions with the device claim rules and the GPU profiles' throughput figures wired in, so

@@ -1,0 +1,179 @@
+// Capacity planning: the cheapest configuration of devices, placements, sharing policies and MPS
+// percentages whose simulated SLOs all hold (docs/planner.md).
+//
+// Search (deterministic order, no randomness):
+//   1. Device multisets (how many devices of each `device_options` entry, at most max_devices) are
+//      grouped into cost levels, cheapest first.
+//   2. Within a level: replica counts per workload (replicas.min..max, lexicographic), placements of
+//      each workload's processes on the GPUs (canonical: interchangeable GPUs are not tried twice),
+//      the policy of each GPU (passthrough = one GPU VM per process; otherwise the device's one
+//      container sharing mode, time-slicing or MPS), and MPS percentage vectors.
+//   3. Each candidate is screened by cheap bounds (memory, MPS client limit, GPU load, per-process
+//      load at its SM cap); survivors are simulated (run_scenario) in parallel into slots indexed
+//      by candidate number, so results do not depend on the number of threads.
+//   4. The first level with a feasible candidate ends the search; its whole level is evaluated and
+//      the feasible candidate with the largest SLO margin wins (ties: the lowest candidate number).
+//
+// A workload whose processes sit on more than one GPU is simulated as one scenario workload per GPU
+// ("name@device/gpuN") with the arrivals split in proportion to the processes (Poisson and constant
+// arrivals only: other kinds keep all processes on one GPU); every part must meet the latency SLOs,
+// and the min-throughput target is split in the same proportion.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sharesim/scenarios/plan_spec.h"
+#include "sharesim/scenarios/scenario.h"
+#include "sharesim/sim/result.h"
+
+namespace sharesim::planner {
+
+// A scenario with its plan section, as the planner reads it.
+struct PlanInput {
+  scenarios::Scenario scenario;               // the base: workloads, seed, duration; devices are replaced
+  std::optional<scenarios::PlanSpec> spec;    // nullopt when the file has no plan section
+  std::string path;                           // as given
+  std::vector<std::string> overrides;         // --set, as given
+};
+
+// Loads the scenario at `path` (with --set overrides) and its `plan:` section.
+Result<PlanInput> load_plan_input(const std::string& path, const std::vector<std::string>& overrides = {});
+// The same from text (tests); relative paths resolve against base_dir.
+Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string& file, const std::string& base_dir);
+
+// ---- Candidates ---------------------------------------------------------------------------------
+struct Tenant {
+  size_t workload = 0;         // index into the base scenario's workloads
+  int processes = 1;           // replicas of that workload on this GPU
+  int mps_percentage = 0;      // CUDA_MPS_ACTIVE_THREAD_PERCENTAGE under MPS, 0 otherwise
+};
+struct GpuPlan {
+  bool passthrough = false;    // a GPU VM (exactly one process)
+  std::vector<Tenant> tenants; // empty: the GPU is unused
+};
+struct DevicePlan {
+  size_t option = 0;           // index into PlanSpec::device_options
+  std::string name;            // "<option name>-<k>", k counting from 1 per option
+  bool mps = false;            // the container sharing mode (only meaningful with container GPUs)
+  std::vector<GpuPlan> gpus;   // passthrough GPUs first (VMs claim GPUs in creation order)
+  [[nodiscard]] bool has_containers() const;
+};
+struct Candidate {
+  size_t level = 0;
+  size_t index = 0;            // within its level
+  double cost = 0;
+  std::vector<DevicePlan> devices;
+  [[nodiscard]] std::string policy_label() const;  // e.g. "mps", "passthrough+time-slicing"
+  [[nodiscard]] std::string describe(const scenarios::Scenario& base) const;  // one line
+};
+
+// ---- Evaluation ---------------------------------------------------------------------------------
+struct CheckOutcome {
+  std::string workload;     // the scenario workload (part) name
+  std::string metric;       // "p99", "mean", "throughput", ...
+  double target = 0;        // seconds, or requests/s for throughput
+  double measured = 0;      // seconds (infinity when unbounded), or requests/s
+  double margin = 0;        // (target - measured) / target for latency, (measured - target) / target for throughput
+  bool met = false;
+};
+struct Evaluation {
+  enum class State { kNotEvaluated, kScreenedOut, kSimulated, kError };
+  State state = State::kNotEvaluated;
+  std::string reason;       // why screened out, the error, or the first failed process
+  bool feasible = false;
+  double margin = 0;        // min over checks (0 when there is none); meaningful when simulated
+  std::vector<CheckOutcome> checks;
+};
+
+struct PlanOptions {
+  int jobs = 1;             // threads that simulate
+  int shard_index = 0;      // evaluate candidates with index % shard_count == shard_index
+  int shard_count = 1;
+};
+
+struct LevelResult {
+  double cost = 0;
+  std::vector<Candidate> candidates;
+  std::vector<Evaluation> evaluations;  // same size; kNotEvaluated for other shards' candidates
+  bool truncated = false;               // the level had more candidates than the search's bound
+};
+
+struct PlanResult {
+  std::vector<LevelResult> levels;           // the levels evaluated, cheapest first
+  std::optional<std::pair<size_t, size_t>> chosen;  // (level, index)
+  std::vector<std::string> infeasible;       // why the problem cannot be solved (one per workload), if so
+  size_t candidates = 0, screened_out = 0, simulated = 0;
+};
+
+// The search. Errors are input errors (no plan section, a bad device option profile, a workload
+// the loader accepted but the planner cannot place).
+Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options);
+
+// Decides the chosen candidate and counts from complete levels (all shards merged); trims levels
+// after the first feasible one. Used by plan() and merge.
+void decide(PlanResult& result);
+
+// The scenario that a candidate stands for (runnable with run_scenario).
+scenarios::Scenario candidate_scenario(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+                                       const Candidate& candidate);
+
+// The cheap bound of a candidate: nullopt when it may be feasible, else why not. Exposed for tests.
+std::optional<std::string> screen(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+                                  const Candidate& candidate);
+
+// GPU work of one request of a workload on a GPU of `profile_name` at `sm_cap` SMs (0 = all),
+// at the batch size max_batch: seconds of kernels, of host-to-device and device-to-host copies,
+// and of host work, per request.
+struct RequestWork {
+  double kernel_s = 0, h2d_s = 0, d2h_s = 0, host_s = 0;
+  double sm_seconds = 0;    // compute SM-time per request / sm_count (a lower bound on SM occupancy)
+  double dram_s = 0;        // memory-bound time per request (DRAM bandwidth lower bound)
+  [[nodiscard]] double gpu_serial_s() const { return kernel_s + h2d_s + d2h_s; }
+  [[nodiscard]] double serial_s() const { return kernel_s + h2d_s + d2h_s + host_s; }
+};
+Result<RequestWork> request_work(const scenarios::WorkloadSpec& workload, const std::string& profile_name,
+                                 const std::string& base_dir, int sm_cap);
+// Mean arrival rate (requests/s); nullopt for closed-loop arrivals (no offered rate).
+std::optional<double> arrival_rate(const models::ArrivalSpec& arrivals);
+
+// ---- Outputs ------------------------------------------------------------------------------------
+struct OutputFile {
+  std::string path;     // relative to the output folder
+  std::string content;
+};
+// plan.json, plan.md and the deployment artifacts, deterministic bytes.
+std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& result);
+
+// ---- Shards -------------------------------------------------------------------------------------
+// A shard's evaluations as text (exact: reals as hexadecimal floating point), and back.
+std::string shard_text(const PlanInput& input, const PlanOptions& options, const PlanResult& result);
+struct ShardData {
+  std::string path;
+  std::vector<std::string> overrides;
+  int shard_index = 0, shard_count = 1;
+  PlanResult result;    // levels with this shard's evaluations
+};
+Result<ShardData> parse_shard_text(std::string_view text, const std::string& file);
+// Combines every shard (0..N-1 exactly once) of one plan into the result a single run gives.
+Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> shards);
+
+// ---- Throughput search --------------------------------------------------------------------------
+struct MaxRateResult {
+  std::string workload;
+  double rate_per_s = 0;          // highest rate found that holds every SLO (0 when none)
+  double infeasible_above = 0;    // the lowest rate found that fails
+  double precision = 0;           // relative width of the final bracket
+  int simulations = 0;
+  bool found = false;
+};
+// Bisection on the arrival rate of `workload` (Poisson or constant) in the scenario as written,
+// until (hi - lo) / hi <= relative_precision. Assumes SLO attainment is monotone in the rate.
+Result<MaxRateResult> max_rate(const scenarios::Scenario& scenario, const std::string& workload,
+                               double relative_precision = 0.01);
+
+}  // namespace sharesim::planner

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Resource limits (--max-events, --time-budget) and "nothing lost" (outputs replaced atomically;
+# a failing run leaves earlier results intact and no partial file). docs/hardening.md.
+# Usage: limits_and_outputs_test.sh SHARESIM SOURCE_DIR
+set -u
+sharesim=$1
+src=$2
+work=$(mktemp -d)
+trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
+passed=0
+failed=0
+check() {  # check NAME STATUS
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+run() {  # run CMD...: exit code in $code, output in $work/stdout, $work/stderr
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  code=$?
+}
+one_error_line() {
+  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr"
+  check "$1: one error line ($(head -c 300 "$work/stderr"))" $?
+}
+example="$src/scenarios/examples/one-t4-time-slicing.yaml"
+huge="$src/tests/bad_inputs/s_events_1e12.yaml"
+
+# --- --max-events: 10^6/s for 10^6 s = 10^12 requests x 3 events is refused up front.
+run timeout 60 "$sharesim" run "$huge" -o "$work/huge" --quiet
+[ "$code" -eq 2 ]; check "10^12 requests refused with exit 2 (got $code)" $?
+one_error_line "10^12 requests"
+grep -q 'about 3e+12 events' "$work/stderr"; check "the refusal gives the estimate" $?
+grep -q -- '--max-events' "$work/stderr"; check "the refusal names --max-events" $?
+grep -q 's_events_1e12.yaml:8:' "$work/stderr"; check "the refusal names the workload's line" $?
+[ ! -e "$work/huge" ]; check "nothing written when refused" $?
+run "$sharesim" run "$example" -o "$work/x" --max-events 1000 --quiet
+[ "$code" -eq 2 ]; check "a small --max-events refuses the example (got $code)" $?
+run "$sharesim" run "$example" -o "$work/x" --max-events nan --quiet
+[ "$code" -eq 2 ]; check "--max-events nan is a usage error (got $code)" $?
+one_error_line "--max-events nan"
+run "$sharesim" run "$example" -o "$work/x" --time-budget 30 --quiet
+[ "$code" -eq 2 ]; check "--time-budget without a unit is a usage error (got $code)" $?
+one_error_line "--time-budget 30"
+
+# --- --time-budget: raising the event limit lets the 10^12 run start; the 1 s budget stops it
+# like an interrupted run: results written, marked interrupted, exit 124, one line on stderr.
+run timeout 120 "$sharesim" run "$huge" -o "$work/budget" --max-events 1e13 --time-budget 1s --quiet
+[ "$code" -eq 124 ]; check "an exhausted --time-budget exits 124 (got $code)" $?
+grep -q '"interrupted": true' "$work/budget/results.json"; check "budget-stopped results are written, marked interrupted" $?
+[ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: stopped: the wall-clock budget' "$work/stderr"
+check "budget stop says why on one line ($(head -c 300 "$work/stderr"))" $?
+
+# --- Nothing lost: a later failing run leaves the earlier results.json as it was.
+run "$sharesim" run "$example" -o "$work/keep" --quiet
+[ "$code" -eq 0 ]; check "example runs (got $code)" $?
+cp "$work/keep/results.json" "$work/results.before"
+run "$sharesim" run "$src/tests/bad_inputs/s_rate_nan.yaml" -o "$work/keep" --quiet
+[ "$code" -eq 2 ]; check "bad input exits 2 (got $code)" $?
+cmp -s "$work/keep/results.json" "$work/results.before"; check "results.json intact after a failing run" $?
+[ -z "$(ls "$work/keep" | grep tmp)" ]; check "no temporary file after a failing run" $?
+
+# The output folder cannot be created (a file is in the way): one line, exit 1, nothing partial.
+echo "not a folder" >"$work/blocker"
+run "$sharesim" run "$example" -o "$work/blocker/out" --quiet
+[ "$code" -eq 1 ]; check "output folder blocked by a file exits 1 (got $code)" $?
+one_error_line "output folder blocked"
+[ "$(cat "$work/blocker")" = "not a folder" ]; check "the blocking file is untouched" $?
+
+# A read-only output folder (only meaningful without root: root writes anyway).
+if [ "$(id -u)" -ne 0 ]; then
+  mkdir "$work/ro" && cp "$work/results.before" "$work/ro/results.json" && chmod 555 "$work/ro"
+  run "$sharesim" run "$example" -o "$work/ro" --quiet
+  [ "$code" -eq 1 ]; check "read-only output folder exits 1 (got $code)" $?
+  one_error_line "read-only output folder"
+  cmp -s "$work/ro/results.json" "$work/results.before"; check "results.json intact in a read-only folder" $?
+  [ "$(ls "$work/ro" | wc -l)" -eq 1 ]; check "no partial file in a read-only folder" $?
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

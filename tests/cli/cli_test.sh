@@ -1,0 +1,101 @@
+#!/usr/bin/env bash
+# Command-line behaviour of `sharesim`: exit codes, one-line errors, outputs written atomically and
+# deterministically, interruption. Usage: cli_test.sh SHARESIM SOURCE_DIR
+set -u
+sharesim=$1
+src=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+
+check() {  # check NAME CONDITION-EXIT-CODE
+  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
+}
+expect_exit() {  # expect_exit NAME CODE CMD...
+  local name=$1 code=$2
+  shift 2
+  "$@" >"$work/stdout" 2>"$work/stderr"
+  local got=$?
+  [ "$got" -eq "$code" ]
+  check "$name (exit $got, wanted $code)" $?
+}
+one_error_line() {  # stderr is exactly one line starting with "sharesim: error:"
+  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr"
+  check "$1: one error line on stderr ($(head -c 300 "$work/stderr"))" $?
+}
+
+expect_exit "--version" 0 "$sharesim" --version
+grep -q '^sharesim [0-9]\+\.[0-9]\+\.[0-9]\+$' "$work/stdout"; check "--version prints the version" $?
+expect_exit "--help" 0 "$sharesim" --help
+grep -q '^  run ' "$work/stdout"; check "--help lists run" $?
+expect_exit "no arguments" 2 "$sharesim"
+expect_exit "unknown command" 2 "$sharesim" frobnicate
+one_error_line "unknown command"
+expect_exit "unknown global flag" 2 "$sharesim" --frobnicate
+one_error_line "unknown global flag"
+expect_exit "unknown run flag" 2 "$sharesim" run --frobnicate
+one_error_line "unknown run flag"
+expect_exit "run without a scenario" 2 "$sharesim" run
+one_error_line "run without a scenario"
+expect_exit "run --help" 0 "$sharesim" run --help
+
+# A missing file and a bad value are input errors naming the file (and line).
+expect_exit "missing scenario file" 2 "$sharesim" run "$work/nope.yaml" -o "$work/o"
+one_error_line "missing scenario file"
+printf 'name: bad\nduration: 10 parsecs\ndevices: []\nworkloads: []\n' >"$work/bad.yaml"
+expect_exit "bad duration" 2 "$sharesim" run "$work/bad.yaml" -o "$work/o"
+one_error_line "bad duration"
+grep -q "bad.yaml:2:" "$work/stderr"; check "bad duration names file and line" $?
+[ ! -e "$work/o/results.json" ]; check "no results.json after an input error" $?
+
+# A run writes results.json, prints a summary, and is byte-identical when repeated.
+example="$src/scenarios/examples/one-t4-time-slicing.yaml"
+expect_exit "run example" 0 "$sharesim" run "$example" -o "$work/a"
+grep -q '"scenario": "one-t4-time-slicing"' "$work/a/results.json"; check "results.json has the scenario name" $?
+grep -q 'detector' "$work/stdout"; check "summary lists the workloads" $?
+ls "$work/a" | grep -q tmp; [ $? -ne 0 ]; check "no temporary files left behind" $?
+expect_exit "run example again" 0 "$sharesim" run "$example" -o "$work/b" --quiet
+cmp -s "$work/a/results.json" "$work/b/results.json"; check "same seed, byte-identical results.json" $?
+[ ! -s "$work/stdout" ]; check "--quiet prints nothing" $?
+
+# --set overrides a value; a malformed or unknown override is an input error.
+expect_exit "--set seed" 0 "$sharesim" run "$example" -o "$work/c" --set seed=43 --quiet
+grep -q '"seed": 43' "$work/c/results.json"; check "--set seed=43 reaches the results" $?
+expect_exit "--set malformed" 2 "$sharesim" run "$example" -o "$work/d" --set seed
+one_error_line "--set malformed"
+expect_exit "--set unknown key" 2 "$sharesim" run "$example" -o "$work/d" --set workloads.nosuch.replicas=2
+one_error_line "--set unknown key"
+
+# --requests writes one CSV line per request.
+expect_exit "--requests" 0 "$sharesim" run "$example" -o "$work/e" --requests "$work/e/requests.csv" --quiet
+head -1 "$work/e/requests.csv" | grep -q '^workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured$'
+check "requests.csv header" $?
+[ "$(wc -l <"$work/e/requests.csv")" -gt 100 ]; check "requests.csv has the requests" $?
+
+# SIGINT stops a long run cleanly: results so far, marked interrupted.
+cat >"$work/long.yaml" <<'YAML'
+name: long
+duration: 10h
+devices:
+  - name: box
+    gpus: 1
+    setup: [{vm: {name: v}}]
+workloads:
+  - name: app
+    device: box
+    runtime: vm:v
+    arrivals: {poisson: {rate: 400/s}}
+    request: {ops: [{kernel: {duration: 1ms}}]}
+YAML
+"$sharesim" run "$work/long.yaml" -o "$work/long" --quiet &
+pid=$!
+sleep 1
+kill -INT "$pid"
+wait "$pid"
+code=$?
+[ "$code" -eq 130 ]; check "interrupted run exits 130 (got $code)" $?
+grep -q '"interrupted": true' "$work/long/results.json"; check "interrupted results are written and marked" $?
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
