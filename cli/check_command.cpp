@@ -19,7 +19,7 @@
 
 #include "commands.h"
 #include "options.h"
-#include "sharesim/reports/atomic_file.h"
+#include "sharesim/sim/atomic_file.h"
 #include "sharesim/reports/baseline.h"
 #include "sharesim/reports/check_report.h"
 #include "sharesim/reports/expectations.h"
@@ -103,7 +103,7 @@ reports::ScenarioCheck check_scenario(const std::string& path, const CheckOption
   if (options.update_baseline) {
     // The tolerance lines are the reviewers' decisions: they survive an update.
     reports::Baseline updated{.metrics = metrics, .tolerances = stored.tolerances};
-    auto written = reports::write_file_atomically(check.baseline_file,
+    auto written = sim::write_file_atomically(check.baseline_file,
                                                   reports::baseline_text(updated, path, report->seed));
     if (!written) {
       check.error = written.error();
@@ -192,7 +192,7 @@ int run_check_command(const Args& args) {
   }
   std::fputs(reports::check_report_text(checks).c_str(), stdout);
   if (!junit_path.empty()) {
-    if (auto written = reports::write_file_atomically(junit_path, reports::junit_xml(checks)); !written) {
+    if (auto written = sim::write_file_atomically(junit_path, reports::junit_xml(checks)); !written) {
       std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
       return 2;
     }

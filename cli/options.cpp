@@ -24,4 +24,9 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
   return std::nullopt;
 }
 
+int input_error(const Error& error) {
+  std::fprintf(stderr, "sharesim: error: %s\n", error.to_string().c_str());
+  return 2;
+}
+
 }  // namespace sharesim::cli

@@ -8,7 +8,7 @@
 #include "commands.h"
 #include "options.h"
 #include "sharesim/planner/planner.h"
-#include "sharesim/reports/atomic_file.h"
+#include "sharesim/sim/atomic_file.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
 
@@ -32,7 +32,7 @@ bool parse_shard(const std::string& text, int& index, int& count) {
 
 int write_outputs(const std::string& out_dir, const std::vector<planner::OutputFile>& files) {
   for (const auto& f : files) {
-    if (auto written = reports::write_file_atomically(out_dir + "/" + f.path, f.content); !written) {
+    if (auto written = sim::write_file_atomically(out_dir + "/" + f.path, f.content); !written) {
       std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
       return 2;
     }
@@ -121,7 +121,7 @@ int run_plan_command(const Args& args) {
   auto result = planner::plan(*input, plan_options);
   if (!result) return input_error(result.error());
   if (!shard.empty()) {
-    if (auto written = reports::write_file_atomically(out_dir + "/shard.txt", planner::shard_text(*input, plan_options, *result));
+    if (auto written = sim::write_file_atomically(out_dir + "/shard.txt", planner::shard_text(*input, plan_options, *result));
         !written) {
       std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
       return 2;

@@ -15,7 +15,7 @@
 
 #include "commands.h"
 #include "options.h"
-#include "sharesim/reports/atomic_file.h"
+#include "sharesim/sim/atomic_file.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
@@ -78,15 +78,10 @@ class ProgressLine {
 };
 
 Status write_output(const std::string& path, const std::string& content) {
-  return reports::write_file_atomically(path, content);
+  return sim::write_file_atomically(path, content);
 }
 
 }  // namespace
-
-int input_error(const Error& error) {
-  std::fprintf(stderr, "sharesim: error: %s\n", error.to_string().c_str());
-  return 2;
-}
 
 int run_run_command(const Args& args) {
   po::options_description options("run options");

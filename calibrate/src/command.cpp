@@ -1,4 +1,5 @@
 #include "sharesim/calibrate/command.h"
+#include "sharesim/sim/atomic_file.h"
 
 #include <algorithm>
 #include <cmath>
@@ -123,13 +124,9 @@ Result<models::GpuProfile> load_profile(const std::string& name_or_path, const s
   return profile;
 }
 
+// Temporary file + rename: an interrupted calibration never leaves a truncated profile or CSV.
 Status write_text_file(const std::string& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return Error{.file = path, .line = 0, .column = 0, .field = "", .message = "cannot open the file for writing"};
-  out << text;
-  out.close();
-  if (!out) return Error{.file = path, .line = 0, .column = 0, .field = "", .message = "writing the file failed"};
-  return Ok{};
+  return sim::write_file_atomically(path, text);
 }
 
 std::string format_fixed(double value, int decimals) {

@@ -1,6 +1,7 @@
 // GPU profile loading: YAML -> GpuProfile, with every value's unit checked and converted.
 #include "sharesim/models/gpu_profile.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -119,6 +120,9 @@ class Loader {
     YAML::Node root;
     try {
       root = YAML::Load(std::string(text));
+    } catch (const YAML::DeepRecursion& ex) {
+      return Error{file_, ex.mark.line + 1, ex.mark.column + 1, "",
+                   "invalid YAML: nested more than " + std::to_string(ex.depth()) + " levels deep"};
     } catch (const YAML::Exception& ex) {
       Error e;
       e.file = file_;
@@ -153,6 +157,10 @@ class Loader {
   }
 
   Result<GpuProfile> load_root(const YAML::Node& root) {
+    if (root.IsNull()) {
+      return Error{file_, 1, 1, "", "expected a GPU profile (a mapping with keys name, description, parameters), "
+                                    "found an empty file"};
+    }
     if (!root.IsMap()) {
       return error_at(root, "", "expected a mapping with keys name, description, parameters");
     }

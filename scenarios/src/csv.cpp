@@ -292,6 +292,10 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
     if (!scale_col) return table->missing_column(options.scale_column);
   }
   const auto total = static_cast<int64_t>(table->rows.size());
+  if (total == 0) {
+    return Error{source, table->header_line, 1, "",
+                 "expected at least one data row below the header, found none (a trace needs arrivals)"};
+  }
   if (options.start >= total) {
     return Error{source, 0, 0, "start",
                  "expected a start row below the trace's " + std::to_string(total) + " data rows, found " +

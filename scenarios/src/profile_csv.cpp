@@ -212,7 +212,7 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     ++line;
   }
   if (!found) {
-    return Error{source, 0, 0, "",
+    return Error{source, 1, 1, "",
                  "expected a header line starting with 'Start (' as `nsys stats --report "
                  "cuda_gpu_trace --format csv` writes, found none"};
   }

@@ -146,6 +146,10 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
   for (const DeviceSpec& device : scenario.devices) {
     auto profile = models::resolve_gpu_profile(device.gpu_profile, base_dir);
     if (!profile) {
+      // An error inside the profile file keeps that file's own location (a scenario line next to
+      // the profile's file name would point nowhere); a missing or unknown profile is located at
+      // the scenario's gpu_profile key.
+      if (!profile.error().file.empty() && profile.error().file != device.where.file) return profile.error();
       return profile.error().at(device.where.file, device.where.line, device.where.column,
                                 device.where.field + ".gpu_profile");
     }

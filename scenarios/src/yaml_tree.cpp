@@ -1,5 +1,6 @@
 #include "yaml_tree.h"
 
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/exceptions.h>
 #include <yaml-cpp/mark.h>
@@ -29,7 +30,7 @@ class TreeBuilder final : public YAML::EventHandler {
  public:
   explicit TreeBuilder(std::string file) : file_(std::move(file)) {}
 
-  void OnDocumentStart(const YAML::Mark& /*mark*/) override {}
+  void OnDocumentStart(const YAML::Mark& mark) override { document_start = mark; }
   void OnDocumentEnd() override {}
 
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -89,6 +90,7 @@ class TreeBuilder final : public YAML::EventHandler {
 
   std::optional<Error> error;
   std::optional<YamlNode> root;
+  YAML::Mark document_start = YAML::Mark::null_mark();  // where the last document began
 
  private:
   struct Frame {
@@ -244,8 +246,15 @@ Result<YamlNode> parse_yaml(std::string_view text, const std::string& file) {
     if (!parser.HandleNextDocument(builder)) return YamlNode{};
     if (builder.error) return *builder.error;
     if (parser.HandleNextDocument(builder)) {
-      return Error{file, 0, 0, "", "expected one YAML document, found more than one ('---')"};
+      const YAML::Mark& at = builder.document_start;
+      return Error{file, at.is_null() ? 0 : at.line + 1, at.is_null() ? 0 : at.column + 1, "",
+                   "expected one YAML document, found a second one ('---')"};
     }
+  } catch (const YAML::DeepRecursion& e) {
+    // yaml-cpp's parser recurses once per nesting level and stops at its depth guard.
+    return Error{file, e.mark.line + 1, e.mark.column + 1, "",
+                 "YAML nested more than " + std::to_string(e.depth()) +
+                     " levels deep; expected a scenario-sized document"};
   } catch (const YAML::ParserException& e) {
     return Error{file, e.mark.line + 1, e.mark.column + 1, "", "YAML syntax error: " + e.msg};
   } catch (const YAML::Exception& e) {

@@ -8,7 +8,7 @@ namespace sharesim::sim {
 namespace {
 constexpr int kSlotBits = 24;
 constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
-constexpr uint64_t kMaxSeq = uint64_t{1} << (64 - kSlotBits);
+[[maybe_unused]] constexpr uint64_t kMaxSeq = uint64_t{1} << (64 - kSlotBits);
 }  // namespace
 
 uint32_t EventQueue::allocate_slot() {

@@ -2,6 +2,34 @@
 
 namespace sharesim {
 
+namespace {
+
+// Messages quote what the user wrote; a quoted CSV field or a YAML scalar may hold a line break or
+// other control characters, and an error must stay one line: they are shown escaped.
+std::string escape_controls(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '\n') {
+      out += "\\n";
+    } else if (c == '\r') {
+      out += "\\r";
+    } else if (c == '\t') {
+      out += "\\t";
+    } else if (byte < 0x20 || byte == 0x7f) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      out += "\\x";
+      out += kHex[byte >> 4];
+      out += kHex[byte & 0xf];
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string Error::to_string() const {
   std::string out;
   if (!file.empty()) {
@@ -14,7 +42,7 @@ std::string Error::to_string() const {
   }
   if (!field.empty()) out += field + ": ";
   out += message;
-  return out;
+  return escape_controls(out);
 }
 
 Error Error::at(std::string file_, int line_, int column_, std::string field_) const {

@@ -17,8 +17,9 @@ run() {  # run CMD...: exit code in $code, output in $work/stdout, $work/stderr
   code=$?
 }
 one_error_line() {
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr"
-  check "$1: one error line ($(head -c 300 "$work/stderr"))" $?
+  local ok=1
+  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr" && ok=0
+  check "$1: one error line ($(head -c 300 "$work/stderr"))" "$ok"
 }
 example="$src/scenarios/examples/one-t4-time-slicing.yaml"
 huge="$src/tests/bad_inputs/s_events_1e12.yaml"
@@ -45,8 +46,9 @@ one_error_line "--time-budget 30"
 run timeout 120 "$sharesim" run "$huge" -o "$work/budget" --max-events 1e13 --time-budget 1s --quiet
 [ "$code" -eq 124 ]; check "an exhausted --time-budget exits 124 (got $code)" $?
 grep -q '"interrupted": true' "$work/budget/results.json"; check "budget-stopped results are written, marked interrupted" $?
-[ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: stopped: the wall-clock budget' "$work/stderr"
-check "budget stop says why on one line ($(head -c 300 "$work/stderr"))" $?
+ok=1
+[ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: stopped: the wall-clock budget' "$work/stderr" && ok=0
+check "budget stop says why on one line ($(head -c 300 "$work/stderr"))" "$ok"
 
 # --- Nothing lost: a later failing run leaves the earlier results.json as it was.
 run "$sharesim" run "$example" -o "$work/keep" --quiet

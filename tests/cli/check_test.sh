@@ -17,18 +17,21 @@ expect_exit() {  # expect_exit NAME CODE CMD...
   local name=$1 code=$2
   shift 2
   "$@" >"$work/stdout" 2>"$work/stderr"
-  local got=$?
-  [ "$got" -eq "$code" ]
-  check "$name (exit $got, wanted $code; stderr: $(head -c 300 "$work/stderr"))" $?
+  local got=$? ok=1
+  [ "$got" -eq "$code" ] && ok=0
+  check "$name (exit $got, wanted $code; stderr: $(head -c 300 "$work/stderr"))" "$ok"
 }
 has() {  # has NAME FILE FIXED-TEXT
-  grep -qF -- "$3" "$2"
-  check "$1: '$3' in $(basename "$2") ($(head -c 600 "$2"))" $?
+  local ok=1
+  grep -qF -- "$3" "$2" && ok=0
+  check "$1: '$3' in $(basename "$2") ($(head -c 600 "$2"))" "$ok"
 }
 
-# A scenario with expectations, from the time-slicing example. Its lines 1..N are the example's;
-# the expect section starts after them, so the expectations' line numbers are known.
-base="$src/scenarios/examples/one-t4-time-slicing.yaml"
+# A scenario with expectations, from the time-slicing example without its own expect section.
+# Its lines 1..N are the example's; the expect section starts after them, so the expectations'
+# line numbers are known.
+base="$work/base.yaml"
+sed '/^expect:/,$d' "$src/scenarios/examples/one-t4-time-slicing.yaml" >"$base"
 n=$(wc -l <"$base")
 make_scenario() {  # make_scenario FILE EXPECTATION...
   local file=$1

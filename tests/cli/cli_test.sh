@@ -21,8 +21,9 @@ expect_exit() {  # expect_exit NAME CODE CMD...
   check "$name (exit $got, wanted $code)" $?
 }
 one_error_line() {  # stderr is exactly one line starting with "sharesim: error:"
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr"
-  check "$1: one error line on stderr ($(head -c 300 "$work/stderr"))" $?
+  local ok=1
+  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr" && ok=0
+  check "$1: one error line on stderr ($(head -c 300 "$work/stderr"))" "$ok"
 }
 
 expect_exit "--version" 0 "$sharesim" --version

@@ -51,5 +51,11 @@ TEST(Error, FormatsLocationFieldAndMessage) {
   EXPECT_EQ(make_error("bad").at("f.csv", 9, 0, "Duration").to_string(), "f.csv:9: Duration: bad");
 }
 
+TEST(Error, StaysOnOneLineWhenTheMessageQuotesControlCharacters) {
+  // A quoted CSV field may hold a line break: the message shows it escaped.
+  const Error e{.file = "t.csv", .line = 2, .message = "found 'a\nb\tc\x01'"};
+  EXPECT_EQ(e.to_string(), "t.csv:2: found 'a\\nb\\tc\\x01'");
+}
+
 }  // namespace
 }  // namespace sharesim::sim

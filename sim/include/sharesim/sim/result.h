@@ -19,7 +19,8 @@ struct Error {
   std::string field;    // key path such as "workloads[1].arrivals.poisson.rate", or a CSV column
   std::string message;  // what was expected and what was found
 
-  // "file:line:column: field: message", leaving out the parts that are unknown.
+  // "file:line:column: field: message", leaving out the parts that are unknown, on one line:
+  // control characters quoted from the input (a line break in a CSV field) are shown escaped.
   [[nodiscard]] std::string to_string() const;
 
   // The same error with the location filled in where it is still unknown (used by layers that

@@ -8,9 +8,9 @@
 
 #include "sharesim/sim/result.h"
 
-namespace sharesim::reports {
+namespace sharesim::sim {
 
 // Creates missing parent folders. On failure the target is left as it was.
 Status write_file_atomically(const std::string& path, std::string_view content);
 
-}  // namespace sharesim::reports
+}  // namespace sharesim::sim

@@ -1,4 +1,4 @@
-#include "sharesim/reports/atomic_file.h"
+#include "sharesim/sim/atomic_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -9,7 +9,7 @@
 #include <filesystem>
 #include <memory>
 
-namespace sharesim::reports {
+namespace sharesim::sim {
 
 Status write_file_atomically(const std::string& path, std::string_view content) {
   namespace fs = std::filesystem;
@@ -47,4 +47,4 @@ Status write_file_atomically(const std::string& path, std::string_view content) 
   return Ok{};
 }
 
-}  // namespace sharesim::reports
+}  // namespace sharesim::sim
