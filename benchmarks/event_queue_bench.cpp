@@ -38,7 +38,8 @@ void BM_PriorityQueueHold(benchmark::State& state) {
   using Entry = std::pair<int64_t, uint32_t>;
   RandomStream rng(1, "bench");
   std::priority_queue<Entry, std::vector<Entry>, std::greater<>> q;
-  for (size_t i = 0; i < pending; ++i) q.emplace(static_cast<int64_t>(rng.exponential(1000)), static_cast<uint32_t>(i));
+  for (size_t i = 0; i < pending; ++i)
+    q.emplace(static_cast<int64_t>(rng.exponential(1000)), static_cast<uint32_t>(i));
   for (auto _ : state) {
     const Entry top = q.top();
     q.pop();

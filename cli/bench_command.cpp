@@ -80,12 +80,11 @@ int run_bench_command(const Args& args) {
   uint64_t pending = 0;
   uint64_t events = 0;
   uint64_t seed = 0;
-  options.add_options()
-      ("what", po::value<std::string>()->required(), "what to measure: engine")
-      ("pending", po::value(&pending)->default_value(10'000), "events held in the queue")
-      ("events", po::value(&events)->default_value(10'000'000), "events to execute")
-      ("seed", po::value(&seed)->default_value(1), "random seed")
-      ("no-baseline", "skip the std::priority_queue yardstick");
+  options.add_options()("what", po::value<std::string>()->required(), "what to measure: engine")(
+      "pending", po::value(&pending)->default_value(10'000), "events held in the queue")(
+      "events", po::value(&events)->default_value(10'000'000), "events to execute")(
+      "seed", po::value(&seed)->default_value(1), "random seed")("no-baseline",
+                                                                 "skip the std::priority_queue yardstick");
   po::positional_options_description positional;
   positional.add("what", 1);
   po::variables_map vm;
@@ -101,7 +100,8 @@ int run_bench_command(const Args& args) {
   if (!vm.count("no-baseline")) {
     const HoldResult base = hold_with_priority_queue(pending, events, kMeanNs, seed);
     std::printf("baseline_priority_queue_seconds: %.3f\n", base.seconds);
-    std::printf("baseline_priority_queue_events_per_second: %.0f\n", static_cast<double>(events) / base.seconds);
+    std::printf("baseline_priority_queue_events_per_second: %.0f\n",
+                static_cast<double>(events) / base.seconds);
   }
   const HoldResult engine = hold_with_simulator(pending, events, kMeanNs, seed);
   std::printf("engine_seconds: %.3f\n", engine.seconds);

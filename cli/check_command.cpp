@@ -19,7 +19,6 @@
 
 #include "commands.h"
 #include "options.h"
-#include "sharesim/sim/atomic_file.h"
 #include "sharesim/reports/baseline.h"
 #include "sharesim/reports/check_report.h"
 #include "sharesim/reports/expectations.h"
@@ -27,6 +26,7 @@
 #include "sharesim/reports/metrics.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
+#include "sharesim/sim/atomic_file.h"
 
 namespace sharesim::cli {
 namespace {
@@ -103,8 +103,8 @@ reports::ScenarioCheck check_scenario(const std::string& path, const CheckOption
   if (options.update_baseline) {
     // The tolerance lines are the reviewers' decisions: they survive an update.
     reports::Baseline updated{.metrics = metrics, .tolerances = stored.tolerances};
-    auto written = sim::write_file_atomically(check.baseline_file,
-                                                  reports::baseline_text(updated, path, report->seed));
+    auto written =
+        sim::write_file_atomically(check.baseline_file, reports::baseline_text(updated, path, report->seed));
     if (!written) {
       check.error = written.error();
       return check;

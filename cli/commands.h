@@ -3,9 +3,9 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "sharesim/sim/result.h"
-#include <vector>
 
 namespace sharesim::cli {
 

@@ -67,6 +67,7 @@ int main(int argc, char** argv) {
   for (const auto& sub : kSubcommands) {
     if (first == sub.name) return sub.run(Args(argv + 2, argv + argc));
   }
-  if (!first.empty() && first[0] == '-') return usage_error("unknown option '" + first + "' (try 'sharesim --help')");
+  if (!first.empty() && first[0] == '-')
+    return usage_error("unknown option '" + first + "' (try 'sharesim --help')");
   return usage_error("unknown command '" + first + "' (try 'sharesim --help')");
 }

@@ -12,26 +12,29 @@
 
 namespace sharesim::cli {
 
-int report_plan(const planner::PlanInput& input, const planner::PlanResult& result, const std::string& out_dir,
-                bool quiet);
+int report_plan(const planner::PlanInput& input, const planner::PlanResult& result,
+                const std::string& out_dir, bool quiet);
 
 int run_merge_command(const Args& args) {
   po::options_description options("merge options");
   std::vector<std::string> shard_dirs;
   std::string out_dir;
-  options.add_options()
-      ("shards", po::value(&shard_dirs)->required()->multitoken(), "folders written by 'sharesim plan --shard i/N'")
-      ("out,o", po::value(&out_dir)->default_value("out"), "folder for plan.json, plan.md and deploy/")
-      ("quiet,q", "print nothing but errors and the verdict");
+  options.add_options()("shards", po::value(&shard_dirs)->required()->multitoken(),
+                        "folders written by 'sharesim plan --shard i/N'")(
+      "out,o", po::value(&out_dir)->default_value("out"), "folder for plan.json, plan.md and deploy/")(
+      "quiet,q", "print nothing but errors and the verdict");
   po::positional_options_description positional;
   positional.add("shards", -1);
   po::variables_map vm;
-  if (auto code = parse_options("merge", "SHARD-DIR... [-o OUT]", options, positional, args, vm)) return *code;
+  if (auto code = parse_options("merge", "SHARD-DIR... [-o OUT]", options, positional, args, vm))
+    return *code;
   std::vector<planner::ShardData> shards;
   for (const std::string& dir : shard_dirs) {
     const std::string path = dir + "/shard.txt";
     std::ifstream in(path, std::ios::binary);
-    if (!in) return input_error(Error{path, 0, 0, "", "expected a shard file written by 'sharesim plan --shard', found none"});
+    if (!in)
+      return input_error(
+          Error{path, 0, 0, "", "expected a shard file written by 'sharesim plan --shard', found none"});
     std::stringstream text;
     text << in.rdbuf();
     auto shard = planner::parse_shard_text(text.str(), path);

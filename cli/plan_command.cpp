@@ -8,9 +8,9 @@
 #include "commands.h"
 #include "options.h"
 #include "sharesim/planner/planner.h"
-#include "sharesim/sim/atomic_file.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
+#include "sharesim/sim/atomic_file.h"
 
 namespace sharesim::cli {
 namespace {
@@ -43,24 +43,27 @@ int write_outputs(const std::string& out_dir, const std::vector<planner::OutputF
 }  // namespace
 
 // Shared with merge: prints the outcome and returns 0 (plan found) or 1 (infeasible).
-int report_plan(const planner::PlanInput& input, const planner::PlanResult& result, const std::string& out_dir,
-                bool quiet) {
+int report_plan(const planner::PlanInput& input, const planner::PlanResult& result,
+                const std::string& out_dir, bool quiet) {
   if (int code = write_outputs(out_dir, planner::plan_outputs(input, result))) return code;
   if (!quiet && !result.levels.empty()) {
-    std::printf("searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",
-                result.levels.size(), result.candidates, result.screened_out, result.simulated);
+    std::printf(
+        "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",
+        result.levels.size(), result.candidates, result.screened_out, result.simulated);
   }
   if (!result.chosen) {
-    for (const std::string& why : result.infeasible) std::fprintf(stderr, "sharesim: infeasible: %s\n", why.c_str());
+    for (const std::string& why : result.infeasible)
+      std::fprintf(stderr, "sharesim: infeasible: %s\n", why.c_str());
     if (!quiet) std::printf("no plan; wrote %s/plan.json and %s/plan.md\n", out_dir.c_str(), out_dir.c_str());
     return 1;
   }
   if (!quiet) {
     const auto& c = result.levels[result.chosen->first].candidates[result.chosen->second];
     const auto& e = result.levels[result.chosen->first].evaluations[result.chosen->second];
-    std::printf("plan: cost %g, %s, smallest SLO margin %.1f %%\n  %s\nwrote %s/plan.json, %s/plan.md, %s/deploy/\n",
-                c.cost, c.policy_label().c_str(), e.margin * 100, c.describe(input.scenario).c_str(), out_dir.c_str(),
-                out_dir.c_str(), out_dir.c_str());
+    std::printf(
+        "plan: cost %g, %s, smallest SLO margin %.1f %%\n  %s\nwrote %s/plan.json, %s/plan.md, %s/deploy/\n",
+        c.cost, c.policy_label().c_str(), e.margin * 100, c.describe(input.scenario).c_str(), out_dir.c_str(),
+        out_dir.c_str(), out_dir.c_str());
   }
   return 0;
 }
@@ -71,20 +74,22 @@ int run_plan_command(const Args& args) {
   std::vector<std::string> overrides;
   int jobs = 0;
   double precision = 0.01;
-  options.add_options()
-      ("scenario", po::value(&scenario_path)->required(), "the scenario YAML file (with a plan: section)")
-      ("out,o", po::value(&out_dir)->default_value("out"), "folder for plan.json, plan.md and deploy/")
-      ("set", po::value(&overrides)->composing(), "override a scenario value: key.path=value (repeatable)")
-      ("jobs,j", po::value(&jobs)->default_value(0), "simulations in parallel (0: one per core)")
-      ("shard", po::value(&shard), "evaluate shard i of N (i/N, from 0); write shard.txt for 'sharesim merge'")
-      ("max-rate", po::value(&max_rate_workload), "find the highest arrival rate of this workload that holds every SLO")
-      ("precision", po::value(&precision)->default_value(0.01), "relative precision of --max-rate")
-      ("quiet,q", "print nothing but errors and the verdict");
+  options.add_options()("scenario", po::value(&scenario_path)->required(),
+                        "the scenario YAML file (with a plan: section)")(
+      "out,o", po::value(&out_dir)->default_value("out"), "folder for plan.json, plan.md and deploy/")(
+      "set", po::value(&overrides)->composing(), "override a scenario value: key.path=value (repeatable)")(
+      "jobs,j", po::value(&jobs)->default_value(0), "simulations in parallel (0: one per core)")(
+      "shard", po::value(&shard),
+      "evaluate shard i of N (i/N, from 0); write shard.txt for 'sharesim merge'")(
+      "max-rate", po::value(&max_rate_workload),
+      "find the highest arrival rate of this workload that holds every SLO")(
+      "precision", po::value(&precision)->default_value(0.01), "relative precision of --max-rate")(
+      "quiet,q", "print nothing but errors and the verdict");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
-  if (auto code = parse_options("plan", "SCENARIO [-o OUT] [--jobs N] [--shard i/N] [--max-rate WORKLOAD]", options,
-                                positional, args, vm)) {
+  if (auto code = parse_options("plan", "SCENARIO [-o OUT] [--jobs N] [--shard i/N] [--max-rate WORKLOAD]",
+                                options, positional, args, vm)) {
     return *code;
   }
   for (const std::string& o : overrides) {
@@ -105,9 +110,10 @@ int run_plan_command(const Args& args) {
                   max_rate_workload.c_str(), found->infeasible_above, found->simulations);
       return 1;
     }
-    std::printf("max-rate %s: %.6g requests/s holds every SLO; %.6g/s fails (precision %.2g %%, %d simulations)\n",
-                max_rate_workload.c_str(), found->rate_per_s, found->infeasible_above, found->precision * 100,
-                found->simulations);
+    std::printf(
+        "max-rate %s: %.6g requests/s holds every SLO; %.6g/s fails (precision %.2g %%, %d simulations)\n",
+        max_rate_workload.c_str(), found->rate_per_s, found->infeasible_above, found->precision * 100,
+        found->simulations);
     return 0;
   }
 
@@ -121,12 +127,15 @@ int run_plan_command(const Args& args) {
   auto result = planner::plan(*input, plan_options);
   if (!result) return input_error(result.error());
   if (!shard.empty()) {
-    if (auto written = sim::write_file_atomically(out_dir + "/shard.txt", planner::shard_text(*input, plan_options, *result));
+    if (auto written = sim::write_file_atomically(out_dir + "/shard.txt",
+                                                  planner::shard_text(*input, plan_options, *result));
         !written) {
       std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
       return 2;
     }
-    if (!quiet) std::printf("shard %d/%d: wrote %s/shard.txt\n", plan_options.shard_index, plan_options.shard_count, out_dir.c_str());
+    if (!quiet)
+      std::printf("shard %d/%d: wrote %s/shard.txt\n", plan_options.shard_index, plan_options.shard_count,
+                  out_dir.c_str());
     return 0;
   }
   return report_plan(*input, *result, out_dir, quiet);

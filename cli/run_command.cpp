@@ -15,21 +15,23 @@
 
 #include "commands.h"
 #include "options.h"
-#include "sharesim/sim/atomic_file.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
-#include "sharesim/sim/time.h"
-#include "sharesim/sim/units.h"
 #include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
+#include "sharesim/sim/atomic_file.h"
+#include "sharesim/sim/time.h"
+#include "sharesim/sim/units.h"
 
 namespace sharesim::cli {
 namespace {
 
 std::atomic<bool> g_stop_requested{false};
-extern "C" void on_stop_signal(int) { g_stop_requested = true; }
+extern "C" void on_stop_signal(int) {
+  g_stop_requested = true;
+}
 
 std::string seconds_text(sim::Time t) {
   char buffer[32];
@@ -57,8 +59,8 @@ class ProgressLine {
     const double rate = wall > 0 ? static_cast<double>(events) / wall : 0.0;
     char eta[32] = "?";
     if (done > 0) std::snprintf(eta, sizeof eta, "%.1f s", wall * (1 - done) / done);
-    std::fprintf(stderr, "\r  simulated %.3f s of %.3f s (%.1f%%), %.2f M events/s, ETA %s\x1b[K", reached.seconds(),
-                 duration_.seconds(), 100 * done, rate * 1e-6, eta);
+    std::fprintf(stderr, "\r  simulated %.3f s of %.3f s (%.1f%%), %.2f M events/s, ETA %s\x1b[K",
+                 reached.seconds(), duration_.seconds(), 100 * done, rate * 1e-6, eta);
     std::fflush(stderr);
   }
 
@@ -88,31 +90,32 @@ int run_run_command(const Args& args) {
   std::string scenario_path, out_dir, requests_path, trace_path, trace_window_text;
   std::string max_events_text, time_budget_text;
   std::vector<std::string> overrides;
-  options.add_options()
-      ("scenario", po::value(&scenario_path)->required(), "the scenario YAML file")
-      ("out,o", po::value(&out_dir)->default_value("out"), "folder for results.json and report.html")
-      ("set", po::value(&overrides)->composing(), "override a scenario value: key.path=value (repeatable)")
-      ("requests", po::value(&requests_path), "also write one CSV line per request to this file")
-      ("trace", po::value(&trace_path),
-       "also write the simulated GPU timeline to this file (Chrome trace JSON: open in ui.perfetto.dev)")
-      ("trace-window", po::value(&trace_window_text),
-       "simulated time span of the trace, START:END (e.g. 10s:12s); default: the first 2 s after warm-up")
-      ("quiet,q", "print nothing but errors (no summary, no progress)")
-      ("max-events", po::value(&max_events_text),
-       "refuse a scenario whose estimated event count exceeds N, and stop a run that executes more "
-       "(default 2e9; docs/hardening.md)")
-      ("time-budget", po::value(&time_budget_text),
-       "wall-clock limit (e.g. 30s, 10m): when it runs out the run stops, writes the results so far "
-       "marked interrupted, and exits 124");
+  options.add_options()("scenario", po::value(&scenario_path)->required(), "the scenario YAML file")(
+      "out,o", po::value(&out_dir)->default_value("out"), "folder for results.json and report.html")(
+      "set", po::value(&overrides)->composing(), "override a scenario value: key.path=value (repeatable)")(
+      "requests", po::value(&requests_path), "also write one CSV line per request to this file")(
+      "trace", po::value(&trace_path),
+      "also write the simulated GPU timeline to this file (Chrome trace JSON: open in ui.perfetto.dev)")(
+      "trace-window", po::value(&trace_window_text),
+      "simulated time span of the trace, START:END (e.g. 10s:12s); default: the first 2 s after warm-up")(
+      "quiet,q", "print nothing but errors (no summary, no progress)")(
+      "max-events", po::value(&max_events_text),
+      "refuse a scenario whose estimated event count exceeds N, and stop a run that executes more "
+      "(default 2e9; docs/hardening.md)")(
+      "time-budget", po::value(&time_budget_text),
+      "wall-clock limit (e.g. 30s, 10m): when it runs out the run stops, writes the results so far "
+      "marked interrupted, and exits 124");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
-  if (auto code = parse_options("run", "SCENARIO [-o OUT] [--set key=value]... [--requests FILE] [--trace FILE]",
-                                options, positional, args, vm)) {
+  if (auto code =
+          parse_options("run", "SCENARIO [-o OUT] [--set key=value]... [--requests FILE] [--trace FILE]",
+                        options, positional, args, vm)) {
     return *code;
   }
   const bool quiet = vm.count("quiet") > 0;
-  if (!trace_window_text.empty() && trace_path.empty()) return usage_error("--trace-window needs --trace FILE");
+  if (!trace_window_text.empty() && trace_path.empty())
+    return usage_error("--trace-window needs --trace FILE");
   std::optional<reports::TraceWindow> trace_window;
   if (!trace_window_text.empty()) {
     auto window = reports::parse_trace_window(trace_window_text);
@@ -126,7 +129,8 @@ int run_run_command(const Args& args) {
   double max_events = scenarios::kDefaultMaxEvents;
   if (vm.count("max-events")) {
     auto n = sim::parse_number(max_events_text);
-    if (!n || !(*n >= 1)) return usage_error("--max-events expects a number >= 1 (e.g. 5e9), found '" + max_events_text + "'");
+    if (!n || !(*n >= 1))
+      return usage_error("--max-events expects a number >= 1 (e.g. 5e9), found '" + max_events_text + "'");
     max_events = *n;
   }
   std::optional<std::chrono::steady_clock::time_point> deadline;
@@ -140,7 +144,8 @@ int run_run_command(const Args& args) {
   }
   auto scenario = scenarios::load_scenario(scenario_path, scenarios::default_load_options(overrides));
   if (!scenario) return input_error(scenario.error());
-  if (auto within = scenarios::check_event_limit(*scenario, max_events); !within) return input_error(within.error());
+  if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
+    return input_error(within.error());
 
   std::string requests_csv;
   scenarios::RunOptions run_options;
@@ -148,14 +153,15 @@ int run_run_command(const Args& args) {
     requests_csv = "workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured\n";
     run_options.request_observer = [&](const std::string& workload, const models::RequestRecord& r) {
       requests_csv += workload + "," + std::to_string(r.id) + "," + std::to_string(r.replica) + "," +
-                      std::to_string(r.batch_size) + "," + seconds_text(r.arrival) + "," + seconds_text(r.start) +
-                      "," + seconds_text(r.end) + "," + (r.failed ? "1" : "0") + "," + (r.measured ? "1" : "0") +
-                      "\n";
+                      std::to_string(r.batch_size) + "," + seconds_text(r.arrival) + "," +
+                      seconds_text(r.start) + "," + seconds_text(r.end) + "," + (r.failed ? "1" : "0") + "," +
+                      (r.measured ? "1" : "0") + "\n";
     };
   }
   std::unique_ptr<reports::TimelineTrace> trace;
   if (!trace_path.empty()) {
-    trace = std::make_unique<reports::TimelineTrace>(trace_window.value_or(reports::default_trace_window(scenario->warmup)));
+    trace = std::make_unique<reports::TimelineTrace>(
+        trace_window.value_or(reports::default_trace_window(scenario->warmup)));
     run_options.gpu_observer = [&trace](const scenarios::GpuReport& gpu,
                                         const std::vector<std::optional<models::ProcessId>>& ids) {
       return trace->add_gpu(gpu, ids);
@@ -208,8 +214,10 @@ int run_run_command(const Args& args) {
   }
   if (!budget_exhausted.empty()) {
     // Not an error: the results so far were written. 124 as timeout(1) uses, so scripts can tell.
-    std::fprintf(stderr, "sharesim: stopped: %s at simulated %.3f s of %.3f s; wrote the results so far, marked interrupted\n",
-                 budget_exhausted.c_str(), report->ended_at.seconds(), report->duration.seconds());
+    std::fprintf(
+        stderr,
+        "sharesim: stopped: %s at simulated %.3f s of %.3f s; wrote the results so far, marked interrupted\n",
+        budget_exhausted.c_str(), report->ended_at.seconds(), report->duration.seconds());
     return 124;
   }
   return report->interrupted ? 130 : 0;

@@ -14,17 +14,18 @@ namespace sharesim::cli {
 int run_smi_command(const Args& args) {
   po::options_description options("smi options");
   std::string results_path, at_text;
-  options.add_options()
-      ("results", po::value(&results_path)->required(), "a results.json written by 'sharesim run'")
-      ("at", po::value(&at_text), "show the sample window containing this simulated instant (e.g. 12s); "
-                                  "default: means over the measured interval")
-      ("dmon", "one row per GPU per second, like 'nvidia-smi dmon' (sm, mem, copy, smocc %, fb MB)")
-      ("csv", "comma-separated values instead of the table");
+  options.add_options()("results", po::value(&results_path)->required(),
+                        "a results.json written by 'sharesim run'")(
+      "at", po::value(&at_text),
+      "show the sample window containing this simulated instant (e.g. 12s); "
+      "default: means over the measured interval")(
+      "dmon", "one row per GPU per second, like 'nvidia-smi dmon' (sm, mem, copy, smocc %, fb MB)")(
+      "csv", "comma-separated values instead of the table");
   po::positional_options_description positional;
   positional.add("results", 1);
   po::variables_map vm;
-  if (auto code = parse_options("smi", "OUT/results.json [--at TIME] [--dmon] [--csv]", options, positional, args,
-                                vm)) {
+  if (auto code = parse_options("smi", "OUT/results.json [--at TIME] [--dmon] [--csv]", options, positional,
+                                args, vm)) {
     return *code;
   }
   std::optional<double> at_s;
@@ -33,7 +34,8 @@ int run_smi_command(const Args& args) {
     if (!at) return input_error(at.error().at("", 0, 0, "--at"));
     at_s = at->seconds();
   }
-  if (vm.count("dmon") && at_s) return usage_error("--at and --dmon do not go together (dmon prints every second)");
+  if (vm.count("dmon") && at_s)
+    return usage_error("--at and --dmon do not go together (dmon prints every second)");
   auto snapshot = reports::load_smi_snapshot(results_path);
   if (!snapshot) return input_error(snapshot.error());
   if (vm.count("dmon")) {

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   // Relative trace and profile paths resolve against a folder that does not exist, so file
   // reads fail quickly with an Error instead of touching the disk.
   static const sharesim::scenarios::LoadOptions options = sharesim::scenarios::default_load_options();
-  auto scenario = sharesim::scenarios::load_scenario_text(text, "fuzz.yaml", "/nonexistent-sharesim-fuzz", options);
+  auto scenario =
+      sharesim::scenarios::load_scenario_text(text, "fuzz.yaml", "/nonexistent-sharesim-fuzz", options);
   if (!scenario) (void)scenario.error().to_string();
   return 0;
 }

@@ -37,8 +37,8 @@ __global__ void stamp_kernel(unsigned long long* stamps, int launch) {
 
 // Compute-bound: kFmasPerIteration independent FMA chains per thread. `sink` is written only when
 // the result equals an impossible value, so the compiler keeps the loop but memory stays idle.
-__global__ void __launch_bounds__(kThreadsPerBlock) compute_kernel(int iterations, float* sink,
-                                                                   unsigned long long* stamps, int launch) {
+__global__ void __launch_bounds__(kThreadsPerBlock)
+    compute_kernel(int iterations, float* sink, unsigned long long* stamps, int launch) {
   if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
   static_assert(kFmasPerIteration == 8, "the unrolled body below has 8 chains");
   float a0 = static_cast<float>(threadIdx.x) * 1e-7f, a1 = a0 + 1.0f, a2 = a0 + 2.0f, a3 = a0 + 3.0f;
@@ -62,9 +62,9 @@ __global__ void __launch_bounds__(kThreadsPerBlock) compute_kernel(int iteration
 }
 
 // DRAM-bound: each block copies vectors_per_block float4 values (16 B read + 16 B written each).
-__global__ void __launch_bounds__(kThreadsPerBlock) memory_kernel(const float4* src, float4* dst,
-                                                                  int64_t vectors_per_block,
-                                                                  unsigned long long* stamps, int launch) {
+__global__ void __launch_bounds__(kThreadsPerBlock)
+    memory_kernel(const float4* src, float4* dst, int64_t vectors_per_block, unsigned long long* stamps,
+                  int launch) {
   if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
   const int64_t base = static_cast<int64_t>(blockIdx.x) * vectors_per_block;
   for (int64_t i = threadIdx.x; i < vectors_per_block; i += blockDim.x) dst[base + i] = src[base + i];
@@ -76,8 +76,8 @@ __global__ void __launch_bounds__(kThreadsPerBlock) memory_kernel(const float4* 
 // threshold_ns as a gap [before, after]: while its context did not own the GPU, it could not run.
 // window[0] = first reading, window[1] = last reading, *gap_count = gaps seen (may exceed max_gaps;
 // only the first max_gaps are stored).
-__global__ void sampler_kernel(uint64_t window_ns, uint64_t threshold_ns, unsigned long long* gaps, int max_gaps,
-                               int* gap_count, unsigned long long* window) {
+__global__ void sampler_kernel(uint64_t window_ns, uint64_t threshold_ns, unsigned long long* gaps,
+                               int max_gaps, int* gap_count, unsigned long long* window) {
   if (threadIdx.x != 0 || blockIdx.x != 0) return;
   const uint64_t start = global_timer_ns();
   uint64_t previous = start;

@@ -7,6 +7,7 @@
 // raw measurements in the long CSV format of raw_csv.h. The sharing suite re-executes this program
 // as child processes (hidden flag --child) so that several CUDA contexts compete for the GPU.
 // Every CUDA call's status is checked; without a usable GPU the program says so and exits with 1.
+#include <cuda_runtime.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/stat.h>
@@ -31,8 +32,6 @@
 #include <utility>
 #include <vector>
 
-#include <cuda_runtime.h>
-
 #include "kernels.cuh"
 #include "sharesim/calibrate/plan.h"
 #include "sharesim/calibrate/raw_csv.h"
@@ -50,8 +49,8 @@ constexpr const char* kProgram = "sharesim-calibrate";
 
 void check(cudaError_t status, const char* call, const char* file, int line) {
   if (status != cudaSuccess) {
-    fail(std::string(file) + ":" + std::to_string(line) + ": " + call + ": " + cudaGetErrorName(status) + ": " +
-         cudaGetErrorString(status));
+    fail(std::string(file) + ":" + std::to_string(line) + ": " + call + ": " + cudaGetErrorName(status) +
+         ": " + cudaGetErrorString(status));
   }
 }
 #define CUDA_CHECK(call) check((call), #call, __FILE__, __LINE__)
@@ -86,7 +85,9 @@ struct DeviceBuffer {
   DeviceBuffer(const DeviceBuffer&) = delete;
   DeviceBuffer& operator=(const DeviceBuffer&) = delete;
   template <class T>
-  T* as() const { return static_cast<T*>(ptr); }
+  T* as() const {
+    return static_cast<T*>(ptr);
+  }
 };
 
 struct PinnedBuffer {
@@ -128,10 +129,13 @@ double elapsed_ns(const Event& start, const Event& stop) {
 struct Stamps {
   int launches;
   DeviceBuffer buffer;
-  explicit Stamps(int n) : launches(n), buffer(sizeof(unsigned long long) * 2 * static_cast<size_t>(n)) { reset(); }
+  explicit Stamps(int n) : launches(n), buffer(sizeof(unsigned long long) * 2 * static_cast<size_t>(n)) {
+    reset();
+  }
   void reset() {
     std::vector<unsigned long long> init(2 * static_cast<size_t>(launches), 0);
-    for (int k = 0; k < launches; ++k) init[2 * static_cast<size_t>(k)] = std::numeric_limits<unsigned long long>::max();
+    for (int k = 0; k < launches; ++k)
+      init[2 * static_cast<size_t>(k)] = std::numeric_limits<unsigned long long>::max();
     CUDA_CHECK(cudaMemcpy(buffer.ptr, init.data(), init.size() * sizeof init[0], cudaMemcpyHostToDevice));
   }
   std::vector<unsigned long long> read() const {
@@ -150,8 +154,8 @@ void launch_compute(const ComputeKernelShape& shape, float* sink, unsigned long 
 void launch_memory(const MemoryKernelShape& shape, const void* src, void* dst, unsigned long long* stamps,
                    int launch, cudaStream_t stream) {
   const int64_t vectors = shape.bytes_per_block / 32;  // 16 B read + 16 B written per vector
-  memory_kernel<<<shape.blocks, kThreadsPerBlock, 0, stream>>>(static_cast<const float4*>(src),
-                                                                static_cast<float4*>(dst), vectors, stamps, launch);
+  memory_kernel<<<shape.blocks, kThreadsPerBlock, 0, stream>>>(
+      static_cast<const float4*>(src), static_cast<float4*>(dst), vectors, stamps, launch);
   CUDA_CHECK_LAUNCH();
 }
 
@@ -167,7 +171,8 @@ struct Options {
 void print_usage() {
   std::printf(
       "usage: %s [--suite LIST] [-o FILE] [--device N] [--mps auto|on|off] [--quick]\n"
-      "  --suite LIST   comma-separated suites: copies, launch, sm-scaling, overlap, sharing, or all (default)\n"
+      "  --suite LIST   comma-separated suites: copies, launch, sm-scaling, overlap, sharing, or all "
+      "(default)\n"
       "  -o FILE        raw measurements CSV (default sharesim-calibration.csv)\n"
       "  --device N     CUDA device index (default 0)\n"
       "  --mps MODE     whether an MPS control daemon serves this GPU: auto (look for its control pipe\n"
@@ -190,10 +195,14 @@ struct DeviceInfo {
 
 const char* compute_mode_name(int mode) {
   switch (mode) {
-    case cudaComputeModeDefault: return "default";
-    case cudaComputeModeExclusiveProcess: return "exclusive_process";
-    case cudaComputeModeProhibited: return "prohibited";
-    default: return "unknown";
+    case cudaComputeModeDefault:
+      return "default";
+    case cudaComputeModeExclusiveProcess:
+      return "exclusive_process";
+    case cudaComputeModeProhibited:
+      return "prohibited";
+    default:
+      return "unknown";
   }
 }
 
@@ -208,14 +217,16 @@ DeviceInfo query_device(const Options& options) {
   int count = 0;
   cudaError_t status = cudaGetDeviceCount(&count);
   if (status != cudaSuccess || count == 0) {
-    std::string why = status != cudaSuccess ? std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status)
-                                            : std::string("no devices");
-    fail("no CUDA device available (cudaGetDeviceCount: " + why +
-         "); run sharesim-calibrate on a machine with an NVIDIA GPU and its driver (see docs/calibration.md)");
+    std::string why = status != cudaSuccess
+                          ? std::string(cudaGetErrorName(status)) + ": " + cudaGetErrorString(status)
+                          : std::string("no devices");
+    fail(
+        "no CUDA device available (cudaGetDeviceCount: " + why +
+        "); run sharesim-calibrate on a machine with an NVIDIA GPU and its driver (see docs/calibration.md)");
   }
   if (options.device < 0 || options.device >= count) {
-    fail("--device " + std::to_string(options.device) + " does not exist (this machine has " + std::to_string(count) +
-         " CUDA device(s), numbered from 0)");
+    fail("--device " + std::to_string(options.device) + " does not exist (this machine has " +
+         std::to_string(count) + " CUDA device(s), numbered from 0)");
   }
   CUDA_CHECK(cudaSetDevice(options.device));
   DeviceInfo info;
@@ -313,9 +324,11 @@ void run_launch(const Plan& plan, RawData& data) {
     const double n = plan.launch.host_launches;
     const std::string param = param_string({{"kernels", plan.launch.host_launches}});
     data.add("launch", "host_launch", param, "time_per_launch",
-             static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()) / n, "ns", rep);
+             static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count()) / n,
+             "ns", rep);
     data.add("launch", "host_launch", param, "time_per_kernel",
-             static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t0).count()) / n, "ns", rep);
+             static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t2 - t0).count()) / n,
+             "ns", rep);
   }
   // GPU-side gaps between consecutive kernels of one stream.
   const int kernels = plan.launch.gap_kernels;
@@ -323,7 +336,8 @@ void run_launch(const Plan& plan, RawData& data) {
   std::vector<double> gaps;
   int64_t item = 0;
   for (int rep = -1; rep < plan.launch.gap_reps; ++rep) {
-    for (int k = 0; k < kernels; ++k) stamp_kernel<<<1, 1, 0, stream.stream>>>(stamps.as<unsigned long long>(), k);
+    for (int k = 0; k < kernels; ++k)
+      stamp_kernel<<<1, 1, 0, stream.stream>>>(stamps.as<unsigned long long>(), k);
     CUDA_CHECK_LAUNCH();
     CUDA_CHECK(cudaStreamSynchronize(stream.stream));
     std::vector<unsigned long long> host(2 * static_cast<size_t>(kernels));
@@ -382,13 +396,15 @@ void run_sm_scaling(const Plan& plan, RawData& data) {
       if (rep < 0) continue;
       compute_times.push_back(tc);
       memory_times.push_back(tm);
-      data.add("sm-scaling", "compute", param_string({{"blocks", grid}, {"iterations", p.compute_iterations}}), "time",
-               tc, "ns", rep);
-      data.add("sm-scaling", "memory", param_string({{"blocks", grid}, {"bytes_per_block", p.memory_bytes_per_block}}),
-               "time", tm, "ns", rep);
+      data.add("sm-scaling", "compute",
+               param_string({{"blocks", grid}, {"iterations", p.compute_iterations}}), "time", tc, "ns", rep);
+      data.add("sm-scaling", "memory",
+               param_string({{"blocks", grid}, {"bytes_per_block", p.memory_bytes_per_block}}), "time", tm,
+               "ns", rep);
     }
     std::fprintf(stderr, "  sm-scaling grid %5d: compute %9.1f us, memory %9.1f us (%.1f GB/s)\n", grid,
-                 median(compute_times) * 1e-3, median(memory_times) * 1e-3, memory.bytes() / median(memory_times));
+                 median(compute_times) * 1e-3, median(memory_times) * 1e-3,
+                 memory.bytes() / median(memory_times));
   }
 }
 
@@ -401,13 +417,16 @@ void run_overlap(const Plan& plan, RawData& data) {
   PinnedBuffer host_in(bytes), host_out(bytes);
   Stream s_kernel, s_h2d, s_d2h;
   Event start, stop, k_end, h_end, d_end;
-  const std::string param =
-      param_string({{"bytes", p.copy_bytes}, {"blocks", p.kernel.blocks}, {"iterations", p.kernel.iterations}});
+  const std::string param = param_string(
+      {{"bytes", p.copy_bytes}, {"blocks", p.kernel.blocks}, {"iterations", p.kernel.iterations}});
   auto time_alone = [&](int which) {
     CUDA_CHECK(cudaEventRecord(start.event, s_kernel.stream));
     if (which == 0) launch_compute(p.kernel, sink.as<float>(), nullptr, 0, s_kernel.stream);
-    if (which == 1) CUDA_CHECK(cudaMemcpyAsync(device_in.ptr, host_in.ptr, bytes, cudaMemcpyHostToDevice, s_kernel.stream));
-    if (which == 2) CUDA_CHECK(cudaMemcpyAsync(host_out.ptr, device_out.ptr, bytes, cudaMemcpyDeviceToHost, s_kernel.stream));
+    if (which == 1)
+      CUDA_CHECK(cudaMemcpyAsync(device_in.ptr, host_in.ptr, bytes, cudaMemcpyHostToDevice, s_kernel.stream));
+    if (which == 2)
+      CUDA_CHECK(
+          cudaMemcpyAsync(host_out.ptr, device_out.ptr, bytes, cudaMemcpyDeviceToHost, s_kernel.stream));
     CUDA_CHECK(cudaEventRecord(stop.event, s_kernel.stream));
     CUDA_CHECK(cudaEventSynchronize(stop.event));
     return elapsed_ns(start, stop);
@@ -476,13 +495,14 @@ int run_child(const std::string& mode, const std::string& arg_text, int device, 
     DeviceBuffer gaps(sizeof(unsigned long long) * 2 * static_cast<size_t>(max_gaps));
     DeviceBuffer count(sizeof(int));
     DeviceBuffer window(sizeof(unsigned long long) * 2);
-    sampler_kernel<<<1, 1, 0, stream.stream>>>(1'000'000, threshold_ns, gaps.as<unsigned long long>(), max_gaps,
-                                               count.as<int>(), window.as<unsigned long long>());  // warm-up
+    sampler_kernel<<<1, 1, 0, stream.stream>>>(1'000'000, threshold_ns, gaps.as<unsigned long long>(),
+                                               max_gaps, count.as<int>(),
+                                               window.as<unsigned long long>());  // warm-up
     CUDA_CHECK_LAUNCH();
     CUDA_CHECK(cudaStreamSynchronize(stream.stream));
     barrier();
-    sampler_kernel<<<1, 1, 0, stream.stream>>>(window_ns, threshold_ns, gaps.as<unsigned long long>(), max_gaps,
-                                               count.as<int>(), window.as<unsigned long long>());
+    sampler_kernel<<<1, 1, 0, stream.stream>>>(window_ns, threshold_ns, gaps.as<unsigned long long>(),
+                                               max_gaps, count.as<int>(), window.as<unsigned long long>());
     CUDA_CHECK_LAUNCH();
     CUDA_CHECK(cudaStreamSynchronize(stream.stream));
     int n = 0;
@@ -491,13 +511,16 @@ int run_child(const std::string& mode, const std::string& arg_text, int device, 
     CUDA_CHECK(cudaMemcpy(w, window.ptr, sizeof w, cudaMemcpyDeviceToHost));
     const int stored = std::min(n, max_gaps);
     std::vector<unsigned long long> g(2 * static_cast<size_t>(std::max(stored, 1)));
-    if (stored > 0) CUDA_CHECK(cudaMemcpy(g.data(), gaps.ptr, 2 * sizeof(unsigned long long) * static_cast<size_t>(stored), cudaMemcpyDeviceToHost));
+    if (stored > 0)
+      CUDA_CHECK(cudaMemcpy(g.data(), gaps.ptr, 2 * sizeof(unsigned long long) * static_cast<size_t>(stored),
+                            cudaMemcpyDeviceToHost));
     out << "window_start,0," << w[0] << "\nwindow_end,0," << w[1] << "\n";
     for (int i = 0; i < stored; ++i) {
       out << "gap_start," << i << ',' << g[2 * static_cast<size_t>(i)] << "\ngap_end," << i << ','
           << g[2 * static_cast<size_t>(i) + 1] << '\n';
     }
-    if (n > max_gaps) std::fprintf(stderr, "%s: warning: child saw %d gaps, kept %d\n", kProgram, n, max_gaps);
+    if (n > max_gaps)
+      std::fprintf(stderr, "%s: warning: child saw %d gaps, kept %d\n", kProgram, n, max_gaps);
   } else if (mode == "compute" || mode == "memory") {
     const int kernels = static_cast<int>(arg_value(args, "kernels"));
     const int blocks = static_cast<int>(arg_value(args, "blocks"));
@@ -516,8 +539,10 @@ int run_child(const std::string& mode, const std::string& arg_text, int device, 
       CUDA_CHECK(cudaMemset(src->ptr, 0, half));
     }
     auto launch = [&](unsigned long long* s, int k) {
-      if (mode == "compute") launch_compute(compute, sink->as<float>(), s, k, stream.stream);
-      else launch_memory(memory, src->ptr, dst->ptr, s, k, stream.stream);
+      if (mode == "compute")
+        launch_compute(compute, sink->as<float>(), s, k, stream.stream);
+      else
+        launch_memory(memory, src->ptr, dst->ptr, s, k, stream.stream);
     };
     launch(nullptr, 0);  // warm-up
     CUDA_CHECK(cudaStreamSynchronize(stream.stream));
@@ -557,9 +582,19 @@ std::vector<std::vector<ChildRecord>> run_children(const std::vector<ChildJob>& 
     outputs.emplace_back(path);
     // Everything the child needs is built before fork: after fork, a process with CUDA's threads
     // may only call async-signal-safe functions (close, execve, write, _exit).
-    std::vector<std::string> argv_text{kProgram,  "--child",          job.mode, "--child-args", param_string(job.args),
-                                       "--device", std::to_string(device),      "--ready-fd",   std::to_string(ready[1]),
-                                       "--go-fd",  std::to_string(go[0]),        "--child-out",  outputs.back()};
+    std::vector<std::string> argv_text{kProgram,
+                                       "--child",
+                                       job.mode,
+                                       "--child-args",
+                                       param_string(job.args),
+                                       "--device",
+                                       std::to_string(device),
+                                       "--ready-fd",
+                                       std::to_string(ready[1]),
+                                       "--go-fd",
+                                       std::to_string(go[0]),
+                                       "--child-out",
+                                       outputs.back()};
     std::vector<char*> argv;
     for (std::string& s : argv_text) argv.push_back(s.data());
     argv.push_back(nullptr);
@@ -573,7 +608,8 @@ std::vector<std::vector<ChildRecord>> run_children(const std::vector<ChildJob>& 
     std::vector<char*> envp;
     for (std::string& s : env_text) envp.push_back(s.data());
     envp.push_back(nullptr);
-    static const char kExecFailed[] = "sharesim-calibrate: error: cannot exec /proc/self/exe for a sharing child\n";
+    static const char kExecFailed[] =
+        "sharesim-calibrate: error: cannot exec /proc/self/exe for a sharing child\n";
     std::fflush(nullptr);
     pid_t pid = ::fork();
     if (pid < 0) fail(std::string("fork: ") + std::strerror(errno));
@@ -630,7 +666,8 @@ std::vector<std::vector<ChildRecord>> run_children(const std::vector<ChildJob>& 
       std::istringstream fields(line);
       ChildRecord r;
       std::string rep, value;
-      if (!std::getline(fields, r.metric, ',') || !std::getline(fields, rep, ',') || !std::getline(fields, value)) {
+      if (!std::getline(fields, r.metric, ',') || !std::getline(fields, rep, ',') ||
+          !std::getline(fields, value)) {
         fail("malformed child output line '" + line + "' in " + path);
       }
       r.rep = parse_integer<int64_t>(rep, "child output rep");
@@ -649,7 +686,8 @@ void add_child_results(const std::vector<std::vector<ChildRecord>>& results, con
   uint64_t origin = std::numeric_limits<uint64_t>::max();
   for (const auto& records : results) {
     for (const ChildRecord& r : records) {
-      if (r.value != 0 && r.value != std::numeric_limits<unsigned long long>::max()) origin = std::min(origin, r.value);
+      if (r.value != 0 && r.value != std::numeric_limits<unsigned long long>::max())
+        origin = std::min(origin, r.value);
     }
   }
   for (size_t p = 0; p < results.size(); ++p) {
@@ -683,7 +721,8 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
       std::fprintf(stderr, "  sharing: time-slice probe with %d processes done\n", procs);
     }
   } else {
-    std::fprintf(stderr, "  sharing: MPS is on: the time-slice probe is skipped (contexts do not take turns)\n");
+    std::fprintf(stderr,
+                 "  sharing: MPS is on: the time-slice probe is skipped (contexts do not take turns)\n");
   }
   const ComputeKernelShape share = plan.share_kernel();
   for (const SharingPlan::ShareCase& c : p.share_cases) {
@@ -696,7 +735,8 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
                                         .mps_percentage = info.mps ? c.percentage : 0});
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
-      params.push_back(param_string({{"procs", c.processes}, {"pct", c.percentage}, {"mps", info.mps ? 1 : 0}, {"proc", i}}));
+      params.push_back(param_string(
+          {{"procs", c.processes}, {"pct", c.percentage}, {"mps", info.mps ? 1 : 0}, {"proc", i}}));
     }
     add_child_results(run_children(jobs, device), "share", params, data);
     std::fprintf(stderr, "  sharing: %d process(es) at %d%% done\n", c.processes, c.percentage);
@@ -707,9 +747,10 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
   }
   const ComputeKernelShape pc = plan.pair_compute_kernel();
   const MemoryKernelShape pm = plan.pair_memory_kernel();
-  auto compute_job = ChildJob{.mode = "compute",
-                              .args = {{"kernels", p.pair_kernels}, {"blocks", pc.blocks}, {"iterations", pc.iterations}},
-                              .mps_percentage = 0};
+  auto compute_job =
+      ChildJob{.mode = "compute",
+               .args = {{"kernels", p.pair_kernels}, {"blocks", pc.blocks}, {"iterations", pc.iterations}},
+               .mps_percentage = 0};
   auto memory_job = ChildJob{
       .mode = "memory",
       .args = {{"kernels", p.pair_kernels}, {"blocks", pm.blocks}, {"bytes_per_block", pm.bytes_per_block}},
@@ -749,13 +790,20 @@ int run_main(int argc, char** argv) {
     for (size_t i = 0; i + 1 < args.size(); i += 2) {
       const std::string& key = args[i];
       const std::string& value = args[i + 1];
-      if (key == "--child") mode = value;
-      else if (key == "--child-args") child_args = value;
-      else if (key == "--device") device = parse_integer<int>(value, "--device");
-      else if (key == "--ready-fd") ready_fd = parse_integer<int>(value, "--ready-fd");
-      else if (key == "--go-fd") go_fd = parse_integer<int>(value, "--go-fd");
-      else if (key == "--child-out") out = value;
-      else fail("child: unknown argument " + key);
+      if (key == "--child")
+        mode = value;
+      else if (key == "--child-args")
+        child_args = value;
+      else if (key == "--device")
+        device = parse_integer<int>(value, "--device");
+      else if (key == "--ready-fd")
+        ready_fd = parse_integer<int>(value, "--ready-fd");
+      else if (key == "--go-fd")
+        go_fd = parse_integer<int>(value, "--go-fd");
+      else if (key == "--child-out")
+        out = value;
+      else
+        fail("child: unknown argument " + key);
     }
     return run_child(mode, child_args, device, ready_fd, go_fd, out);
   }
@@ -785,14 +833,16 @@ int run_main(int argc, char** argv) {
       char* end = nullptr;
       long d = std::strtol(v.c_str(), &end, 10);
       if (v.empty() || *end != '\0' || d < 0 || d > 64) {
-        std::fprintf(stderr, "%s: error: --device: expected a device index 0..64, found '%s'\n", kProgram, v.c_str());
+        std::fprintf(stderr, "%s: error: --device: expected a device index 0..64, found '%s'\n", kProgram,
+                     v.c_str());
         return 2;
       }
       options.device = static_cast<int>(d);
     } else if (a == "--mps") {
       options.mps = value();
       if (options.mps != "auto" && options.mps != "on" && options.mps != "off") {
-        std::fprintf(stderr, "%s: error: --mps: expected auto, on or off, found '%s'\n", kProgram, options.mps.c_str());
+        std::fprintf(stderr, "%s: error: --mps: expected auto, on or off, found '%s'\n", kProgram,
+                     options.mps.c_str());
         return 2;
       }
     } else if (a == "--quick") {
@@ -819,24 +869,37 @@ int run_main(int argc, char** argv) {
   RawData data;
   record_device(info, options, data);
   std::fprintf(stderr, "%s: %s, %d SMs, compute capability %d.%d, driver %d, runtime %d, MPS %s\n", kProgram,
-               info.prop.name, info.prop.multiProcessorCount, info.prop.major, info.prop.minor, info.driver_version,
-               info.runtime_version, info.mps ? "on" : "off");
+               info.prop.name, info.prop.multiProcessorCount, info.prop.major, info.prop.minor,
+               info.driver_version, info.runtime_version, info.mps ? "on" : "off");
   for (SuiteId suite : options.suites) {
     std::fprintf(stderr, "%s: suite %s\n", kProgram, std::string(suite_name(suite)).c_str());
     switch (suite) {
-      case SuiteId::kCopies: run_copies(plan, data); break;
-      case SuiteId::kLaunch: run_launch(plan, data); break;
-      case SuiteId::kSmScaling: run_sm_scaling(plan, data); break;
-      case SuiteId::kOverlap: run_overlap(plan, data); break;
-      case SuiteId::kSharing: run_sharing(plan, info, options.device, data); break;
+      case SuiteId::kCopies:
+        run_copies(plan, data);
+        break;
+      case SuiteId::kLaunch:
+        run_launch(plan, data);
+        break;
+      case SuiteId::kSmScaling:
+        run_sm_scaling(plan, data);
+        break;
+      case SuiteId::kOverlap:
+        run_overlap(plan, data);
+        break;
+      case SuiteId::kSharing:
+        run_sharing(plan, info, options.device, data);
+        break;
     }
     write_output(options.output, data);  // after each suite, so a later failure keeps earlier results
   }
-  std::fprintf(stderr, "%s: wrote %zu measurements to %s\n", kProgram, data.rows.size(), options.output.c_str());
+  std::fprintf(stderr, "%s: wrote %zu measurements to %s\n", kProgram, data.rows.size(),
+               options.output.c_str());
   return 0;
 }
 
 }  // namespace
 }  // namespace sharesim::calibrate::cuda
 
-int main(int argc, char** argv) { return sharesim::calibrate::cuda::run_main(argc, argv); }
+int main(int argc, char** argv) {
+  return sharesim::calibrate::cuda::run_main(argc, argv);
+}

@@ -1,5 +1,4 @@
 #include "sharesim/calibrate/command.h"
-#include "sharesim/sim/atomic_file.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,6 +15,7 @@
 #include "sharesim/calibrate/raw_reader.h"
 #include "sharesim/calibrate/simulate.h"
 #include "sharesim/models/gpu_profile.h"
+#include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/units.h"
 
 namespace sharesim::calibrate {
@@ -81,7 +81,8 @@ std::optional<Parsed> parse_args(const std::vector<std::string>& args, std::ostr
   const std::vector<std::string> allowed = [&]() -> std::vector<std::string> {
     if (parsed.action == "fit") return {"-o", "--output", "--base", "--name"};
     if (parsed.action == "compare") return {"--profile", "--detail"};
-    if (parsed.action == "simulate") return {"--profile", "-o", "--output", "--suite", "--mps", "--fp32-lanes"};
+    if (parsed.action == "simulate")
+      return {"--profile", "-o", "--output", "--suite", "--mps", "--fp32-lanes"};
     if (parsed.action == "plan") return {"--sm-count", "--profile"};
     return {};
   }();
@@ -94,7 +95,8 @@ std::optional<Parsed> parse_args(const std::vector<std::string>& args, std::ostr
     }
     if (!a.empty() && a[0] == '-' && a != "-") {
       if (std::find(allowed.begin(), allowed.end(), a) == allowed.end()) {
-        code = usage_error(err, "calibrate " + parsed.action + ": unknown option '" + a + "' (see 'sharesim calibrate --help')");
+        code = usage_error(err, "calibrate " + parsed.action + ": unknown option '" + a +
+                                    "' (see 'sharesim calibrate --help')");
         return std::nullopt;
       }
       std::string key = a == "--output" ? "-o" : a;
@@ -148,11 +150,16 @@ Result<RawData> read_and_merge(const std::vector<std::string>& files) {
     }
     const std::string sms = raw->header_value(kHeaderSmCount);
     if (sms != merged.header_value(kHeaderSmCount)) {
-      return Error{.file = files[i], .line = 0, .column = 0, .field = kHeaderSmCount,
-                   .message = "expected the same SM count as " + files[0] + " (" + merged.header_value(kHeaderSmCount) +
-                              "), found '" + sms + "': fit measurements of one GPU model at a time"};
+      return Error{.file = files[i],
+                   .line = 0,
+                   .column = 0,
+                   .field = kHeaderSmCount,
+                   .message = "expected the same SM count as " + files[0] + " (" +
+                              merged.header_value(kHeaderSmCount) + "), found '" + sms +
+                              "': fit measurements of one GPU model at a time"};
     }
-    if (raw->header_value(kHeaderMps) != merged.header_value(kHeaderMps)) merged.set_header(kHeaderMps, "both");
+    if (raw->header_value(kHeaderMps) != merged.header_value(kHeaderMps))
+      merged.set_header(kHeaderMps, "both");
     for (Measurement& m : raw->rows) merged.rows.push_back(std::move(m));
   }
   return merged;
@@ -160,7 +167,8 @@ Result<RawData> read_and_merge(const std::vector<std::string>& files) {
 
 int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
   if (p.positional.empty()) {
-    return usage_error(err, "calibrate fit: expected a raw CSV file (calibrate fit RAW.csv [MORE.csv ...] -o OUT.yaml)");
+    return usage_error(
+        err, "calibrate fit: expected a raw CSV file (calibrate fit RAW.csv [MORE.csv ...] -o OUT.yaml)");
   }
   const auto output = p.get("-o");
   if (!output) return usage_error(err, "calibrate fit: -o OUT.yaml is required");
@@ -188,11 +196,11 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
   for (const FittedParameter& f : outcome->fitted) {
     char line[256];
     if (f.suite == "device") {
-      std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s from the device query\n", f.name.c_str(), f.value,
-                    f.unit.c_str(), f.suite.c_str());
+      std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s from the device query\n", f.name.c_str(),
+                    f.value, f.unit.c_str(), f.suite.c_str());
     } else {
-      std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s residual %6.2f%% (%d points)\n", f.name.c_str(),
-                    f.value, f.unit.c_str(), f.suite.c_str(), f.residual * 100.0, f.points);
+      std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s residual %6.2f%% (%d points)\n",
+                    f.name.c_str(), f.value, f.unit.c_str(), f.suite.c_str(), f.residual * 100.0, f.points);
     }
     out << line;
   }
@@ -220,7 +228,9 @@ SimulateOptions options_for_raw(const RawData& raw) {
 }
 
 int run_compare(const Parsed& p, std::ostream& out, std::ostream& err) {
-  if (p.positional.size() != 1) return usage_error(err, "calibrate compare: expected one raw CSV file (calibrate compare RAW.csv --profile P)");
+  if (p.positional.size() != 1)
+    return usage_error(
+        err, "calibrate compare: expected one raw CSV file (calibrate compare RAW.csv --profile P)");
   const auto profile_name = p.get("--profile");
   if (!profile_name) return usage_error(err, "calibrate compare: --profile t4|FILE is required");
   const std::string raw_file = p.positional[0];
@@ -233,7 +243,10 @@ int run_compare(const Parsed& p, std::ostream& out, std::ostream& err) {
   if (!sm_text.empty()) {
     const int header_sms = std::atoi(sm_text.c_str());
     if (header_sms < 1) {
-      return input_error(err, Error{.file = raw_file, .line = 0, .column = 0, .field = kHeaderSmCount,
+      return input_error(err, Error{.file = raw_file,
+                                    .line = 0,
+                                    .column = 0,
+                                    .field = kHeaderSmCount,
                                     .message = "expected a positive SM count, found '" + sm_text + "'"});
     }
     sm_count = header_sms;
@@ -246,14 +259,16 @@ int run_compare(const Parsed& p, std::ostream& out, std::ostream& err) {
   }
   const AccuracyReport report = compare_observations(summarize(*raw), summarize(*simulated));
   out << "model " << profile->name << " (" << profile->origin << ") against " << raw_file;
-  if (!raw->header_value(kHeaderDeviceName).empty()) out << " (" << raw->header_value(kHeaderDeviceName) << ")";
+  if (!raw->header_value(kHeaderDeviceName).empty())
+    out << " (" << raw->header_value(kHeaderDeviceName) << ")";
   out << "\n";
   print_accuracy_report(out, report, p.get("--detail").has_value());
   return kOk;
 }
 
 int run_simulate(const Parsed& p, std::ostream& out, std::ostream& err) {
-  if (!p.positional.empty()) return usage_error(err, "calibrate simulate: unexpected argument '" + p.positional[0] + "'");
+  if (!p.positional.empty())
+    return usage_error(err, "calibrate simulate: unexpected argument '" + p.positional[0] + "'");
   const auto profile_name = p.get("--profile");
   if (!profile_name) return usage_error(err, "calibrate simulate: --profile t4|FILE is required");
   const auto output = p.get("-o");
@@ -279,7 +294,8 @@ int run_simulate(const Parsed& p, std::ostream& out, std::ostream& err) {
   if (auto lanes = p.get("--fp32-lanes")) {
     auto v = sim::parse_number(*lanes);
     if (!v || *v < 1 || *v > 1024 || *v != std::floor(*v)) {
-      return usage_error(err, "--fp32-lanes: expected a whole number of FP32 lanes per SM (T4: 64), found '" + *lanes + "'");
+      return usage_error(
+          err, "--fp32-lanes: expected a whole number of FP32 lanes per SM (T4: 64), found '" + *lanes + "'");
     }
     options.fp32_lanes_per_sm = static_cast<int>(*v);
   }
@@ -294,8 +310,8 @@ int run_simulate(const Parsed& p, std::ostream& out, std::ostream& err) {
     err << "sharesim: error: " << s.error().to_string() << "\n";
     return kFailed;
   }
-  out << "simulated " << simulated->rows.size() << " measurements with profile " << profile->name << " -> " << *output
-      << "\n";
+  out << "simulated " << simulated->rows.size() << " measurements with profile " << profile->name << " -> "
+      << *output << "\n";
   return kOk;
 }
 
@@ -345,7 +361,8 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
   const double kernel_s = seconds(compute_kernel_work(plan.overlap.kernel, g, lanes).solo_duration);
   const double h2d_s = static_cast<double>(plan.overlap.copy_bytes) / g.pcie_h2d_pinned;
   const double d2h_s = static_cast<double>(plan.overlap.copy_bytes) / g.pcie_d2h_pinned;
-  const double overlap = (plan.overlap.reps + 1) * (kernel_s + h2d_s + d2h_s + std::max({kernel_s, h2d_s, d2h_s}));
+  const double overlap =
+      (plan.overlap.reps + 1) * (kernel_s + h2d_s + d2h_s + std::max({kernel_s, h2d_s, d2h_s}));
   // sharing: child start-up, time-slice windows, share and pair kernels (worst case: serialized)
   const SharingPlan& s = plan.sharing;
   double sharing = 0;
@@ -361,7 +378,8 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
   }
   const double pair_c = seconds(compute_kernel_work(plan.pair_compute_kernel(), g, lanes).solo_duration);
   const double pair_m = seconds(memory_kernel_work(plan.pair_memory_kernel(), g).solo_duration);
-  sharing += 5 * kChildStartSeconds + s.pair_kernels * (pair_c + pair_m + 2 * pair_c + (pair_c + pair_m) + 2 * pair_m);
+  sharing += 5 * kChildStartSeconds +
+             s.pair_kernels * (pair_c + pair_m + 2 * pair_c + (pair_c + pair_m) + 2 * pair_m);
   children += 8;
 
   out << "calibration plan for " << sm_count << " SMs (durations from profile " << g.name
@@ -372,19 +390,23 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     std::snprintf(line, sizeof line, "  %-11s %-58s ~%7.1f s\n", suite, cases.c_str(), secs);
     out << line;
   };
-  row("copies", std::to_string(copy_cases) + " cases (4 kinds x " + std::to_string(plan.copies.sizes_bytes.size()) +
-                    " sizes) x " + std::to_string(plan.copies.warmup + plan.copies.reps) + " copies",
+  row("copies",
+      std::to_string(copy_cases) + " cases (4 kinds x " + std::to_string(plan.copies.sizes_bytes.size()) +
+          " sizes) x " + std::to_string(plan.copies.warmup + plan.copies.reps) + " copies",
       copies);
-  row("launch", std::to_string(plan.launch.host_launches) + " launches x " + std::to_string(plan.launch.host_reps) +
-                    ", " + std::to_string(plan.launch.gap_kernels) + " stamped kernels x " +
-                    std::to_string(plan.launch.gap_reps),
+  row("launch",
+      std::to_string(plan.launch.host_launches) + " launches x " + std::to_string(plan.launch.host_reps) +
+          ", " + std::to_string(plan.launch.gap_kernels) + " stamped kernels x " +
+          std::to_string(plan.launch.gap_reps),
       launch);
-  row("sm-scaling", std::to_string(plan.sm_scaling.grids.size()) + " grids x 2 kernels x " +
-                        std::to_string(plan.sm_scaling.reps + 1) + " runs",
+  row("sm-scaling",
+      std::to_string(plan.sm_scaling.grids.size()) + " grids x 2 kernels x " +
+          std::to_string(plan.sm_scaling.reps + 1) + " runs",
       scaling);
   row("overlap", "3 alone + 1 together x " + std::to_string(plan.overlap.reps + 1) + " runs", overlap);
-  row("sharing", std::to_string(children) + " child processes in " +
-                     std::to_string(s.timeslice_processes.size() + s.share_cases.size() + 5) + " runs (MPS on and off)",
+  row("sharing",
+      std::to_string(children) + " child processes in " +
+          std::to_string(s.timeslice_processes.size() + s.share_cases.size() + 5) + " runs (MPS on and off)",
       sharing);
   out << "  total       ~" << format_fixed(copies + launch + scaling + overlap + sharing, 0) << " s\n";
   return kOk;
@@ -400,7 +422,8 @@ int run_calibrate_command(const std::vector<std::string>& args, std::ostream& ou
   if (parsed->action == "compare") return run_compare(*parsed, out, err);
   if (parsed->action == "simulate") return run_simulate(*parsed, out, err);
   if (parsed->action == "plan") return run_plan(*parsed, out, err);
-  return usage_error(err, "calibrate: unknown action '" + parsed->action + "' (expected fit, compare, simulate or plan)");
+  return usage_error(
+      err, "calibrate: unknown action '" + parsed->action + "' (expected fit, compare, simulate or plan)");
 }
 
 }  // namespace sharesim::calibrate

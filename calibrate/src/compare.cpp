@@ -23,8 +23,8 @@ AccuracyReport compare_observations(const Observations& measured, const Observat
       }
       if (m.value == 0) continue;
       const double err = std::abs(it->second.value - m.value) / std::abs(m.value);
-      acc.errors.push_back(ObservationError{.key = key, .measured = m.value, .model = it->second.value,
-                                            .relative_error = err});
+      acc.errors.push_back(ObservationError{
+          .key = key, .measured = m.value, .model = it->second.value, .relative_error = err});
       sum += err;
       if (err >= acc.max_relative_error) {
         acc.max_relative_error = err;
@@ -50,8 +50,8 @@ void print_accuracy_report(std::ostream& out, const AccuracyReport& report, bool
     out << line;
     if (!detail) continue;
     for (const ObservationError& e : s.errors) {
-      std::snprintf(line, sizeof line, "    %-60s measured %14.1f  model %14.1f  error %7.2f%%\n", e.key.c_str(),
-                    e.measured, e.model, e.relative_error * 100.0);
+      std::snprintf(line, sizeof line, "    %-60s measured %14.1f  model %14.1f  error %7.2f%%\n",
+                    e.key.c_str(), e.measured, e.model, e.relative_error * 100.0);
       out << line;
     }
   }

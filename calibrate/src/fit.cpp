@@ -23,8 +23,9 @@ const FittedParameter* FitOutcome::find(const std::string& name) const {
   return nullptr;
 }
 
-std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>& a, const std::vector<double>& b,
-                                          const std::vector<double>& w, const std::vector<double>& lower,
+std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>& a,
+                                          const std::vector<double>& b, const std::vector<double>& w,
+                                          const std::vector<double>& lower,
                                           const std::vector<double>& upper) {
   const size_t rows = a.size();
   assert(rows == b.size() && rows == w.size());
@@ -126,7 +127,10 @@ std::optional<int64_t> header_int(const RawData& raw, const std::string& key) {
 }
 
 Error header_error(const std::string& file, const std::string& key, const std::string& why) {
-  return Error{.file = file, .line = 0, .column = 0, .field = key,
+  return Error{.file = file,
+               .line = 0,
+               .column = 0,
+               .field = key,
                .message = "expected a header line '# " + key + ": <integer>' " + why};
 }
 
@@ -140,9 +144,9 @@ void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutc
     cases[o.case_name].push_back(Point{static_cast<double>(bytes), o.value});
   }
   const std::vector<std::pair<std::string, std::string>> names{{"h2d_pinned", "pcie_h2d_pinned"},
-                                                                {"d2h_pinned", "pcie_d2h_pinned"},
-                                                                {"h2d_pageable", "pcie_h2d_pageable"},
-                                                                {"d2h_pageable", "pcie_d2h_pageable"}};
+                                                               {"d2h_pinned", "pcie_d2h_pinned"},
+                                                               {"h2d_pageable", "pcie_h2d_pageable"},
+                                                               {"d2h_pageable", "pcie_d2h_pageable"}};
   std::vector<std::string> present;
   for (const auto& [c, p] : names) {
     if (cases.count(c) && !cases[c].empty()) present.push_back(c);
@@ -220,11 +224,12 @@ void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutc
   for (const auto& [c, param] : names) {
     if (!slope.count(c)) continue;
     double gbps = 1.0 / slope[c];  // bytes per ns = GB/s
-    std::string note = "slope of t = copy_latency + bytes / bandwidth over " + std::to_string(cases[c].size()) +
-                       " sizes (medians of the repetitions)";
+    std::string note = "slope of t = copy_latency + bytes / bandwidth over " +
+                       std::to_string(cases[c].size()) + " sizes (medians of the repetitions)";
     if (c.find("pageable") != std::string::npos) {
       const std::string pinned = c.substr(0, 3) + "_pinned";
-      double limit = slope.count(pinned) ? 1.0 / slope[pinned] : base.pcie_bandwidth(c.substr(0, 3) == "h2d", true) / 1e9;
+      double limit = slope.count(pinned) ? 1.0 / slope[pinned]
+                                         : base.pcie_bandwidth(c.substr(0, 3) == "h2d", true) / 1e9;
       if (gbps > limit) {
         note += "; measured " + format_number(gbps) + " GB/s exceeds the pinned bandwidth, capped at " +
                 format_number(limit) + " GB/s (the profile requires pageable <= pinned)";
@@ -271,12 +276,14 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
     if (blocks <= 0 || per_block <= 0) continue;
     Point p{static_cast<double>(blocks) * static_cast<double>(per_block), o.value};
     memory_all.push_back(p);
-    if (blocks >= static_cast<int64_t>(plan.sm_scaling.memory_fit_min_waves) * sm_count) memory_fit.push_back(p);
+    if (blocks >= static_cast<int64_t>(plan.sm_scaling.memory_fit_min_waves) * sm_count)
+      memory_fit.push_back(p);
   }
   if (memory_fit.size() < 2) {
     memory_fit.clear();
     for (const Point& p : memory_all) {
-      if (p.x >= static_cast<double>(sm_count) * static_cast<double>(plan.sm_scaling.memory_bytes_per_block)) {
+      if (p.x >=
+          static_cast<double>(sm_count) * static_cast<double>(plan.sm_scaling.memory_bytes_per_block)) {
         memory_fit.push_back(p);
       }
     }
@@ -285,8 +292,8 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
     auto [a, s] = fit_line(memory_fit, 1e-12);
     double bytes_per_s = 1e9 / s;
     std::string note = "slope of t = a + bytes / bandwidth for the memory kernel at >= " +
-                       std::to_string(plan.sm_scaling.memory_fit_min_waves) + " waves (a = " +
-                       format_number(a * 1e-3) + " us)";
+                       std::to_string(plan.sm_scaling.memory_fit_min_waves) +
+                       " waves (a = " + format_number(a * 1e-3) + " us)";
     if (bytes_per_s > base.dram_bandwidth_nominal && base.dram_bandwidth_nominal > 0) {
       note += "; measured " + format_number(bytes_per_s / 1e9) +
               " GB/s exceeds the nominal bandwidth (L2 hits?), capped at the nominal value";
@@ -310,7 +317,8 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
     const int64_t iterations = param_value(o.params, "iterations", 0);
     if (blocks <= 0 || iterations <= 0) continue;
     const double waves = std::ceil(static_cast<double>(blocks) / sm_count);
-    const ComputeKernelShape shape{.blocks = static_cast<int>(blocks), .iterations = static_cast<int>(iterations)};
+    const ComputeKernelShape shape{.blocks = static_cast<int>(blocks),
+                                   .iterations = static_cast<int>(iterations)};
     compute.push_back(Point{waves * shape.flops_per_block(), o.value});
   }
   if (compute.empty()) {
@@ -325,9 +333,10 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
   const double clock_ghz = 1.0 / (static_cast<double>(lanes) * 2.0 * s);
   double factor = clock_ghz * 1000.0 / boost_mhz;
   std::string note = "t = a + ceil(blocks / " + std::to_string(sm_count) + " SMs) x flops_per_block / (" +
-                     std::to_string(lanes) + " FP32 lanes x 2 x clock) over " + std::to_string(compute.size()) +
-                     " grids: effective clock " + format_number(clock_ghz * 1000.0) + " MHz over boost " +
-                     format_number(boost_mhz) + " MHz (a = " + format_number(a * 1e-3) +
+                     std::to_string(lanes) + " FP32 lanes x 2 x clock) over " +
+                     std::to_string(compute.size()) + " grids: effective clock " +
+                     format_number(clock_ghz * 1000.0) + " MHz over boost " + format_number(boost_mhz) +
+                     " MHz (a = " + format_number(a * 1e-3) +
                      " us); the residual measures how well duration follows whole waves of SMs";
   if (factor > 1.0) {
     note += "; measured factor " + format_number(factor) + " capped at 1";
@@ -356,15 +365,16 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
     switches.insert(switches.end(), a.switches.begin(), a.switches.end());
   }
   if (turns.size() >= 3 && switches.size() >= 3) {
-    out.fitted.push_back(FittedParameter{
-        .name = "time_slice",
-        .value = median_of(turns) * 1e-3,
-        .unit = "us",
-        .suite = "sharing",
-        .points = static_cast<int>(turns.size()),
-        .residual = relative_spread(turns),
-        .note = "median length of the turns of saturating contexts (time-slice probe, " + std::to_string(procs.size()) +
-                " process counts); residual is the relative median absolute deviation"});
+    out.fitted.push_back(
+        FittedParameter{.name = "time_slice",
+                        .value = median_of(turns) * 1e-3,
+                        .unit = "us",
+                        .suite = "sharing",
+                        .points = static_cast<int>(turns.size()),
+                        .residual = relative_spread(turns),
+                        .note = "median length of the turns of saturating contexts (time-slice probe, " +
+                                std::to_string(procs.size()) +
+                                " process counts); residual is the relative median absolute deviation"});
     out.fitted.push_back(FittedParameter{
         .name = "context_switch_cost",
         .value = median_of(switches) * 1e-3,
@@ -372,21 +382,25 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
         .suite = "sharing",
         .points = static_cast<int>(switches.size()),
         .residual = relative_spread(switches),
-        .note = "median idle time between the end of one context's turn and the start of the next context's turn "
-                "(global timer); residual is the relative median absolute deviation"});
+        .note =
+            "median idle time between the end of one context's turn and the start of the next context's turn "
+            "(global timer); residual is the relative median absolute deviation"});
   } else {
-    out.skipped.push_back("time_slice, context_switch_cost: no time-slice probe with enough turns (needs MPS off)");
+    out.skipped.push_back(
+        "time_slice, context_switch_cost: no time-slice probe with enough turns (needs MPS off)");
   }
   const std::string solo_key = observation_key("sharing", "pair", "kind=0;procs=1;proc=0", "kernel_time");
   std::vector<double> together;
   for (int p = 0; p < 2; ++p) {
-    auto it = obs.find(observation_key("sharing", "pair", "kind=2;procs=2;proc=" + std::to_string(p), "kernel_time"));
+    auto it = obs.find(
+        observation_key("sharing", "pair", "kind=2;procs=2;proc=" + std::to_string(p), "kernel_time"));
     if (it != obs.end()) together.insert(together.end(), it->second.values.begin(), it->second.values.end());
   }
   auto solo = obs.find(solo_key);
   if (solo != obs.end() && solo->second.value > 0 && !together.empty()) {
     double penalty = median_of(together) / solo->second.value - 1.0;
-    std::string note = "kernel_time of two half-GPU compute kernels of different MPS clients side by side / alone - 1";
+    std::string note =
+        "kernel_time of two half-GPU compute kernels of different MPS clients side by side / alone - 1";
     if (penalty < 0) {
       note += "; measured " + format_number(penalty) + " bounded to 0";
       penalty = 0;
@@ -405,7 +419,8 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
 
 }  // namespace
 
-Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& base, const std::string& raw_file) {
+Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& base,
+                               const std::string& raw_file) {
   FitOutcome out;
   const Observations obs = summarize(raw);
   bool has_sm_scaling = false;
@@ -413,38 +428,57 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
 
   std::optional<int64_t> sm_count = header_int(raw, kHeaderSmCount);
   if (sm_count && *sm_count >= 1) {
-    out.fitted.push_back(FittedParameter{.name = "sm_count", .value = static_cast<double>(*sm_count), .unit = "count",
-                                         .suite = "device", .points = 1, .residual = 0,
+    out.fitted.push_back(FittedParameter{.name = "sm_count",
+                                         .value = static_cast<double>(*sm_count),
+                                         .unit = "count",
+                                         .suite = "device",
+                                         .points = 1,
+                                         .residual = 0,
                                          .note = "cudaGetDeviceProperties: multiProcessorCount"});
   } else if (has_sm_scaling) {
     return header_error(raw_file, kHeaderSmCount, "(the sm-scaling fit needs the SM count)");
   }
   double boost_mhz = base.boost_clock_mhz;
-  if (auto clock = header_int(raw, kHeaderClockMhz); clock && static_cast<double>(*clock) >= base.base_clock_mhz && *clock > 0) {
+  if (auto clock = header_int(raw, kHeaderClockMhz);
+      clock && static_cast<double>(*clock) >= base.base_clock_mhz && *clock > 0) {
     boost_mhz = static_cast<double>(*clock);
-    out.fitted.push_back(FittedParameter{.name = "boost_clock", .value = boost_mhz, .unit = "MHz", .suite = "device",
-                                         .points = 1, .residual = 0,
-                                         .note = "cudaDevAttrClockRate (peak SM clock) of the measured device"});
+    out.fitted.push_back(
+        FittedParameter{.name = "boost_clock",
+                        .value = boost_mhz,
+                        .unit = "MHz",
+                        .suite = "device",
+                        .points = 1,
+                        .residual = 0,
+                        .note = "cudaDevAttrClockRate (peak SM clock) of the measured device"});
   }
   if (auto engines = header_int(raw, kHeaderAsyncEngines); engines && *engines >= 1) {
-    out.fitted.push_back(FittedParameter{.name = "copy_engines", .value = static_cast<double>(*engines),
-                                         .unit = "count", .suite = "device", .points = 1, .residual = 0,
+    out.fitted.push_back(FittedParameter{.name = "copy_engines",
+                                         .value = static_cast<double>(*engines),
+                                         .unit = "count",
+                                         .suite = "device",
+                                         .points = 1,
+                                         .residual = 0,
                                          .note = "cudaGetDeviceProperties: asyncEngineCount"});
   }
   const size_t device_facts = out.fitted.size();
   fit_copies(obs, base, out);
   fit_launch(obs, out);
   if (has_sm_scaling) {
-    fit_sm_scaling(obs, base, static_cast<int>(*sm_count), header_int(raw, kHeaderFp32LanesPerSm).value_or(0), boost_mhz,
-                   out);
+    fit_sm_scaling(obs, base, static_cast<int>(*sm_count), header_int(raw, kHeaderFp32LanesPerSm).value_or(0),
+                   boost_mhz, out);
   } else {
     out.skipped.push_back("dram_bandwidth_effective, sustained_clock_factor: no sm-scaling suite data");
   }
   fit_sharing(raw, obs, out);
   if (out.fitted.size() == device_facts) {
-    return Error{.file = raw_file, .line = 0, .column = 0, .field = "",
-                 .message = "no measurement the fitter uses (expected rows of the copies, launch, sm-scaling or sharing "
-                            "suites)"};
+    return Error{
+        .file = raw_file,
+        .line = 0,
+        .column = 0,
+        .field = "",
+        .message =
+            "no measurement the fitter uses (expected rows of the copies, launch, sm-scaling or sharing "
+            "suites)"};
   }
   return out;
 }
@@ -460,17 +494,18 @@ std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome
   y << YAML::BeginMap;
   y << YAML::Key << "name" << YAML::Value << name;
   y << YAML::Key << "description" << YAML::Value
-    << (device.empty() ? base.description : device + " calibrated by sharesim (base profile: " + base.name + ")");
+    << (device.empty() ? base.description
+                       : device + " calibrated by sharesim (base profile: " + base.name + ")");
   y << YAML::Key << "parameters" << YAML::Value << YAML::BeginMap;
   for (const models::ParameterProvenance& prov : base.provenance) {
     y << YAML::Key << prov.name << YAML::Value << YAML::BeginMap;
     if (const FittedParameter* f = outcome.find(prov.name)) {
       y << YAML::Key << "value" << YAML::Value << format_number(f->value);
       y << YAML::Key << "unit" << YAML::Value << f->unit;
-      const std::string source = f->suite == "device"
-                                     ? "device query by sharesim-calibrate (" + raw_file + ": " + device_text + ")"
-                                     : "sharesim calibrate fit: " + f->suite + " suite of " + raw_file + " (" +
-                                           device_text + ")";
+      const std::string source =
+          f->suite == "device"
+              ? "device query by sharesim-calibrate (" + raw_file + ": " + device_text + ")"
+              : "sharesim calibrate fit: " + f->suite + " suite of " + raw_file + " (" + device_text + ")";
       y << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << source;
       y << YAML::Key << "note" << YAML::Value << YAML::DoubleQuoted
         << (f->suite == "device" ? f->note
@@ -479,7 +514,8 @@ std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome
     } else {
       y << YAML::Key << "value" << YAML::Value << prov.value;
       y << YAML::Key << "unit" << YAML::Value << prov.unit;
-      y << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted << ("base profile " + base.name + ": " + prov.source);
+      y << YAML::Key << "source" << YAML::Value << YAML::DoubleQuoted
+        << ("base profile " + base.name + ": " + prov.source);
       if (prov.estimate) y << YAML::Key << "estimate" << YAML::Value << "true";
       if (!prov.note.empty()) y << YAML::Key << "note" << YAML::Value << YAML::DoubleQuoted << prov.note;
     }
@@ -487,9 +523,12 @@ std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome
   }
   y << YAML::EndMap << YAML::EndMap;
   std::ostringstream text;
-  text << "# GPU profile fitted by `sharesim calibrate fit` from " << raw_file << " (" << device_text << ").\n"
-       << "# Fitted parameters name their suite in `source` and their residual in `note`; the others are copied\n"
-       << "# from the base profile '" << base.name << "'. Use it in a scenario with: gpu_profile: ./<this file>\n";
+  text << "# GPU profile fitted by `sharesim calibrate fit` from " << raw_file << " (" << device_text
+       << ").\n"
+       << "# Fitted parameters name their suite in `source` and their residual in `note`; the others are "
+          "copied\n"
+       << "# from the base profile '" << base.name
+       << "'. Use it in a scenario with: gpu_profile: ./<this file>\n";
   for (const std::string& s : outcome.skipped) text << "# not fitted: " << s << '\n';
   text << y.c_str() << '\n';
   return text.str();

@@ -56,8 +56,9 @@ Params without(const Params& params, const std::string& key) {
   return out;
 }
 
-void add_observation(Observations& obs, const std::string& suite, const std::string& case_name, const Params& params,
-                     const std::string& metric, std::vector<double> values, const std::string& unit) {
+void add_observation(Observations& obs, const std::string& suite, const std::string& case_name,
+                     const Params& params, const std::string& metric, std::vector<double> values,
+                     const std::string& unit) {
   if (values.empty()) return;
   Observation o;
   o.suite = suite;
@@ -110,10 +111,14 @@ TimesliceAnalysis analyze_timeslice(const RawData& data, int64_t processes) {
     Params params = parsed(m.param);
     if (param_value(params, "procs", -1) != processes) continue;
     Proc& p = procs[param_value(params, "proc", 0)];
-    if (m.metric == "window_start") p.window_start = m.value;
-    else if (m.metric == "window_end") p.window_end = m.value;
-    else if (m.metric == "gap_start") p.gaps[m.rep].first = m.value;
-    else if (m.metric == "gap_end") p.gaps[m.rep].second = m.value;
+    if (m.metric == "window_start")
+      p.window_start = m.value;
+    else if (m.metric == "window_end")
+      p.window_end = m.value;
+    else if (m.metric == "gap_start")
+      p.gaps[m.rep].first = m.value;
+    else if (m.metric == "gap_end")
+      p.gaps[m.rep].second = m.value;
   }
   struct Turn {
     double start, end;
@@ -190,7 +195,8 @@ Observations summarize(const RawData& data) {
       add_observation(obs, "sharing", first.case_name, params, "kernel_time", durations, "ns");
     }
   }
-  for (auto& [key, slot] : pooled) add_observation(obs, "sharing", "share", slot.first, "kernel_time", slot.second, "ns");
+  for (auto& [key, slot] : pooled)
+    add_observation(obs, "sharing", "share", slot.first, "kernel_time", slot.second, "ns");
   return obs;
 }
 

@@ -8,11 +8,16 @@ namespace sharesim::calibrate {
 
 std::string_view suite_name(SuiteId suite) {
   switch (suite) {
-    case SuiteId::kCopies: return "copies";
-    case SuiteId::kLaunch: return "launch";
-    case SuiteId::kSmScaling: return "sm-scaling";
-    case SuiteId::kOverlap: return "overlap";
-    case SuiteId::kSharing: return "sharing";
+    case SuiteId::kCopies:
+      return "copies";
+    case SuiteId::kLaunch:
+      return "launch";
+    case SuiteId::kSmScaling:
+      return "sm-scaling";
+    case SuiteId::kOverlap:
+      return "overlap";
+    case SuiteId::kSharing:
+      return "sharing";
   }
   return "?";
 }
@@ -66,14 +71,17 @@ double ComputeKernelShape::flops_per_block() const {
   return static_cast<double>(kThreadsPerBlock) * iterations * kFmasPerIteration * 2.0;
 }
 
-double ComputeKernelShape::flops() const { return flops_per_block() * blocks; }
+double ComputeKernelShape::flops() const {
+  return flops_per_block() * blocks;
+}
 
 ComputeKernelShape Plan::share_kernel() const {
   return ComputeKernelShape{.blocks = sm_count, .iterations = sharing.share_iterations};
 }
 
 ComputeKernelShape Plan::pair_compute_kernel() const {
-  return ComputeKernelShape{.blocks = std::max(1, sm_count / 2), .iterations = sharing.pair_compute_iterations};
+  return ComputeKernelShape{.blocks = std::max(1, sm_count / 2),
+                            .iterations = sharing.pair_compute_iterations};
 }
 
 MemoryKernelShape Plan::pair_memory_kernel() const {
@@ -85,10 +93,21 @@ Plan make_plan(int sm_count) {
   assert(sm_count >= 1);
   Plan plan;
   plan.sm_count = sm_count;
-  for (int64_t size = 4 * 1024; size <= 256ll * 1024 * 1024; size *= 4) plan.copies.sizes_bytes.push_back(size);
+  for (int64_t size = 4 * 1024; size <= 256ll * 1024 * 1024; size *= 4)
+    plan.copies.sizes_bytes.push_back(size);
 
-  std::vector<int> grids{1, 2, 4, 8, sm_count / 4, sm_count / 2, sm_count, sm_count + 1,
-                         2 * sm_count, 4 * sm_count, 8 * sm_count, 16 * sm_count};
+  std::vector<int> grids{1,
+                         2,
+                         4,
+                         8,
+                         sm_count / 4,
+                         sm_count / 2,
+                         sm_count,
+                         sm_count + 1,
+                         2 * sm_count,
+                         4 * sm_count,
+                         8 * sm_count,
+                         16 * sm_count};
   std::erase_if(grids, [](int g) { return g < 1; });
   std::sort(grids.begin(), grids.end());
   grids.erase(std::unique(grids.begin(), grids.end()), grids.end());

@@ -22,8 +22,8 @@ void RawData::set_header(const std::string& key, const std::string& value) {
   header.emplace_back(key, value);
 }
 
-void RawData::add(std::string suite, std::string case_name, std::string param, std::string metric, double value,
-                  std::string unit, int64_t rep) {
+void RawData::add(std::string suite, std::string case_name, std::string param, std::string metric,
+                  double value, std::string unit, int64_t rep) {
   rows.push_back(Measurement{.suite = std::move(suite),
                              .case_name = std::move(case_name),
                              .param = std::move(param),
@@ -49,8 +49,8 @@ void write_raw_csv(std::ostream& out, const RawData& data) {
   out << kCsvColumns << '\n';
   for (const Measurement& m : data.rows) {
     out << m.suite << ',' << m.case_name << ',' << m.param << ',' << m.metric << ','
-        << (std::isfinite(m.value) ? format_value(m.value) : std::string("nan")) << ',' << m.unit << ',' << m.rep
-        << '\n';
+        << (std::isfinite(m.value) ? format_value(m.value) : std::string("nan")) << ',' << m.unit << ','
+        << m.rep << '\n';
   }
 }
 

@@ -12,7 +12,8 @@ namespace sharesim::calibrate {
 namespace {
 
 Error csv_error(const std::string& file, int line, std::string field, std::string message) {
-  return Error{.file = file, .line = line, .column = 0, .field = std::move(field), .message = std::move(message)};
+  return Error{
+      .file = file, .line = line, .column = 0, .field = std::move(field), .message = std::move(message)};
 }
 
 std::vector<std::string_view> split_fields(std::string_view line) {
@@ -69,16 +70,18 @@ Result<RawData> parse_raw_csv(std::string_view text, const std::string& file) {
     }
     if (!have_columns) {
       if (line != kCsvColumns) {
-        return csv_error(file, line_number, "columns",
-                         std::string("expected the column line '") + kCsvColumns + "', found '" + std::string(line) + "'");
+        return csv_error(
+            file, line_number, "columns",
+            std::string("expected the column line '") + kCsvColumns + "', found '" + std::string(line) + "'");
       }
       have_columns = true;
       continue;
     }
     std::vector<std::string_view> f = split_fields(line);
     if (f.size() != 7) {
-      return csv_error(file, line_number, "row",
-                       "expected 7 fields (" + std::string(kCsvColumns) + "), found " + std::to_string(f.size()));
+      return csv_error(
+          file, line_number, "row",
+          "expected 7 fields (" + std::string(kCsvColumns) + "), found " + std::to_string(f.size()));
     }
     Measurement m;
     m.line = line_number;
@@ -88,24 +91,29 @@ Result<RawData> parse_raw_csv(std::string_view text, const std::string& file) {
                        "expected copies, launch, sm-scaling, overlap or sharing, found '" + m.suite + "'");
     }
     m.case_name = std::string(trim(f[1]));
-    if (m.case_name.empty()) return csv_error(file, line_number, "case", "expected a case name, found nothing");
+    if (m.case_name.empty())
+      return csv_error(file, line_number, "case", "expected a case name, found nothing");
     m.param = std::string(trim(f[2]));
     std::vector<std::pair<std::string, int64_t>> params;
     if (!parse_param_string(m.param, params)) {
-      return csv_error(file, line_number, "param", "expected key=integer pairs separated by ';', found '" + m.param + "'");
+      return csv_error(file, line_number, "param",
+                       "expected key=integer pairs separated by ';', found '" + m.param + "'");
     }
     m.metric = std::string(trim(f[3]));
-    if (m.metric.empty()) return csv_error(file, line_number, "metric", "expected a metric name, found nothing");
+    if (m.metric.empty())
+      return csv_error(file, line_number, "metric", "expected a metric name, found nothing");
     std::string_view value_text = trim(f[4]);
     double value = 0;
     auto [vend, vec] = std::from_chars(value_text.data(), value_text.data() + value_text.size(), value);
     if (value_text.empty() || vec != std::errc() || vend != value_text.data() + value_text.size() ||
         !std::isfinite(value)) {
-      return csv_error(file, line_number, "value", "expected a finite number, found '" + std::string(value_text) + "'");
+      return csv_error(file, line_number, "value",
+                       "expected a finite number, found '" + std::string(value_text) + "'");
     }
     m.value = value;
     m.unit = std::string(trim(f[5]));
-    if (m.unit.empty()) return csv_error(file, line_number, "unit", "expected a unit (ns, B, count), found nothing");
+    if (m.unit.empty())
+      return csv_error(file, line_number, "unit", "expected a unit (ns, B, count), found nothing");
     std::string_view rep_text = trim(f[6]);
     int64_t rep = 0;
     auto [rend, rec] = std::from_chars(rep_text.data(), rep_text.data() + rep_text.size(), rep);
@@ -117,15 +125,18 @@ Result<RawData> parse_raw_csv(std::string_view text, const std::string& file) {
     data.rows.push_back(std::move(m));
   }
   if (!have_columns) {
-    return csv_error(file, line_number, "columns",
-                     std::string("no column line '") + kCsvColumns + "' (is this a sharesim calibration CSV?)");
+    return csv_error(
+        file, line_number, "columns",
+        std::string("no column line '") + kCsvColumns + "' (is this a sharesim calibration CSV?)");
   }
   return data;
 }
 
 Result<RawData> read_raw_csv_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{.file = path, .line = 0, .column = 0, .field = "", .message = "cannot open the file for reading"};
+  if (!in)
+    return Error{
+        .file = path, .line = 0, .column = 0, .field = "", .message = "cannot open the file for reading"};
   std::ostringstream text;
   text << in.rdbuf();
   return parse_raw_csv(text.str(), path);

@@ -25,10 +25,11 @@ models::KernelWork compute_kernel_work(const ComputeKernelShape& shape, const mo
 
 models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const models::GpuProfile& profile) {
   const double bytes_per_ns = profile.dram_bandwidth_effective * 1e-9;
-  return models::KernelWork{.name = "calibrate.memory",
-                            .solo_duration = sim::Time::ns(std::max<int64_t>(1, std::llround(shape.bytes() / bytes_per_ns))),
-                            .sm_demand = std::min(shape.blocks, profile.sm_count),
-                            .memory_bound = 1.0};
+  return models::KernelWork{
+      .name = "calibrate.memory",
+      .solo_duration = sim::Time::ns(std::max<int64_t>(1, std::llround(shape.bytes() / bytes_per_ns))),
+      .sm_demand = std::min(shape.blocks, profile.sm_count),
+      .memory_bound = 1.0};
 }
 
 namespace {
@@ -43,8 +44,8 @@ using models::ProcessSpec;
 using models::SharingPolicy;
 using sim::Time;
 
-const models::KernelWork kEmptyKernel{.name = "calibrate.empty", .solo_duration = kEmptyKernelSolo, .sm_demand = 1,
-                                      .memory_bound = 0.0};
+const models::KernelWork kEmptyKernel{
+    .name = "calibrate.empty", .solo_duration = kEmptyKernelSolo, .sm_demand = 1, .memory_bound = 0.0};
 
 // One simulated benchmark run: a simulator, a GPU and the completion time of each payload.
 class Bench {
@@ -60,7 +61,8 @@ class Bench {
 
   Result<ProcessId> start(ProcessSpec spec) { return gpu_.start_process(spec); }
   void submit(ProcessId process, int stream, const GpuOp& op, uint64_t payload) {
-    gpu_.submit(process, stream, std::vector<GpuOp>{op}, models::Completion{.handler = handler_, .payload = payload});
+    gpu_.submit(process, stream, std::vector<GpuOp>{op},
+                models::Completion{.handler = handler_, .payload = payload});
     expected_ = std::max(expected_, payload + 1);
   }
   // Runs until no event is left (now() is then the last completion, which the time-slice probe's
@@ -73,7 +75,9 @@ class Bench {
     }
     return Ok{};
   }
-  [[nodiscard]] double done_ns(uint64_t payload) const { return static_cast<double>(done_[payload].count_ns()); }
+  [[nodiscard]] double done_ns(uint64_t payload) const {
+    return static_cast<double>(done_[payload].count_ns());
+  }
   GpuModel& gpu() { return gpu_; }
 
  private:
@@ -154,25 +158,31 @@ Status simulate_sm_scaling(const Plan& plan, const models::GpuProfile& profile, 
     ComputeKernelShape compute{.blocks = grid, .iterations = p.compute_iterations};
     auto tc = time_alone(profile, compute_kernel_work(compute, profile, lanes), "sm-scaling compute");
     if (!tc) return tc.error();
-    data.add("sm-scaling", "compute", param_string({{"blocks", grid}, {"iterations", p.compute_iterations}}), "time",
-             *tc, "ns", 0);
+    data.add("sm-scaling", "compute", param_string({{"blocks", grid}, {"iterations", p.compute_iterations}}),
+             "time", *tc, "ns", 0);
     MemoryKernelShape memory{.blocks = grid, .bytes_per_block = p.memory_bytes_per_block};
     auto tm = time_alone(profile, memory_kernel_work(memory, profile), "sm-scaling memory");
     if (!tm) return tm.error();
-    data.add("sm-scaling", "memory", param_string({{"blocks", grid}, {"bytes_per_block", p.memory_bytes_per_block}}),
-             "time", *tm, "ns", 0);
+    data.add("sm-scaling", "memory",
+             param_string({{"blocks", grid}, {"bytes_per_block", p.memory_bytes_per_block}}), "time", *tm,
+             "ns", 0);
   }
   return Ok{};
 }
 
 Status simulate_overlap(const Plan& plan, const models::GpuProfile& profile, int lanes, RawData& data) {
   const OverlapPlan& p = plan.overlap;
-  const std::string param =
-      param_string({{"bytes", p.copy_bytes}, {"blocks", p.kernel.blocks}, {"iterations", p.kernel.iterations}});
-  const GpuOp ops[3] = {
-      compute_kernel_work(p.kernel, profile, lanes),
-      CopyWork{.name = "calibrate.h2d", .direction = CopyDirection::kHostToDevice, .bytes = p.copy_bytes, .pinned = true},
-      CopyWork{.name = "calibrate.d2h", .direction = CopyDirection::kDeviceToHost, .bytes = p.copy_bytes, .pinned = true}};
+  const std::string param = param_string(
+      {{"bytes", p.copy_bytes}, {"blocks", p.kernel.blocks}, {"iterations", p.kernel.iterations}});
+  const GpuOp ops[3] = {compute_kernel_work(p.kernel, profile, lanes),
+                        CopyWork{.name = "calibrate.h2d",
+                                 .direction = CopyDirection::kHostToDevice,
+                                 .bytes = p.copy_bytes,
+                                 .pinned = true},
+                        CopyWork{.name = "calibrate.d2h",
+                                 .direction = CopyDirection::kDeviceToHost,
+                                 .bytes = p.copy_bytes,
+                                 .pinned = true}};
   const char* alone_cases[3] = {"kernel_alone", "h2d_alone", "d2h_alone"};
   for (int i = 0; i < 3; ++i) {
     auto t = time_alone(profile, ops[i], std::string("overlap ") + alone_cases[i]);
@@ -215,15 +225,17 @@ Status simulate_kernel_streams(const models::GpuProfile& profile, SharingPolicy 
   for (size_t i = 0; i < per_process.size(); ++i) {
     for (uint64_t k = 0; k < n; ++k) {
       const double previous = k == 0 ? 0.0 : bench.done_ns(i * n + k - 1);
-      data.add("sharing", case_name, params[i], "kernel_start", previous + gap, "ns", static_cast<int64_t>(k));
-      data.add("sharing", case_name, params[i], "kernel_end", bench.done_ns(i * n + k), "ns", static_cast<int64_t>(k));
+      data.add("sharing", case_name, params[i], "kernel_start", previous + gap, "ns",
+               static_cast<int64_t>(k));
+      data.add("sharing", case_name, params[i], "kernel_end", bench.done_ns(i * n + k), "ns",
+               static_cast<int64_t>(k));
     }
   }
   return Ok{};
 }
 
-Status simulate_timeslice(const models::GpuProfile& profile, const SimulateOptions& options,
-                          int processes, RawData& data) {
+Status simulate_timeslice(const models::GpuProfile& profile, const SimulateOptions& options, int processes,
+                          RawData& data) {
   const std::string what = "sharing timeslice procs=" + std::to_string(processes);
   Bench bench(profile, SharingPolicy::kTimeSlicing);
   bench.gpu().set_sample_window(options.utilization_window);
@@ -233,7 +245,9 @@ Status simulate_timeslice(const models::GpuProfile& profile, const SimulateOptio
   for (int p = 0; p < processes; ++p) {
     auto pid = bench.start(ProcessSpec{.name = "probe" + std::to_string(p)});
     if (!pid) return case_error(what, pid.error());
-    KernelWork probe{.name = "calibrate.sampler", .solo_duration = options.timeslice_work, .sm_demand = profile.sm_count,
+    KernelWork probe{.name = "calibrate.sampler",
+                     .solo_duration = options.timeslice_work,
+                     .sm_demand = profile.sm_count,
                      .memory_bound = tag[static_cast<size_t>(p)]};
     bench.submit(*pid, 0, probe, static_cast<uint64_t>(p));
   }
@@ -248,7 +262,8 @@ Status simulate_timeslice(const models::GpuProfile& profile, const SimulateOptio
     const double ratio = m.utilization_memory[i] / u;
     int best = 0;
     for (int p = 1; p < processes; ++p) {
-      if (std::abs(ratio - tag[static_cast<size_t>(p)]) < std::abs(ratio - tag[static_cast<size_t>(best)])) best = p;
+      if (std::abs(ratio - tag[static_cast<size_t>(p)]) < std::abs(ratio - tag[static_cast<size_t>(best)]))
+        best = p;
     }
     return best;
   };
@@ -275,11 +290,13 @@ Status simulate_timeslice(const models::GpuProfile& profile, const SimulateOptio
   }
   if (current >= 0) {
     const double u = std::min(1.0, m.utilization_gpu[windows - 1]);
-    turns[static_cast<size_t>(current)].push_back(Turn{turn_start, start0 + static_cast<double>(windows - 1) * w + u * w});
+    turns[static_cast<size_t>(current)].push_back(
+        Turn{turn_start, start0 + static_cast<double>(windows - 1) * w + u * w});
   }
   for (int p = 0; p < processes; ++p) {
     const auto& list = turns[static_cast<size_t>(p)];
-    if (list.empty()) return make_error("simulating " + what + ": process " + std::to_string(p) + " never ran");
+    if (list.empty())
+      return make_error("simulating " + what + ": process " + std::to_string(p) + " never ran");
     const std::string param = param_string({{"procs", processes}, {"proc", p}});
     data.add("sharing", "timeslice", param, "window_start", list.front().start, "ns", 0);
     data.add("sharing", "timeslice", param, "window_end", list.back().end, "ns", 0);
@@ -300,23 +317,27 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     }
   }
   const SharingPolicy share_policy = options.mps ? SharingPolicy::kMps : SharingPolicy::kTimeSlicing;
-  const KernelWork share_kernel = compute_kernel_work(plan.share_kernel(), profile, options.fp32_lanes_per_sm);
+  const KernelWork share_kernel =
+      compute_kernel_work(plan.share_kernel(), profile, options.fp32_lanes_per_sm);
   for (const SharingPlan::ShareCase& c : p.share_cases) {
     if (!options.mps && c.percentage != 100) continue;  // as the CUDA program: percentages need MPS
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
-      params.push_back(param_string({{"procs", c.processes}, {"pct", c.percentage}, {"mps", options.mps ? 1 : 0}, {"proc", i}}));
+      params.push_back(param_string(
+          {{"procs", c.processes}, {"pct", c.percentage}, {"mps", options.mps ? 1 : 0}, {"proc", i}}));
     }
     std::vector<KernelWork> work(static_cast<size_t>(c.processes), share_kernel);
-    const std::string what = "sharing share procs=" + std::to_string(c.processes) + " pct=" + std::to_string(c.percentage);
-    if (auto s = simulate_kernel_streams(profile, share_policy, work, p.share_kernels, c.percentage, "share", params,
-                                         what, data);
+    const std::string what =
+        "sharing share procs=" + std::to_string(c.processes) + " pct=" + std::to_string(c.percentage);
+    if (auto s = simulate_kernel_streams(profile, share_policy, work, p.share_kernels, c.percentage, "share",
+                                         params, what, data);
         !s) {
       return s;
     }
   }
   if (!options.mps) return Ok{};
-  const KernelWork compute = compute_kernel_work(plan.pair_compute_kernel(), profile, options.fp32_lanes_per_sm);
+  const KernelWork compute =
+      compute_kernel_work(plan.pair_compute_kernel(), profile, options.fp32_lanes_per_sm);
   const KernelWork memory = memory_kernel_work(plan.pair_memory_kernel(), profile);
   const std::vector<std::pair<PairKind, std::vector<KernelWork>>> pairs{
       {PairKind::kComputeSolo, {compute}},
@@ -332,8 +353,8 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
                                      {"proc", static_cast<int64_t>(i)}}));
     }
     const std::string what = "sharing pair kind=" + std::to_string(static_cast<int>(kind));
-    if (auto s = simulate_kernel_streams(profile, SharingPolicy::kMps, work, p.pair_kernels, 100, "pair", params, what,
-                                         data);
+    if (auto s = simulate_kernel_streams(profile, SharingPolicy::kMps, work, p.pair_kernels, 100, "pair",
+                                         params, what, data);
         !s) {
       return s;
     }
@@ -343,7 +364,8 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
 
 }  // namespace
 
-Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profile, const SimulateOptions& options) {
+Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profile,
+                              const SimulateOptions& options) {
   assert(plan.sm_count >= 1);
   RawData data;
   data.set_header(kHeaderDeviceName, "simulated " + profile.name);
@@ -364,11 +386,21 @@ Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profil
   for (SuiteId suite : options.suites) {
     Status s = Ok{};
     switch (suite) {
-      case SuiteId::kCopies: s = simulate_copies(plan, profile, data); break;
-      case SuiteId::kLaunch: s = simulate_launch(plan, profile, data); break;
-      case SuiteId::kSmScaling: s = simulate_sm_scaling(plan, profile, lanes, data); break;
-      case SuiteId::kOverlap: s = simulate_overlap(plan, profile, lanes, data); break;
-      case SuiteId::kSharing: s = simulate_sharing(plan, profile, options, data); break;
+      case SuiteId::kCopies:
+        s = simulate_copies(plan, profile, data);
+        break;
+      case SuiteId::kLaunch:
+        s = simulate_launch(plan, profile, data);
+        break;
+      case SuiteId::kSmScaling:
+        s = simulate_sm_scaling(plan, profile, lanes, data);
+        break;
+      case SuiteId::kOverlap:
+        s = simulate_overlap(plan, profile, lanes, data);
+        break;
+      case SuiteId::kSharing:
+        s = simulate_sharing(plan, profile, options, data);
+        break;
     }
     if (!s) return s.error();
   }

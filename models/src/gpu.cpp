@@ -636,7 +636,8 @@ GpuMetrics GpuModel::metrics() const {
       accumulate_window(busy, last_update_, now, 1.0);
     }
     sm_ns += sms_used_ * dt;
-    if (sms_used_ > 0) accumulate_window(sm, last_update_, now, sms_used_ / static_cast<double>(profile_.sm_count));
+    if (sms_used_ > 0)
+      accumulate_window(sm, last_update_, now, sms_used_ / static_cast<double>(profile_.sm_count));
     if (dram_fraction_ > 0) {
       dram_ns += dram_fraction_ * dt;
       accumulate_window(dram, last_update_, now, dram_fraction_);

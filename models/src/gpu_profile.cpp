@@ -158,8 +158,9 @@ class Loader {
 
   Result<GpuProfile> load_root(const YAML::Node& root) {
     if (root.IsNull()) {
-      return Error{file_, 1, 1, "", "expected a GPU profile (a mapping with keys name, description, parameters), "
-                                    "found an empty file"};
+      return Error{file_, 1, 1, "",
+                   "expected a GPU profile (a mapping with keys name, description, parameters), "
+                   "found an empty file"};
     }
     if (!root.IsMap()) {
       return error_at(root, "", "expected a mapping with keys name, description, parameters");

@@ -15,7 +15,8 @@ Result<MaxRateResult> max_rate(const scenarios::Scenario& scenario, const std::s
   if (it == scenario.workloads.end()) {
     std::string names;
     for (const auto& w : scenario.workloads) names += (names.empty() ? "" : ", ") + w.name;
-    return Error{"", 0, 0, "--max-rate", "expected the name of a workload (" + names + "), found '" + workload + "'"};
+    return Error{"", 0, 0, "--max-rate",
+                 "expected the name of a workload (" + names + "), found '" + workload + "'"};
   }
   const size_t index = static_cast<size_t>(it - scenario.workloads.begin());
   if (!std::holds_alternative<models::PoissonArrivals>(it->arrivals) &&
@@ -29,12 +30,14 @@ Result<MaxRateResult> max_rate(const scenarios::Scenario& scenario, const std::s
                                    [&](const scenarios::DeviceSpec& d) { return d.name == it->device; });
   std::string profile_name = device == scenario.devices.end() ? "t4" : device->gpu_profile;
   std::string base_dir = ".";
-  if (auto slash = scenario.file.find_last_of('/'); slash != std::string::npos) base_dir = scenario.file.substr(0, slash);
+  if (auto slash = scenario.file.find_last_of('/'); slash != std::string::npos)
+    base_dir = scenario.file.substr(0, slash);
   auto profile = models::resolve_gpu_profile(profile_name, base_dir);
   if (!profile) return profile.error();
   const bool mps = device != scenario.devices.end() && device->sharing == scenarios::ContainerSharing::kMps &&
                    it->runtime != scenarios::RuntimeKind::kVm && it->mps_active_thread_percentage;
-  auto work = request_work(*it, profile_name, base_dir, mps ? profile->mps_sm_cap(*it->mps_active_thread_percentage) : 0);
+  auto work = request_work(*it, profile_name, base_dir,
+                           mps ? profile->mps_sm_cap(*it->mps_active_thread_percentage) : 0);
   if (!work) return work.error();
   const double upper = it->replicas / std::max(work->serial_s(), 1e-9);
 

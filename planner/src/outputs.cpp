@@ -38,10 +38,14 @@ const CheckOutcome* worst_check(const Evaluation& e) {
 
 std::string state_name(Evaluation::State s) {
   switch (s) {
-    case Evaluation::State::kNotEvaluated: return "not-evaluated";
-    case Evaluation::State::kScreenedOut: return "screened-out";
-    case Evaluation::State::kSimulated: return "simulated";
-    case Evaluation::State::kError: return "error";
+    case Evaluation::State::kNotEvaluated:
+      return "not-evaluated";
+    case Evaluation::State::kScreenedOut:
+      return "screened-out";
+    case Evaluation::State::kSimulated:
+      return "simulated";
+    case Evaluation::State::kError:
+      return "error";
   }
   return "?";
 }
@@ -100,7 +104,8 @@ std::vector<std::pair<size_t, size_t>> alternatives(const PlanResult& r) {
   return out;
 }
 
-void write_candidate(reports::JsonWriter& j, const PlanInput& input, const Candidate& c, const Evaluation& e) {
+void write_candidate(reports::JsonWriter& j, const PlanInput& input, const Candidate& c,
+                     const Evaluation& e) {
   j.begin_object();
   j.field("level", static_cast<uint64_t>(c.level)).field("index", static_cast<uint64_t>(c.index));
   j.field("cost", c.cost).field("policy", c.policy_label()).field("description", c.describe(input.scenario));
@@ -132,8 +137,9 @@ std::string device_plugin_config(const DevicePlan& d) {
   out += std::string("# Each Kubernetes GPU is advertised as ") + std::to_string(replicas) +
          " nvidia.com/gpu replicas, one per planned process.\n";
   if (d.mps) {
-    out += "# Under MPS the plugin gives each replica 100/N of the SMs by default; the planned\n"
-           "# CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of each deployment (its env file) replaces that share.\n";
+    out +=
+        "# Under MPS the plugin gives each replica 100/N of the SMs by default; the planned\n"
+        "# CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of each deployment (its env file) replaces that share.\n";
   }
   out += "version: v1\nsharing:\n";
   out += d.mps ? "  mps:\n" : "  timeSlicing:\n";
@@ -142,18 +148,24 @@ std::string device_plugin_config(const DevicePlan& d) {
 }
 
 std::string setup_order(const DevicePlan& d) {
-  std::string out = "# Creation order on device '" + d.name + "': VMs claim GPUs in the order they are created,\n"
-                    "# so every GPU VM comes before Kubernetes (Kubernetes created first would claim every GPU).\n";
+  std::string out =
+      "# Creation order on device '" + d.name +
+      "': VMs claim GPUs in the order they are created,\n"
+      "# so every GPU VM comes before Kubernetes (Kubernetes created first would claim every GPU).\n";
   int step = 0;
   for (size_t g = 0; g < d.gpus.size(); ++g) {
-    if (d.gpus[g].passthrough) out += std::to_string(++step) + ". create VM '" + d.name + "-vm" + std::to_string(g) + "' (GPU " + std::to_string(g) + ", passthrough)\n";
+    if (d.gpus[g].passthrough)
+      out += std::to_string(++step) + ". create VM '" + d.name + "-vm" + std::to_string(g) + "' (GPU " +
+             std::to_string(g) + ", passthrough)\n";
   }
-  if (d.has_containers()) out += std::to_string(++step) + ". create Kubernetes (" + (d.mps ? "mps" : "time-slicing") + ")\n";
+  if (d.has_containers())
+    out += std::to_string(++step) + ". create Kubernetes (" + (d.mps ? "mps" : "time-slicing") + ")\n";
   return out;
 }
 
 std::string env_yaml(const PartEnv& p) {
-  std::string out = "# Deployment '" + p.part + "' on device '" + p.device + "' (" + std::to_string(p.replicas) + " replica(s)).\n";
+  std::string out = "# Deployment '" + p.part + "' on device '" + p.device + "' (" +
+                    std::to_string(p.replicas) + " replica(s)).\n";
   if (p.passthrough) return out + "# Runs in GPU VM '" + p.vm + "' (passthrough): no env needed.\nenv: []\n";
   out += "env:\n";
   for (const auto& [k, v] : p.env) out += "  - name: " + k + "\n    value: \"" + v + "\"\n";
@@ -186,7 +198,8 @@ std::string plan_report_html(const PlanInput& input, const PlanResult& r,
     if (!e.feasible) {
       row.why_not = e.reason;
       if (const CheckOutcome* w = worst_check(e); w != nullptr && row.why_not.empty()) {
-        row.why_not = w->workload + " " + w->metric + ": " + value_text(*w, w->measured) + " vs " + value_text(*w, w->target);
+        row.why_not = w->workload + " " + w->metric + ": " + value_text(*w, w->measured) + " vs " +
+                      value_text(*w, w->target);
       }
     }
     for (const auto& workload : base.workloads) {
@@ -216,7 +229,8 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   std::vector<OutputFile> files;
   const Scenario& base = input.scenario;
   const Candidate* chosen = r.chosen ? &r.levels[r.chosen->first].candidates[r.chosen->second] : nullptr;
-  const Evaluation* chosen_eval = r.chosen ? &r.levels[r.chosen->first].evaluations[r.chosen->second] : nullptr;
+  const Evaluation* chosen_eval =
+      r.chosen ? &r.levels[r.chosen->first].evaluations[r.chosen->second] : nullptr;
   const auto alts = alternatives(r);
 
   reports::JsonWriter j;
@@ -234,7 +248,9 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   j.end_object();
   if (chosen) {
     j.key("plan").begin_object();
-    j.field("cost", chosen->cost).field("policy", chosen->policy_label()).field("margin", chosen_eval->margin);
+    j.field("cost", chosen->cost)
+        .field("policy", chosen->policy_label())
+        .field("margin", chosen_eval->margin);
     j.field("description", chosen->describe(base));
     j.key("devices").begin_array();
     const auto parts = part_envs(input, *chosen);
@@ -245,14 +261,17 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
       j.field("container_sharing", d.has_containers() ? (d.mps ? "mps" : "time-slicing") : "none");
       j.key("setup").begin_array();
       for (size_t g = 0; g < d.gpus.size(); ++g)
-        if (d.gpus[g].passthrough) j.begin_object().field("vm", d.name + "-vm" + std::to_string(g)).end_object();
+        if (d.gpus[g].passthrough)
+          j.begin_object().field("vm", d.name + "-vm" + std::to_string(g)).end_object();
       if (d.has_containers()) j.begin_object().field("kubernetes", true).end_object();
       j.end_array();
       j.key("gpus").begin_array();
       for (size_t g = 0; g < d.gpus.size(); ++g) {
         const GpuPlan& gpu = d.gpus[g];
         j.begin_object().field("index", static_cast<uint64_t>(g));
-        j.field("policy", gpu.tenants.empty() ? "unused" : (gpu.passthrough ? "passthrough" : (d.mps ? "mps" : "time-slicing")));
+        j.field("policy", gpu.tenants.empty()
+                              ? "unused"
+                              : (gpu.passthrough ? "passthrough" : (d.mps ? "mps" : "time-slicing")));
         j.key("processes").begin_array();
         for (const Tenant& t : gpu.tenants) {
           j.begin_object().field("workload", base.workloads[t.workload].name).field("replicas", t.processes);
@@ -283,7 +302,8 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
     j.end_object();
   }
   j.key("alternatives").begin_array();
-  for (const auto& [l, i] : alts) write_candidate(j, input, r.levels[l].candidates[i], r.levels[l].evaluations[i]);
+  for (const auto& [l, i] : alts)
+    write_candidate(j, input, r.levels[l].candidates[i], r.levels[l].evaluations[i]);
   j.end_array();
   j.key("infeasible").begin_array();
   for (const std::string& why : r.infeasible) j.value(why);
@@ -294,12 +314,14 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   // plan.md
   std::ostringstream md;
   md << "# Capacity plan for '" << base.name << "'\n\n";
-  md << "Searched " << r.levels.size() << " cost level(s): " << r.candidates << " candidates, " << r.screened_out
-     << " rejected by the cheap bounds, " << r.simulated << " simulated (" << base.file << ", seed " << base.seed << ").\n\n";
+  md << "Searched " << r.levels.size() << " cost level(s): " << r.candidates << " candidates, "
+     << r.screened_out << " rejected by the cheap bounds, " << r.simulated << " simulated (" << base.file
+     << ", seed " << base.seed << ").\n\n";
   for (const LevelResult& level : r.levels) {
     if (level.truncated) {
       md << "**Note:** the level of cost " << fmt("%.6g", level.cost)
-         << " had more candidates than the search evaluates per level; only the first ones (in search order) were tried.\n\n";
+         << " had more candidates than the search evaluates per level; only the first ones (in search order) "
+            "were tried.\n\n";
     }
   }
   if (chosen) {
@@ -311,47 +333,56 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
         const GpuPlan& gpu = d.gpus[g];
         std::string procs;
         for (const Tenant& t : gpu.tenants) {
-          procs += (procs.empty() ? "" : ", ") + base.workloads[t.workload].name + " x" + std::to_string(t.processes);
+          procs += (procs.empty() ? "" : ", ") + base.workloads[t.workload].name + " x" +
+                   std::to_string(t.processes);
           if (t.mps_percentage > 0) procs += " at " + std::to_string(t.mps_percentage) + " %";
         }
         md << "| " << d.name << " (" << input.spec->device_options[d.option].name << ") | " << g << " | "
-           << (gpu.tenants.empty() ? "unused" : (gpu.passthrough ? "passthrough (VM)" : (d.mps ? "MPS" : "time-slicing")))
+           << (gpu.tenants.empty()
+                   ? "unused"
+                   : (gpu.passthrough ? "passthrough (VM)" : (d.mps ? "MPS" : "time-slicing")))
            << " | " << (procs.empty() ? "-" : procs) << " |\n";
       }
     }
-    md << "\n### SLOs (simulated)\n\n| workload | metric | target | measured | margin |\n|---|---|---|---|---|\n";
+    md << "\n### SLOs (simulated)\n\n| workload | metric | target | measured | margin "
+          "|\n|---|---|---|---|---|\n";
     for (const CheckOutcome& o : chosen_eval->checks) {
       md << "| " << o.workload << " | " << o.metric << " | " << value_text(o, o.target) << " | "
          << value_text(o, o.measured) << " | " << fmt("%+.1f", o.margin * 100) << " % |\n";
     }
     md << "\n### Creation order\n\n";
     for (const DevicePlan& d : chosen->devices) md << "```\n" << setup_order(d) << "```\n";
-    md << "\nDeployment files: `deploy/<device>/device-plugin-config.yaml`, `deploy/<device>/setup-order.txt`, "
+    md << "\nDeployment files: `deploy/<device>/device-plugin-config.yaml`, "
+          "`deploy/<device>/setup-order.txt`, "
           "`deploy/workloads/<deployment>.env.yaml`.\n";
   } else {
     md << "## No plan: infeasible\n\n";
     for (const std::string& why : r.infeasible) md << "- " << why << "\n";
   }
-  md << "\n## Best alternative per cost level and policy\n\n| policy | cost | configuration | result | worst SLO |\n|---|---|---|---|---|\n";
+  md << "\n## Best alternative per cost level and policy\n\n| policy | cost | configuration | result | worst "
+        "SLO |\n|---|---|---|---|---|\n";
   for (const auto& [l, i] : alts) {
     const Candidate& c = r.levels[l].candidates[i];
     const Evaluation& e = r.levels[l].evaluations[i];
-    std::string result = e.feasible ? "meets every SLO" : (e.state == Evaluation::State::kScreenedOut ? "rejected by bound" : "misses");
+    std::string result = e.feasible
+                             ? "meets every SLO"
+                             : (e.state == Evaluation::State::kScreenedOut ? "rejected by bound" : "misses");
     std::string worst = "-";
     if (const CheckOutcome* w = worst_check(e)) {
-      worst = w->workload + " " + w->metric + ": " + value_text(*w, w->measured) + " vs " + value_text(*w, w->target) +
-              " (" + fmt("%+.1f", w->margin * 100) + " %)";
+      worst = w->workload + " " + w->metric + ": " + value_text(*w, w->measured) + " vs " +
+              value_text(*w, w->target) + " (" + fmt("%+.1f", w->margin * 100) + " %)";
     }
     if (!e.reason.empty() && !e.feasible) worst = e.reason + (worst == "-" ? "" : "; " + worst);
-    md << "| " << c.policy_label() << " | " << fmt("%.6g", c.cost) << " | " << c.describe(base) << " | " << result
-       << " | " << worst << " |\n";
+    md << "| " << c.policy_label() << " | " << fmt("%.6g", c.cost) << " | " << c.describe(base) << " | "
+       << result << " | " << worst << " |\n";
   }
   files.push_back({"plan.md", md.str()});
   files.push_back({"report.html", plan_report_html(input, r, alts)});
 
   if (chosen) {
     for (const DevicePlan& d : chosen->devices) {
-      if (d.has_containers()) files.push_back({"deploy/" + d.name + "/device-plugin-config.yaml", device_plugin_config(d)});
+      if (d.has_containers())
+        files.push_back({"deploy/" + d.name + "/device-plugin-config.yaml", device_plugin_config(d)});
       files.push_back({"deploy/" + d.name + "/setup-order.txt", setup_order(d)});
     }
     for (const PartEnv& p : part_envs(input, *chosen)) {
@@ -437,8 +468,8 @@ std::string shard_text(const PlanInput& input, const PlanOptions& options, const
       out += "eval\t" + std::to_string(i) + "\t" + std::to_string(static_cast<int>(e.state)) + "\t" +
              (e.feasible ? "1" : "0") + "\t" + hex(e.margin) + "\t" + encode(e.reason) + "\n";
       for (const CheckOutcome& c : e.checks) {
-        out += "check\t" + encode(c.workload) + "\t" + encode(c.metric) + "\t" + hex(c.target) + "\t" + hex(c.measured) +
-               "\t" + hex(c.margin) + "\t" + (c.met ? "1" : "0") + "\n";
+        out += "check\t" + encode(c.workload) + "\t" + encode(c.metric) + "\t" + hex(c.target) + "\t" +
+               hex(c.measured) + "\t" + hex(c.margin) + "\t" + (c.met ? "1" : "0") + "\n";
       }
     }
   }
@@ -462,9 +493,12 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
     auto bad = [&](const std::string& what) {
       return Error{file, line_no, 1, f[0], "expected " + what + ", found '" + std::string(line) + "'"};
     };
-    auto to_size = [](const std::string& s) { return static_cast<size_t>(std::strtoull(s.c_str(), nullptr, 10)); };
+    auto to_size = [](const std::string& s) {
+      return static_cast<size_t>(std::strtoull(s.c_str(), nullptr, 10));
+    };
     if (!header) {
-      if (f.size() != 2 || f[0] != "sharesim-plan-shard" || f[1] != "1") return bad("a sharesim plan shard file (version 1)");
+      if (f.size() != 2 || f[0] != "sharesim-plan-shard" || f[1] != "1")
+        return bad("a sharesim plan shard file (version 1)");
       header = true;
     } else if (f[0] == "scenario" && f.size() == 2) {
       data.path = decode(f[1]);
@@ -473,7 +507,8 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
     } else if (f[0] == "shard" && f.size() == 3) {
       data.shard_index = std::atoi(f[1].c_str());
       data.shard_count = std::atoi(f[2].c_str());
-      if (data.shard_count < 1 || data.shard_index < 0 || data.shard_index >= data.shard_count) return bad("shard i n with 0 <= i < n");
+      if (data.shard_count < 1 || data.shard_index < 0 || data.shard_index >= data.shard_count)
+        return bad("shard i n with 0 <= i < n");
     } else if (f[0] == "infeasible" && f.size() == 2) {
       data.result.infeasible.push_back(decode(f[1]));
     } else if (f[0] == "level" && f.size() == 3) {
@@ -486,7 +521,8 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
       auto& evals = data.result.levels.back().evaluations;
       const size_t i = to_size(f[1]);
       const int state = std::atoi(f[2].c_str());
-      if (i >= evals.size() || state < 1 || state > 3) return bad("a candidate index within its level and a state 1..3");
+      if (i >= evals.size() || state < 1 || state > 3)
+        return bad("a candidate index within its level and a state 1..3");
       current = &evals[i];
       current->state = static_cast<Evaluation::State>(state);
       current->feasible = f[3] == "1";

@@ -53,12 +53,15 @@ Result<PlanInput> plan_input_from(Result<scenarios::Scenario> scenario, const st
 }
 }  // namespace
 
-Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string& file, const std::string& base_dir) {
-  return plan_input_from(scenarios::load_scenario_text(yaml, file, base_dir, scenarios::default_load_options()), file);
+Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string& file,
+                                       const std::string& base_dir) {
+  return plan_input_from(
+      scenarios::load_scenario_text(yaml, file, base_dir, scenarios::default_load_options()), file);
 }
 
 Result<PlanInput> load_plan_input(const std::string& path, const std::vector<std::string>& overrides) {
-  auto input = plan_input_from(scenarios::load_scenario(path, scenarios::default_load_options(overrides)), path);
+  auto input =
+      plan_input_from(scenarios::load_scenario(path, scenarios::default_load_options(overrides)), path);
   if (input) input->overrides = overrides;
   return input;
 }
@@ -120,7 +123,9 @@ RequestWork work_on(const WorkloadSpec& workload, const models::GpuProfile& prof
   return w;
 }
 
-std::string bytes_text(double bytes) { return fmt("%.2f GiB", bytes / (1024.0 * 1024 * 1024)); }
+std::string bytes_text(double bytes) {
+  return fmt("%.2f GiB", bytes / (1024.0 * 1024 * 1024));
+}
 
 }  // namespace
 
@@ -133,7 +138,8 @@ Result<RequestWork> request_work(const WorkloadSpec& workload, const std::string
 
 // ---- Candidates ------------------------------------------------------------------------------------
 bool DevicePlan::has_containers() const {
-  return std::any_of(gpus.begin(), gpus.end(), [](const GpuPlan& g) { return !g.passthrough && !g.tenants.empty(); });
+  return std::any_of(gpus.begin(), gpus.end(),
+                     [](const GpuPlan& g) { return !g.passthrough && !g.tenants.empty(); });
 }
 
 std::string Candidate::policy_label() const {
@@ -141,9 +147,12 @@ std::string Candidate::policy_label() const {
   for (const DevicePlan& d : devices) {
     for (const GpuPlan& g : d.gpus) {
       if (g.tenants.empty()) continue;
-      if (g.passthrough) pass = true;
-      else if (d.mps) mps = true;
-      else ts = true;
+      if (g.passthrough)
+        pass = true;
+      else if (d.mps)
+        mps = true;
+      else
+        ts = true;
     }
   }
   std::string label;
@@ -161,8 +170,10 @@ std::string Candidate::describe(const Scenario& base) const {
     for (size_t g = 0; g < d.gpus.size(); ++g) {
       const GpuPlan& gpu = d.gpus[g];
       out += " gpu" + std::to_string(g) + "[";
-      if (gpu.tenants.empty()) out += "unused";
-      else out += gpu.passthrough ? "vm " : (d.mps ? "mps " : "ts ");
+      if (gpu.tenants.empty())
+        out += "unused";
+      else
+        out += gpu.passthrough ? "vm " : (d.mps ? "mps " : "ts ");
       for (size_t t = 0; t < gpu.tenants.size(); ++t) {
         const Tenant& tenant = gpu.tenants[t];
         out += (t ? "," : "") + base.workloads[tenant.workload].name;
@@ -186,7 +197,9 @@ Result<std::vector<models::GpuProfile>> option_profiles(const Scenario& base, co
   std::vector<models::GpuProfile> profiles;
   for (const auto& option : spec.device_options) {
     auto p = models::resolve_gpu_profile(option.gpu_profile, base_dir_of(base.file));
-    if (!p) return p.error().at(option.where.file, option.where.line, option.where.column, option.where.field + ".gpu_profile");
+    if (!p)
+      return p.error().at(option.where.file, option.where.line, option.where.column,
+                          option.where.field + ".gpu_profile");
     profiles.push_back(std::move(*p));
   }
   return profiles;
@@ -237,9 +250,11 @@ std::optional<std::string> screen_with(const Scenario& base, const PlanSpec& spe
           return where + ": each process of '" + w.name + "' is a single server needing " +
                  fmt("%.3g", capped.serial_s() * 1e3) + " ms per request" +
                  (mps ? " at " + std::to_string(cap) + " SMs" : std::string()) + ", offered " +
-                 fmt("%.4g", per_process_rate) + "/s: load " + fmt("%.3f", per_process_rate * capped.serial_s()) + " > 1";
+                 fmt("%.4g", per_process_rate) + "/s: load " +
+                 fmt("%.3f", per_process_rate * capped.serial_s()) + " > 1";
         }
-        gpu_load += part_rate * (profile.timeslice_copies_overlap && !gpu.passthrough ? full.kernel_s : full.gpu_serial_s());
+        gpu_load += part_rate * (profile.timeslice_copies_overlap && !gpu.passthrough ? full.kernel_s
+                                                                                      : full.gpu_serial_s());
         sm_load += part_rate * full.sm_seconds;
         dram_load += part_rate * full.dram_s;
         h2d_load += part_rate * full.h2d_s;
@@ -258,7 +273,8 @@ std::optional<std::string> screen_with(const Scenario& base, const PlanSpec& spe
       // the SM-time, DRAM and PCIe bounds hold.
       if (!mps && gpu_load > 1) {
         return where + " (" + std::string(gpu.passthrough ? "passthrough" : container_policy) +
-               "): offered GPU load " + fmt("%.3f", gpu_load) + " > 1 (arrival rate x solo kernel and copy time)";
+               "): offered GPU load " + fmt("%.3f", gpu_load) +
+               " > 1 (arrival rate x solo kernel and copy time)";
       }
       if (sm_load > 1) return where + ": offered SM load " + fmt("%.3f", sm_load) + " > 1";
       if (dram_load > 1) return where + ": offered DRAM load " + fmt("%.3f", dram_load) + " > 1";
@@ -309,7 +325,8 @@ Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Ca
     if (plan.has_containers()) device.setup.emplace_back(scenarios::KubernetesSetup{option.where});
     s.devices.push_back(std::move(device));
     for (size_t g = 0; g < plan.gpus.size(); ++g)
-      for (size_t t = 0; t < plan.gpus[g].tenants.size(); ++t) by_workload[plan.gpus[g].tenants[t].workload].push_back({d, g, t});
+      for (size_t t = 0; t < plan.gpus[g].tenants.size(); ++t)
+        by_workload[plan.gpus[g].tenants[t].workload].push_back({d, g, t});
   }
   for (size_t w = 0; w < base.workloads.size(); ++w) {
     for (const Part& part : by_workload[w]) {
@@ -345,7 +362,8 @@ Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Ca
       if (parts[w] > 1) {
         const double share = static_cast<double>(tenant.processes) / total[w];
         if (auto* poisson = std::get_if<models::PoissonArrivals>(&p.arrivals)) poisson->rate_per_s *= share;
-        if (auto* constant = std::get_if<models::ConstantArrivals>(&p.arrivals)) constant->rate_per_s *= share;
+        if (auto* constant = std::get_if<models::ConstantArrivals>(&p.arrivals))
+          constant->rate_per_s *= share;
         if (p.slo.min_throughput_per_s) *p.slo.min_throughput_per_s *= share;
       }
       s.workloads.push_back(std::move(p));
@@ -398,7 +416,8 @@ std::vector<Level> make_levels(const PlanSpec& spec, int max_useful_devices) {
   });
   std::vector<Level> levels;
   for (const auto& m : all) {
-    if (levels.empty() || std::llround(levels.back().cost * 1e6) != cost_key(m)) levels.push_back(Level{cost_of(m), {}});
+    if (levels.empty() || std::llround(levels.back().cost * 1e6) != cost_key(m))
+      levels.push_back(Level{cost_of(m), {}});
     levels.back().multisets.push_back(m);
   }
   return levels;
@@ -406,11 +425,15 @@ std::vector<Level> make_levels(const PlanSpec& spec, int max_useful_devices) {
 
 std::string tenants_key(const std::vector<Tenant>& tenants) {
   std::string key;
-  for (const Tenant& t : tenants) key += std::to_string(t.workload) + "x" + std::to_string(t.processes) + "@" + std::to_string(t.mps_percentage) + ",";
+  for (const Tenant& t : tenants)
+    key += std::to_string(t.workload) + "x" + std::to_string(t.processes) + "@" +
+           std::to_string(t.mps_percentage) + ",";
   return key;
 }
 
-std::string gpu_key(const GpuPlan& g) { return std::string(g.passthrough ? "P" : "C") + tenants_key(g.tenants); }
+std::string gpu_key(const GpuPlan& g) {
+  return std::string(g.passthrough ? "P" : "C") + tenants_key(g.tenants);
+}
 
 std::string device_key(const DevicePlan& d) {
   std::string key = std::to_string(d.option) + (d.mps ? "m" : "t") + "{";
@@ -434,7 +457,8 @@ void canonicalize(Candidate& c, const PlanSpec& spec) {
     return device_key(a) < device_key(b);
   });
   std::map<size_t, int> counter;
-  for (DevicePlan& d : c.devices) d.name = spec.device_options[d.option].name + "-" + std::to_string(++counter[d.option]);
+  for (DevicePlan& d : c.devices)
+    d.name = spec.device_options[d.option].name + "-" + std::to_string(++counter[d.option]);
 }
 
 std::string candidate_key(const Candidate& c) {
@@ -445,8 +469,9 @@ std::string candidate_key(const Candidate& c) {
 
 // MPS percentage vectors for the tenants of one GPU (one percentage per tenant, applying to each of
 // its processes).
-std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& spec, const models::GpuProfile& profile,
-                                          const GpuPlan& gpu, const std::vector<int>& total) {
+std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& spec,
+                                          const models::GpuProfile& profile, const GpuPlan& gpu,
+                                          const std::vector<int>& total) {
   const size_t n = gpu.tenants.size();
   std::vector<std::vector<int>> out;
   if (spec.mps_percentages) {
@@ -479,7 +504,8 @@ std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& 
   }
   if (n >= 2 && sum > 0) {
     std::vector<int> prop(n);
-    for (size_t i = 0; i < n; ++i) prop[i] = std::clamp(static_cast<int>(std::lround(100 * load[i] / sum)), 1, 100);
+    for (size_t i = 0; i < n; ++i)
+      prop[i] = std::clamp(static_cast<int>(std::lround(100 * load[i] / sum)), 1, 100);
     out.push_back(prop);
     const size_t heavy = static_cast<size_t>(std::max_element(load.begin(), load.end()) - load.begin());
     const size_t light = static_cast<size_t>(std::min_element(load.begin(), load.end()) - load.begin());
@@ -516,7 +542,8 @@ class Enumerator {
     for (const auto& multiset : level.multisets) {
       std::vector<std::pair<size_t, size_t>> gpus;  // (device, gpu)
       for (size_t d = 0; d < multiset.size(); ++d)
-        for (int g = 0; g < spec_.device_options[multiset[d]].gpus; ++g) gpus.emplace_back(d, static_cast<size_t>(g));
+        for (int g = 0; g < spec_.device_options[multiset[d]].gpus; ++g)
+          gpus.emplace_back(d, static_cast<size_t>(g));
       const size_t n = base_.workloads.size();
       std::vector<int> replicas(n, spec_.replicas.min);
       while (true) {
@@ -529,7 +556,10 @@ class Enumerator {
             for (size_t j = i + 1; j < n; ++j) replicas[j] = spec_.replicas.min;
             break;
           }
-          if (i == 0) { i = n + 1; break; }
+          if (i == 0) {
+            i = n + 1;
+            break;
+          }
         }
         if (i == n + 1 || n == 0) break;
       }
@@ -540,8 +570,8 @@ class Enumerator {
 
  private:
   void place(const std::vector<size_t>& multiset, const std::vector<std::pair<size_t, size_t>>& gpus,
-             const std::vector<int>& replicas, const Level& level, size_t level_index, std::set<std::string>& seen,
-             std::vector<Candidate>& out) {
+             const std::vector<int>& replicas, const Level& level, size_t level_index,
+             std::set<std::string>& seen, std::vector<Candidate>& out) {
     const size_t n = base_.workloads.size();
     std::vector<std::vector<Tenant>> on_gpu(gpus.size());
     std::set<std::string> placements_seen;
@@ -562,7 +592,8 @@ class Enumerator {
           plan.gpus.resize(static_cast<size_t>(spec_.device_options[multiset[d]].gpus));
           base_candidate.devices.push_back(std::move(plan));
         }
-        for (size_t i = 0; i < gpus.size(); ++i) base_candidate.devices[gpus[i].first].gpus[gpus[i].second].tenants = on_gpu[i];
+        for (size_t i = 0; i < gpus.size(); ++i)
+          base_candidate.devices[gpus[i].first].gpus[gpus[i].second].tenants = on_gpu[i];
         Candidate canonical = base_candidate;
         canonicalize(canonical, spec_);
         if (!placements_seen.insert(candidate_key(canonical)).second) return;
@@ -615,8 +646,14 @@ class Enumerator {
           choices.push_back(p);
           continue;
         }
-        if (spec_.allows(PlanPolicy::kTimeSlicing)) { p.mps = false; choices.push_back(p); }
-        if (spec_.allows(PlanPolicy::kMps)) { p.mps = true; choices.push_back(p); }
+        if (spec_.allows(PlanPolicy::kTimeSlicing)) {
+          p.mps = false;
+          choices.push_back(p);
+        }
+        if (spec_.allows(PlanPolicy::kMps)) {
+          p.mps = true;
+          choices.push_back(p);
+        }
       }
       if (choices.empty()) return;
       per_device.push_back(std::move(choices));
@@ -708,7 +745,7 @@ Evaluation simulate(const Scenario& base, const PlanSpec& spec, const Candidate&
       } else {
         o.target = check.latency_target.seconds();
         o.measured = check.latency_measured == sim::Time::max() ? std::numeric_limits<double>::infinity()
-                                                                 : check.latency_measured.seconds();
+                                                                : check.latency_measured.seconds();
         o.margin = o.target > 0 ? (o.target - o.measured) / o.target : 0;
       }
       o.met = check.met;
@@ -746,16 +783,18 @@ std::vector<std::string> hopeless_workloads(const Scenario& base, const PlanSpec
   const int gpus_reachable = std::min(spec.replicas.max, spec.max_devices * max_gpus_per_device);
   for (const WorkloadSpec& w : base.workloads) {
     if (w.memory_bytes > most_memory) {
-      out.push_back("workload '" + w.name + "': its memory (" + bytes_text(static_cast<double>(w.memory_bytes)) +
-                    " per process) exceeds a GPU's usable memory (" + bytes_text(static_cast<double>(most_memory)) +
-                    " on '" + most_memory_profile + "')");
+      out.push_back("workload '" + w.name + "': its memory (" +
+                    bytes_text(static_cast<double>(w.memory_bytes)) +
+                    " per process) exceeds a GPU's usable memory (" +
+                    bytes_text(static_cast<double>(most_memory)) + " on '" + most_memory_profile + "')");
       continue;
     }
     const auto rate = arrival_rate(w.arrivals);
     if (!rate) continue;
     if (w.slo.min_throughput_per_s && *w.slo.min_throughput_per_s > *rate * 1.000001) {
-      out.push_back("workload '" + w.name + "': its SLO asks for " + fmt("%.6g", *w.slo.min_throughput_per_s) +
-                    " requests/s but its arrivals offer only " + fmt("%.6g", *rate) + "/s");
+      out.push_back("workload '" + w.name + "': its SLO asks for " +
+                    fmt("%.6g", *w.slo.min_throughput_per_s) + " requests/s but its arrivals offer only " +
+                    fmt("%.6g", *rate) + "/s");
       continue;
     }
     // The weakest bound any allowed policy on any option gives.
@@ -767,16 +806,19 @@ std::vector<std::string> hopeless_workloads(const Scenario& base, const PlanSpec
         best_gpu = std::min(best_gpu, std::max({full.sm_seconds, full.dram_s, full.h2d_s, full.d2h_s}));
       }
       if (spec.allows(PlanPolicy::kPassthrough) || spec.allows(PlanPolicy::kTimeSlicing)) {
-        best_gpu = std::min(best_gpu, profile.timeslice_copies_overlap && !spec.allows(PlanPolicy::kPassthrough)
-                                          ? full.kernel_s : full.gpu_serial_s());
+        best_gpu =
+            std::min(best_gpu, profile.timeslice_copies_overlap && !spec.allows(PlanPolicy::kPassthrough)
+                                   ? full.kernel_s
+                                   : full.gpu_serial_s());
       }
     }
     const double load = *rate * best_gpu;
     // Arrivals that cannot be split keep every replica on one GPU.
     const int reachable = splittable(w.arrivals) ? gpus_reachable : 1;
     if (load > reachable) {
-      out.push_back("workload '" + w.name + "': its offered load alone (" + fmt("%.6g", *rate) + " requests/s x " +
-                    fmt("%.4g", best_gpu * 1e3) + " ms of GPU work = " + fmt("%.3f", load) + " GPUs) exceeds the " +
+      out.push_back("workload '" + w.name + "': its offered load alone (" + fmt("%.6g", *rate) +
+                    " requests/s x " + fmt("%.4g", best_gpu * 1e3) +
+                    " ms of GPU work = " + fmt("%.3f", load) + " GPUs) exceeds the " +
                     std::to_string(reachable) + " GPU(s) its at most " + std::to_string(spec.replicas.max) +
                     " replica(s) on at most " + std::to_string(spec.max_devices) + " device(s) can use" +
                     (splittable(w.arrivals) ? "" : " (its arrivals cannot be split across GPUs)"));
@@ -801,7 +843,8 @@ void decide(PlanResult& result) {
     for (size_t i = 0; i < level.evaluations.size(); ++i) {
       const Evaluation& e = level.evaluations[i];
       if (!e.feasible) continue;
-      if (!result.chosen || e.margin > level.evaluations[result.chosen->second].margin) result.chosen = {l, i};
+      if (!result.chosen || e.margin > level.evaluations[result.chosen->second].margin)
+        result.chosen = {l, i};
     }
     if (result.chosen) result.levels.resize(l + 1);
   }
@@ -810,12 +853,14 @@ void decide(PlanResult& result) {
     result.candidates += level.candidates.size();
     for (const Evaluation& e : level.evaluations) {
       if (e.state == Evaluation::State::kScreenedOut) ++result.screened_out;
-      if (e.state == Evaluation::State::kSimulated || e.state == Evaluation::State::kError) ++result.simulated;
+      if (e.state == Evaluation::State::kSimulated || e.state == Evaluation::State::kError)
+        ++result.simulated;
     }
   }
   if (!result.chosen && result.infeasible.empty()) {
-    result.infeasible.push_back("no configuration of the device options within the plan's limits meets every SLO "
-                                "(see the alternatives for what each policy misses)");
+    result.infeasible.push_back(
+        "no configuration of the device options within the plan's limits meets every SLO "
+        "(see the alternatives for what each policy misses)");
   }
 }
 
@@ -861,7 +906,8 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
       }
     };
     std::vector<std::thread> threads;
-    for (int t = 1; t < std::min<int>(jobs, static_cast<int>(to_simulate.size())); ++t) threads.emplace_back(worker);
+    for (int t = 1; t < std::min<int>(jobs, static_cast<int>(to_simulate.size())); ++t)
+      threads.emplace_back(worker);
     worker();
     for (auto& t : threads) t.join();
     const bool found = std::any_of(level.evaluations.begin(), level.evaluations.end(),
@@ -883,7 +929,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
                         std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count));
     }
     if (s.path != shards.front().path || s.overrides != shards.front().overrides) {
-      return make_error("expected shards of one scenario, found '" + s.path + "' and '" + shards.front().path + "'");
+      return make_error("expected shards of one scenario, found '" + s.path + "' and '" +
+                        shards.front().path + "'");
     }
     if (by_index[static_cast<size_t>(s.shard_index)] != nullptr) {
       return make_error("expected each shard once, found shard " + std::to_string(s.shard_index) + " twice");
@@ -892,7 +939,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
   }
   for (int i = 0; i < count; ++i) {
     if (by_index[static_cast<size_t>(i)] == nullptr) {
-      return make_error("expected shards 0.." + std::to_string(count - 1) + ", shard " + std::to_string(i) + " is missing");
+      return make_error("expected shards 0.." + std::to_string(count - 1) + ", shard " + std::to_string(i) +
+                        " is missing");
     }
   }
   // Re-enumerate (deterministic) and take each candidate's evaluation from the shard that owns it.
@@ -911,7 +959,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
   for (const ShardData& s : shards) {
     for (size_t l = 0; l < s.result.levels.size(); ++l) {
       const auto& ev = s.result.levels[l].evaluations;
-      if (std::any_of(ev.begin(), ev.end(), [](const Evaluation& e) { return e.feasible; })) last = std::min(last, l + 1);
+      if (std::any_of(ev.begin(), ev.end(), [](const Evaluation& e) { return e.feasible; }))
+        last = std::min(last, l + 1);
     }
   }
   Enumerator enumerator(input.scenario, *input.spec, *profiles);
@@ -924,8 +973,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
     for (size_t i = 0; i < level.candidates.size(); ++i) {
       const ShardData& owner = *by_index[i % static_cast<size_t>(count)];
       if (l >= owner.result.levels.size() || i >= owner.result.levels[l].evaluations.size()) {
-        return make_error("shard " + std::to_string(owner.shard_index) + " did not evaluate level " + std::to_string(l) +
-                          " (was it cut short, or made from another scenario?)");
+        return make_error("shard " + std::to_string(owner.shard_index) + " did not evaluate level " +
+                          std::to_string(l) + " (was it cut short, or made from another scenario?)");
       }
       level.evaluations[i] = owner.result.levels[l].evaluations[i];
     }

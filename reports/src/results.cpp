@@ -9,7 +9,9 @@ namespace sharesim::reports {
 
 namespace {
 
-double ms(sim::Time t) { return t.milliseconds(); }
+double ms(sim::Time t) {
+  return t.milliseconds();
+}
 
 // A latency that failures made unbounded is written as null.
 void latency_value(JsonWriter& json, sim::Time t) {
@@ -48,8 +50,9 @@ void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
   json.key("slo").begin_object();
   json.field("met", w.slo_met);
   for (const models::SloCheck& check : w.slo) {
-    json.key(check.metric == models::SloMetric::kMinThroughput ? "min_throughput_rps"
-                                                                : std::string(models::slo_metric_name(check.metric)) + "_ms");
+    json.key(check.metric == models::SloMetric::kMinThroughput
+                 ? "min_throughput_rps"
+                 : std::string(models::slo_metric_name(check.metric)) + "_ms");
     json.begin_object();
     if (check.metric == models::SloMetric::kMinThroughput) {
       json.field("target", check.throughput_target_per_s);
@@ -142,7 +145,9 @@ std::string pad(std::string text, size_t width, bool right = true) {
   return right ? std::string(width - text.size(), ' ') + text : text + std::string(width - text.size(), ' ');
 }
 
-std::string ms_text(sim::Time t) { return t == sim::Time::max() ? "inf" : format("%.2f", t.milliseconds()); }
+std::string ms_text(sim::Time t) {
+  return t == sim::Time::max() ? "inf" : format("%.2f", t.milliseconds());
+}
 
 }  // namespace
 
@@ -176,12 +181,13 @@ std::string results_json(const scenarios::RunReport& report) {
 
 std::string summary_text(const scenarios::RunReport& report) {
   std::string out;
-  out += "scenario " + report.scenario_name + " (seed " + std::to_string(report.seed) + "): " +
-         format("%.3f", report.ended_at.seconds()) + " s simulated, " +
+  out += "scenario " + report.scenario_name + " (seed " + std::to_string(report.seed) +
+         "): " + format("%.3f", report.ended_at.seconds()) + " s simulated, " +
          format("%.3f", (report.ended_at - report.warmup).seconds()) + " s measured" +
          (report.interrupted ? ", INTERRUPTED" : "") + "\n\n";
-  out += pad("workload", 18, false) + pad("done", 9) + pad("failed", 8) + pad("req/s", 10) + pad("mean ms", 10) +
-         pad("p50 ms", 9) + pad("p99 ms", 9) + pad("p99.9 ms", 10) + pad("max ms", 9) + "  SLO\n";
+  out += pad("workload", 18, false) + pad("done", 9) + pad("failed", 8) + pad("req/s", 10) +
+         pad("mean ms", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("p99.9 ms", 10) + pad("max ms", 9) +
+         "  SLO\n";
   for (const auto& w : report.workloads) {
     std::string slo = w.slo.empty() ? "-" : (w.slo_met ? "met" : "MISSED");
     for (const auto& c : w.slo) {
@@ -197,18 +203,22 @@ std::string summary_text(const scenarios::RunReport& report) {
            pad(ms_text(w.latency.quantile(0.5)), 9) + pad(ms_text(w.latency.quantile(0.99)), 9) +
            pad(ms_text(w.latency.quantile(0.999)), 10) + pad(ms_text(w.latency.max()), 9) + "  " + slo + "\n";
   }
-  out += "\n" + pad("gpu", 16, false) + pad("claimed by", 14, false) + pad("policy", 14, false) + pad("util.gpu", 9) +
-         pad("SM occ.", 9) + pad("mem.util", 9) + pad("memory MiB", 11) + pad("switches", 10) + pad("faults", 8) + "\n";
+  out += "\n" + pad("gpu", 16, false) + pad("claimed by", 14, false) + pad("policy", 14, false) +
+         pad("util.gpu", 9) + pad("SM occ.", 9) + pad("mem.util", 9) + pad("memory MiB", 11) +
+         pad("switches", 10) + pad("faults", 8) + "\n";
   for (const auto& g : report.gpus) {
     const auto& m = g.metrics;
     out += pad(g.device + "/" + std::to_string(g.index), 16, false) +
-           pad(g.claimed_by.empty() ? "-" : g.claimed_by, 14, false) + pad(g.policy.empty() ? "idle" : g.policy, 14, false) +
-           pad(format("%.1f%%", 100 * m.utilization_gpu_mean), 9) + pad(format("%.1f%%", 100 * m.sm_occupancy), 9) +
+           pad(g.claimed_by.empty() ? "-" : g.claimed_by, 14, false) +
+           pad(g.policy.empty() ? "idle" : g.policy, 14, false) +
+           pad(format("%.1f%%", 100 * m.utilization_gpu_mean), 9) +
+           pad(format("%.1f%%", 100 * m.sm_occupancy), 9) +
            pad(format("%.1f%%", 100 * m.utilization_memory_mean), 9) +
            pad(format("%.0f", static_cast<double>(m.memory_used_bytes) / (1024.0 * 1024.0)), 11) +
            pad(std::to_string(m.context_switches), 10) + pad(std::to_string(m.faults), 8) + "\n";
     for (const auto& p : g.processes) {
-      if (p.failed) out += "  ! " + p.workload + "/" + std::to_string(p.replica) + " failed: " + p.failure + "\n";
+      if (p.failed)
+        out += "  ! " + p.workload + "/" + std::to_string(p.replica) + " failed: " + p.failure + "\n";
     }
   }
   for (const auto& w : report.warnings) out += "warning: " + w + "\n";

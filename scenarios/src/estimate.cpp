@@ -27,7 +27,8 @@ double expected_requests(const WorkloadSpec& workload, double duration_s) {
   return std::visit(
       [&](const auto& a) -> double {
         using A = std::decay_t<decltype(a)>;
-        if constexpr (std::is_same_v<A, models::PoissonArrivals> || std::is_same_v<A, models::ConstantArrivals>) {
+        if constexpr (std::is_same_v<A, models::PoissonArrivals> ||
+                      std::is_same_v<A, models::ConstantArrivals>) {
           return a.rate_per_s * duration_s;
         } else if constexpr (std::is_same_v<A, models::OnOffArrivals>) {
           const double on = a.mean_on.seconds();
@@ -90,9 +91,10 @@ Status check_event_limit(const Scenario& scenario, double max_events) {
                   "this run would execute about %.3g events (workload '%s': about %.3g requests in %.6g s "
                   "x %.0f events each), more than the limit of %.3g; shorten the duration or lower the "
                   "rate, or raise the limit with --max-events N",
-                  estimate.events, w.name.c_str(), w.requests, scenario.duration.seconds(), w.events_per_request,
-                  max_events);
-    error = Error{where.file.empty() ? scenario.file : where.file, where.line, where.column, where.field, message};
+                  estimate.events, w.name.c_str(), w.requests, scenario.duration.seconds(),
+                  w.events_per_request, max_events);
+    error = Error{where.file.empty() ? scenario.file : where.file, where.line, where.column, where.field,
+                  message};
   } else {
     std::snprintf(message, sizeof message,
                   "this run would execute about %.3g events, more than the limit of %.3g; raise the limit "

@@ -96,7 +96,7 @@ class Reader {
   }
   // A mapping with exactly one key naming a kind, e.g. {poisson: {...}}. Returns the key's entry.
   const detail::YamlEntry* one_of(const YamlNode& node, const std::string& path, std::string_view what,
-                          const std::vector<std::string_view>& kinds) {
+                                  const std::vector<std::string_view>& kinds) {
     if (!node.is_map() || node.entries.size() != 1) {
       fail(node, path,
            "expected " + std::string(what) + ": a mapping with exactly one of " + join(kinds) + ", found " +

@@ -12,9 +12,12 @@ namespace sharesim::scenarios {
 
 std::string_view plan_policy_name(PlanPolicy policy) {
   switch (policy) {
-    case PlanPolicy::kPassthrough: return "passthrough";
-    case PlanPolicy::kTimeSlicing: return "time-slicing";
-    case PlanPolicy::kMps: return "mps";
+    case PlanPolicy::kPassthrough:
+      return "passthrough";
+    case PlanPolicy::kTimeSlicing:
+      return "time-slicing";
+    case PlanPolicy::kMps:
+      return "mps";
   }
   return "?";
 }
@@ -44,13 +47,15 @@ class PlanReader {
       if (std::find(allowed.begin(), allowed.end(), key.value) != allowed.end()) continue;
       std::string list;
       for (std::string_view a : allowed) list += (list.empty() ? "" : ", ") + std::string(a);
-      return error(key, path + "." + key.value, "unknown key '" + key.value + "' (expected one of: " + list + ")");
+      return error(key, path + "." + key.value,
+                   "unknown key '" + key.value + "' (expected one of: " + list + ")");
     }
     return std::nullopt;
   }
 
   Result<int> read_int(const YamlNode& node, const std::string& path, int lo, int hi) const {
-    const std::string expected = "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
+    const std::string expected =
+        "expected an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
     if (!node.is_scalar()) return error(node, path, expected + ", found " + node.describe());
     const std::string_view t = trim(node.value);
     int v = 0;
@@ -71,8 +76,10 @@ class PlanReader {
 
   Result<PlanSpec> read(const YamlNode& plan) const {
     const std::string path = "plan";
-    if (!plan.is_map()) return error(plan, path, "expected the plan section (a mapping), found " + plan.describe());
-    if (auto e = check_keys(plan, path, {"device_options", "max_devices", "policies", "mps_percentages", "replicas"})) {
+    if (!plan.is_map())
+      return error(plan, path, "expected the plan section (a mapping), found " + plan.describe());
+    if (auto e = check_keys(plan, path,
+                            {"device_options", "max_devices", "policies", "mps_percentages", "replicas"})) {
       return *e;
     }
     PlanSpec spec;
@@ -81,15 +88,18 @@ class PlanReader {
     const YamlNode* options = plan.find("device_options");
     if (options == nullptr) {
       return error(plan, path + ".device_options",
-                   "expected device_options, the devices that can be bought (e.g. [{gpus: 1, cost: 1.0}]), found none");
+                   "expected device_options, the devices that can be bought (e.g. [{gpus: 1, cost: 1.0}]), "
+                   "found none");
     }
     if (!options->is_sequence() || options->items.empty()) {
-      return error(*options, path + ".device_options", "expected a non-empty list of device options, found " + options->describe());
+      return error(*options, path + ".device_options",
+                   "expected a non-empty list of device options, found " + options->describe());
     }
     for (size_t i = 0; i < options->items.size(); ++i) {
       const YamlNode& item = options->items[i];
       const std::string ipath = path + ".device_options[" + std::to_string(i) + "]";
-      if (!item.is_map()) return error(item, ipath, "expected a device option {gpus: N, cost: C}, found " + item.describe());
+      if (!item.is_map())
+        return error(item, ipath, "expected a device option {gpus: N, cost: C}, found " + item.describe());
       if (auto e = check_keys(item, ipath, {"name", "gpus", "cost", "gpu_profile"})) return *e;
       DeviceOption option;
       option.where = where(item, ipath);
@@ -106,16 +116,21 @@ class PlanReader {
         return error(item, ipath + ".cost", "expected a cost for this device option, found none");
       }
       if (const YamlNode* v = item.find("gpu_profile")) {
-        if (!v->is_scalar() || v->value.empty()) return error(*v, ipath + ".gpu_profile", "expected a GPU profile name or path, found " + v->describe());
+        if (!v->is_scalar() || v->value.empty())
+          return error(*v, ipath + ".gpu_profile",
+                       "expected a GPU profile name or path, found " + v->describe());
         option.gpu_profile = v->value;
       }
       option.name = std::to_string(option.gpus) + "gpu";
       if (const YamlNode* v = item.find("name")) {
-        const bool ok = v->is_scalar() && !v->value.empty() &&
-                        std::all_of(v->value.begin(), v->value.end(), [](char c) {
-                          return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-                        });
-        if (!ok) return error(*v, ipath + ".name", "expected a name of letters, digits, '-' and '_', found " + v->describe());
+        const bool ok =
+            v->is_scalar() && !v->value.empty() && std::all_of(v->value.begin(), v->value.end(), [](char c) {
+              return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+                     c == '_';
+            });
+        if (!ok)
+          return error(*v, ipath + ".name",
+                       "expected a name of letters, digits, '-' and '_', found " + v->describe());
         option.name = v->value;
       }
       spec.device_options.push_back(std::move(option));
@@ -130,7 +145,9 @@ class PlanReader {
     if (const YamlNode* v = plan.find("policies")) {
       const std::string ppath = path + ".policies";
       if (!v->is_sequence() || v->items.empty()) {
-        return error(*v, ppath, "expected a non-empty list of policies (passthrough, time-slicing, mps), found " + v->describe());
+        return error(
+            *v, ppath,
+            "expected a non-empty list of policies (passthrough, time-slicing, mps), found " + v->describe());
       }
       spec.policies.clear();
       for (size_t i = 0; i < v->items.size(); ++i) {
@@ -142,8 +159,10 @@ class PlanReader {
             if (iequals(item.value, plan_policy_name(p))) policy = p;
           }
         }
-        if (!policy) return error(item, ipath, "expected passthrough, time-slicing or mps, found " + item.describe());
-        if (spec.allows(*policy)) return error(item, ipath, "expected each policy once, found '" + item.value + "' again");
+        if (!policy)
+          return error(item, ipath, "expected passthrough, time-slicing or mps, found " + item.describe());
+        if (spec.allows(*policy))
+          return error(item, ipath, "expected each policy once, found '" + item.value + "' again");
         spec.policies.push_back(*policy);
       }
     }
@@ -163,7 +182,8 @@ class PlanReader {
         values.erase(std::unique(values.begin(), values.end()), values.end());
         spec.mps_percentages = std::move(values);
       } else {
-        return error(*v, mpath, "expected 'auto' or a non-empty list of percentages 1..100, found " + v->describe());
+        return error(*v, mpath,
+                     "expected 'auto' or a non-empty list of percentages 1..100, found " + v->describe());
       }
     }
 
@@ -192,7 +212,9 @@ class PlanReader {
 
 }  // namespace
 
-Result<PlanSpec> read_plan_section(const YamlNode& plan, const std::string& file) { return PlanReader(file).read(plan); }
+Result<PlanSpec> read_plan_section(const YamlNode& plan, const std::string& file) {
+  return PlanReader(file).read(plan);
+}
 
 }  // namespace detail
 

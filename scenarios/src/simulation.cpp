@@ -15,7 +15,10 @@ namespace sharesim::scenarios {
 namespace {
 
 Error error_at(const SourceLocation& where, std::string message) {
-  return Error{.file = where.file, .line = where.line, .column = where.column, .field = where.field,
+  return Error{.file = where.file,
+               .line = where.line,
+               .column = where.column,
+               .field = where.field,
                .message = std::move(message)};
 }
 
@@ -50,7 +53,8 @@ const SourceLocation& step_location(const SetupStep& step) {
 // The claim rules applied to one device; a VM that cannot be created is an input error.
 Result<models::DeviceClaims> claim_device(const DeviceSpec& device, std::vector<std::string>* warnings) {
   auto claims = models::claim_gpus(device.gpus, consumer_requests(device));
-  if (!claims) return claims.error().at(device.where.file, device.where.line, device.where.column, device.where.field);
+  if (!claims)
+    return claims.error().at(device.where.file, device.where.line, device.where.column, device.where.field);
   for (const models::GpuConsumerClaim& c : claims->consumers) {
     const SourceLocation& where = step_location(device.setup[c.step]);
     if (!c.created) return error_at(where, c.failure);
@@ -62,14 +66,18 @@ Result<models::DeviceClaims> claim_device(const DeviceSpec& device, std::vector<
 }
 
 models::SharingPolicy container_policy(ContainerSharing sharing) {
-  return sharing == ContainerSharing::kMps ? models::SharingPolicy::kMps : models::SharingPolicy::kTimeSlicing;
+  return sharing == ContainerSharing::kMps ? models::SharingPolicy::kMps
+                                           : models::SharingPolicy::kTimeSlicing;
 }
 
 std::string policy_name(models::SharingPolicy policy) {
   switch (policy) {
-    case models::SharingPolicy::kPassthrough: return "passthrough";
-    case models::SharingPolicy::kTimeSlicing: return "time-slicing";
-    case models::SharingPolicy::kMps: return "mps";
+    case models::SharingPolicy::kPassthrough:
+      return "passthrough";
+    case models::SharingPolicy::kTimeSlicing:
+      return "time-slicing";
+    case models::SharingPolicy::kMps:
+      return "mps";
   }
   return "";
 }
@@ -116,10 +124,12 @@ LoadOptions default_load_options(std::vector<std::string> overrides) {
                               const std::string& base_dir) -> std::optional<GpuThroughput> {
     auto profile = models::resolve_gpu_profile(name_or_path, base_dir);
     if (!profile) return std::nullopt;
-    return GpuThroughput{profile->sm_count, profile->boost_clock_mhz * profile->sustained_clock_factor / 1000.0,
+    return GpuThroughput{profile->sm_count,
+                         profile->boost_clock_mhz * profile->sustained_clock_factor / 1000.0,
                          profile->dram_bandwidth_nominal / 1e9};
   };
-  options.sm_limits = [](const std::string& name_or_path, const std::string& base_dir) -> std::optional<SmLimits> {
+  options.sm_limits = [](const std::string& name_or_path,
+                         const std::string& base_dir) -> std::optional<SmLimits> {
     auto profile = models::resolve_gpu_profile(name_or_path, base_dir);
     if (!profile) return std::nullopt;
     return SmLimits{profile->sm_count, profile->max_threads_per_sm, profile->max_blocks_per_sm};
@@ -233,8 +243,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
         if (!best || slot.process_count < best->process_count) best = &slot;
       }
       if (best->policy && *best->policy != policy) {
-        return located("GPU " + std::to_string(best->index) + " of device '" + device.name + "' already runs " +
-                       policy_name(*best->policy) + " work; a GPU has one sharing mode");
+        return located("GPU " + std::to_string(best->index) + " of device '" + device.name +
+                       "' already runs " + policy_name(*best->policy) + " work; a GPU has one sharing mode");
       }
       best->policy = policy;
       ++best->process_count;
@@ -242,9 +252,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
       process.workload = spec.name;
       process.replica = r;
       process.memory_bytes = spec.memory_bytes;
-      process.mps_active_thread_percentage = policy == models::SharingPolicy::kMps
-                                                 ? spec.mps_active_thread_percentage
-                                                 : std::nullopt;
+      process.mps_active_thread_percentage =
+          policy == models::SharingPolicy::kMps ? spec.mps_active_thread_percentage : std::nullopt;
       best->processes.push_back(process);
       placements[w].push_back({best, best->processes.size() - 1});
     }
@@ -266,12 +275,14 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
         ps.name = p.workload + "/" + std::to_string(p.replica);
         ps.memory_bytes = p.memory_bytes;
         ps.mps_active_thread_percentage = p.mps_active_thread_percentage;
-        if (*slot.policy == models::SharingPolicy::kMps) ps.mps_pinned_mem_limit = spec->mps_pinned_mem_limit_bytes;
+        if (*slot.policy == models::SharingPolicy::kMps)
+          ps.mps_pinned_mem_limit = spec->mps_pinned_mem_limit_bytes;
         auto id = slot.model->start_process(ps);
         if (!id) {
           if (*slot.policy == models::SharingPolicy::kPassthrough) {
-            return error_at(spec->where, "cannot start '" + ps.name + "' on GPU " + std::to_string(slot.index) +
-                                             " of device '" + slot.device + "': " + id.error().message);
+            return error_at(spec->where, "cannot start '" + ps.name + "' on GPU " +
+                                             std::to_string(slot.index) + " of device '" + slot.device +
+                                             "': " + id.error().message);
           }
           p.failed = true;
           p.failure = id.error().message;
@@ -302,9 +313,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
   // ---- Workloads ------------------------------------------------------------------------------------------
   std::vector<std::unique_ptr<ProcessEndpoint>> endpoints;
   std::vector<std::unique_ptr<models::Workload>> workloads;
-  const sim::HandlerId fault_handler = sim.add_handler([&](uint64_t payload) {
-    workloads[payload >> 32]->on_replica_failed(payload & 0xFFFFFFFFu);
-  });
+  const sim::HandlerId fault_handler = sim.add_handler(
+      [&](uint64_t payload) { workloads[payload >> 32]->on_replica_failed(payload & 0xFFFFFFFFu); });
   for (size_t w = 0; w < scenario.workloads.size(); ++w) {
     const WorkloadSpec& spec = scenario.workloads[w];
     std::vector<models::GpuEndpoint*> replicas;
@@ -313,7 +323,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
       const auto& id = p.gpu->process_ids[p.process_slot];
       endpoints.push_back(std::make_unique<ProcessEndpoint>(p.gpu->model.get(), id));
       replicas.push_back(endpoints.back().get());
-      if (id) p.gpu->model->set_fault_listener(*id, models::Completion{fault_handler, (uint64_t{w} << 32) | r});
+      if (id)
+        p.gpu->model->set_fault_listener(*id, models::Completion{fault_handler, (uint64_t{w} << 32) | r});
     }
     models::WorkloadOptions wo;
     wo.name = spec.name;
@@ -332,7 +343,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
     }
   }
 
-  // ---- Run -------------------------------------------------------------------------------------------------
+  // ---- Run
+  // -------------------------------------------------------------------------------------------------
   const sim::HandlerId warmup_handler = sim.add_handler([&](uint64_t) {
     for (auto& device_slots : slots) {
       for (GpuSlot& slot : device_slots) {

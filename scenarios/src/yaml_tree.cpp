@@ -98,7 +98,7 @@ class TreeBuilder final : public YAML::EventHandler {
     YAML::anchor_t anchor = 0;
     bool have_key = false;
     YamlNode key;
-    std::string path;  // key path of this node, e.g. "workloads[0].env"
+    std::string path;          // key path of this node, e.g. "workloads[0].env"
     int64_t nodes_before = 0;  // nodes_ when the collection opened: its size is nodes_ - nodes_before
   };
 
@@ -194,7 +194,7 @@ class TreeBuilder final : public YAML::EventHandler {
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, YamlNode> anchors_;
   std::map<YAML::anchor_t, int64_t> anchor_sizes_;  // nodes each anchored subtree counts for
-  int64_t nodes_ = 0;                                // nodes in the document so far, aliases expanded
+  int64_t nodes_ = 0;                               // nodes in the document so far, aliases expanded
 };
 
 }  // namespace

@@ -29,7 +29,7 @@ struct YamlNode {
   // node that came from a command-line override (positions are then within that text).
   std::string origin;
 
-  std::vector<YamlNode> items;                         // kSequence
+  std::vector<YamlNode> items;  // kSequence
   // kMap: (key, value), in file order. A named struct, not std::pair: std::pair<YamlNode, YamlNode>
   // inside YamlNode is instantiated while YamlNode is incomplete, which clang with libstdc++
   // rejects (the fuzz build uses clang).

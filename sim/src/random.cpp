@@ -24,7 +24,9 @@ uint64_t fnv1a64(std::string_view text) {
   return h;
 }
 
-constexpr uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+constexpr uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 }  // namespace
 
@@ -54,9 +56,13 @@ double RandomStream::uniform01() {
   return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
 }
 
-double RandomStream::uniform(double lo, double hi) { return lo + (hi - lo) * uniform01(); }
+double RandomStream::uniform(double lo, double hi) {
+  return lo + (hi - lo) * uniform01();
+}
 
-double RandomStream::exponential(double mean) { return -mean * std::log(uniform01()); }
+double RandomStream::exponential(double mean) {
+  return -mean * std::log(uniform01());
+}
 
 double RandomStream::standard_normal() {
   if (has_spare_normal_) {

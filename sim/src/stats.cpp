@@ -17,7 +17,8 @@ size_t LatencyHistogram::bucket_of(uint64_t v) {
   const int exponent = 63 - std::countl_zero(v);  // >= 11
   const int shift = exponent - kSubBucketBits;
   const uint64_t sub = (v >> shift) - kSubBuckets;  // [0, 1024)
-  return static_cast<size_t>(kExactLimit + static_cast<uint64_t>(exponent - kSubBucketBits - 1) * kSubBuckets + sub);
+  return static_cast<size_t>(kExactLimit +
+                             static_cast<uint64_t>(exponent - kSubBucketBits - 1) * kSubBuckets + sub);
 }
 
 uint64_t LatencyHistogram::bucket_low(size_t b) {
@@ -54,8 +55,12 @@ void LatencyHistogram::merge(const LatencyHistogram& other) {
   sum_ += other.sum_;
 }
 
-Time LatencyHistogram::min() const { return count_ ? Time::ns(static_cast<int64_t>(min_)) : Time::zero(); }
-Time LatencyHistogram::max() const { return count_ ? Time::ns(static_cast<int64_t>(max_)) : Time::zero(); }
+Time LatencyHistogram::min() const {
+  return count_ ? Time::ns(static_cast<int64_t>(min_)) : Time::zero();
+}
+Time LatencyHistogram::max() const {
+  return count_ ? Time::ns(static_cast<int64_t>(max_)) : Time::zero();
+}
 
 double LatencyHistogram::mean_ns() const {
   if (count_ == 0) return 0.0;

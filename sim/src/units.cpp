@@ -16,9 +16,14 @@ struct ByteUnit {
 };
 constexpr ByteUnit kByteUnits[] = {
     {"B", 1},
-    {"KiB", int64_t{1} << 10}, {"MiB", int64_t{1} << 20}, {"GiB", int64_t{1} << 30},
+    {"KiB", int64_t{1} << 10},
+    {"MiB", int64_t{1} << 20},
+    {"GiB", int64_t{1} << 30},
     {"TiB", int64_t{1} << 40},
-    {"KB", 1'000}, {"kB", 1'000}, {"MB", 1'000'000}, {"GB", 1'000'000'000},
+    {"KB", 1'000},
+    {"kB", 1'000},
+    {"MB", 1'000'000},
+    {"GB", 1'000'000'000},
     {"TB", 1'000'000'000'000},
 };
 
@@ -66,8 +71,8 @@ Result<double> parse_rate_per_second(std::string_view text) {
   }
   auto number = parse_number(std::string_view(shown).substr(0, slash));
   if (!number) {
-    return make_error("expected a rate such as 200/s, found '" + shown + "' (" +
-                      number.error().message + ")");
+    return make_error("expected a rate such as 200/s, found '" + shown + "' (" + number.error().message +
+                      ")");
   }
   const std::string_view per = detail::trim(std::string_view(shown).substr(slash + 1));
   double seconds = 0;

@@ -45,7 +45,8 @@ TEST(CalibrateCommand, NoArgumentsPrintsUsageAndIsBadInput) {
 TEST(CalibrateCommand, UnknownActionAndOptionAreBadInput) {
   CommandRun a = run({"tune"});
   EXPECT_EQ(a.code, 2);
-  EXPECT_EQ(a.err, "sharesim: error: calibrate: unknown action 'tune' (expected fit, compare, simulate or plan)\n");
+  EXPECT_EQ(a.err,
+            "sharesim: error: calibrate: unknown action 'tune' (expected fit, compare, simulate or plan)\n");
   CommandRun b = run({"fit", "raw.csv", "--bogus"});
   EXPECT_EQ(b.code, 2);
   EXPECT_NE(b.err.find("unknown option '--bogus'"), std::string::npos);
@@ -110,7 +111,9 @@ TEST(CalibrateCommand, SimulateFitCompare) {
 
 TEST(CalibrateCommand, CompareAgainstAnotherProfileShowsTheError) {
   const fs::path sim_csv = scratch("copies.csv");
-  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "copies", "--mps", "off", "-o", sim_csv.string()}).code, 0);
+  ASSERT_EQ(
+      run({"simulate", "--profile", "t4", "--suite", "copies", "--mps", "off", "-o", sim_csv.string()}).code,
+      0);
   // The V100 profile has other PCIe figures: its copies must differ from the T4's.
   CommandRun c = run({"compare", sim_csv.string(), "--profile", "v100-16gb", "--detail"});
   ASSERT_EQ(c.code, 0) << c.err;
@@ -123,8 +126,10 @@ TEST(CalibrateCommand, FitMergesRunsWithoutAndWithMps) {
   const fs::path off = scratch("off.csv");
   const fs::path on = scratch("on.csv");
   const fs::path yaml = scratch("merged.yaml");
-  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "sharing", "--mps", "off", "-o", off.string()}).code, 0);
-  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "sharing", "--mps", "on", "-o", on.string()}).code, 0);
+  ASSERT_EQ(
+      run({"simulate", "--profile", "t4", "--suite", "sharing", "--mps", "off", "-o", off.string()}).code, 0);
+  ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "sharing", "--mps", "on", "-o", on.string()}).code,
+            0);
   CommandRun one = run({"fit", off.string(), "-o", yaml.string()});
   ASSERT_EQ(one.code, 0) << one.err;
   EXPECT_NE(one.out.find("not fitted: mps_interference_penalty"), std::string::npos) << one.out;
@@ -140,10 +145,13 @@ TEST(CalibrateCommand, FitRefusesToMergeDifferentGpus) {
   const fs::path t4 = scratch("t4-copies.csv");
   const fs::path a100 = scratch("a100-copies.csv");
   ASSERT_EQ(run({"simulate", "--profile", "t4", "--suite", "copies", "-o", t4.string()}).code, 0);
-  ASSERT_EQ(run({"simulate", "--profile", "a100-80gb-pcie", "--suite", "copies", "-o", a100.string()}).code, 0);
+  ASSERT_EQ(run({"simulate", "--profile", "a100-80gb-pcie", "--suite", "copies", "-o", a100.string()}).code,
+            0);
   CommandRun r = run({"fit", t4.string(), a100.string(), "-o", scratch("mixed.yaml").string()});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err.rfind("sharesim: error: " + a100.string() + ": device.sm_count: expected the same SM count", 0), 0u)
+  EXPECT_EQ(
+      r.err.rfind("sharesim: error: " + a100.string() + ": device.sm_count: expected the same SM count", 0),
+      0u)
       << r.err;
 }
 

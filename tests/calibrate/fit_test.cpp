@@ -81,8 +81,10 @@ TEST(Fit, CopiesRecoverLatencyAndBandwidthPerCase) {
 TEST(Fit, PageableFasterThanPinnedIsCappedToKeepTheProfileValid) {
   RawData raw = with_device();
   for (int64_t bytes : make_plan(40).copies.sizes_bytes) {
-    raw.add("copies", "h2d_pinned", param_string({{"bytes", bytes}}), "time", 8000.0 + static_cast<double>(bytes) / 10.0, "ns", 0);
-    raw.add("copies", "h2d_pageable", param_string({{"bytes", bytes}}), "time", 8000.0 + static_cast<double>(bytes) / 11.0, "ns", 0);
+    raw.add("copies", "h2d_pinned", param_string({{"bytes", bytes}}), "time",
+            8000.0 + static_cast<double>(bytes) / 10.0, "ns", 0);
+    raw.add("copies", "h2d_pageable", param_string({{"bytes", bytes}}), "time",
+            8000.0 + static_cast<double>(bytes) / 11.0, "ns", 0);
   }
   auto out = fit_profile(raw, t4(), "raw.csv");
   ASSERT_TRUE(out.ok());
@@ -166,7 +168,7 @@ TEST(Timeslice, TurnsAndSwitchesFromTheSamplerGaps) {
 TEST(Fit, TimeSliceAndSwitchCost) {
   auto out = fit_profile(timeslice_rows(6), t4(), "raw.csv");
   ASSERT_TRUE(out.ok());
-  EXPECT_NEAR(fitted(*out, "time_slice"), 1800.0, 1e-6);        // us
+  EXPECT_NEAR(fitted(*out, "time_slice"), 1800.0, 1e-6);         // us
   EXPECT_NEAR(fitted(*out, "context_switch_cost"), 30.0, 1e-6);  // us
 }
 

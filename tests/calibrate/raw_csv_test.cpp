@@ -1,8 +1,9 @@
+#include "sharesim/calibrate/raw_csv.h"
+
 #include <gtest/gtest.h>
 
 #include <sstream>
 
-#include "sharesim/calibrate/raw_csv.h"
 #include "sharesim/calibrate/raw_reader.h"
 
 namespace sharesim::calibrate {
@@ -58,15 +59,16 @@ TEST_P(RawCsvErrors, NameFileLineAndField) {
 INSTANTIATE_TEST_SUITE_P(
     Cases, RawCsvErrors,
     testing::Values(
-        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns,0\ncopies,h2d_pinned,bytes=4096,time,abc,ns,1\n", 6, "value",
-                "expected a finite number, found 'abc'"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns,0\ncopies,h2d_pinned,bytes=4096,time,abc,ns,1\n",
+                6, "value", "expected a finite number, found 'abc'"},
         BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns\n", 5, "row", "expected 7 fields"},
         BadCase{"gemm,x,,time,1,ns,0\n", 5, "suite", "found 'gemm'"},
         BadCase{"copies,h2d_pinned,bytes=4K,time,1,ns,0\n", 5, "param", "key=integer"},
         BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,-1\n", 5, "rep", "non-negative integer"},
         BadCase{"copies,h2d_pinned,bytes=4096,time,inf,ns,0\n", 5, "value", "finite"},
         BadCase{"copies,h2d_pinned,bytes=4096,time,1,,0\n", 5, "unit", "expected a unit"},
-        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,0\n# device.mps: on\n", 6, "header", "after the column line"}));
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,0\n# device.mps: on\n", 6, "header",
+                "after the column line"}));
 
 TEST(RawCsv, MissingColumnLineIsAnError) {
   auto parsed = parse_raw_csv("# device.name: x\nsuite,case,value\n", "raw.csv");

@@ -53,7 +53,8 @@ TEST(PlanSection, DefaultsWhenOnlyOptionsGiven) {
 }
 
 TEST(PlanSection, UnknownKeyNamesLineColumnAndPath) {
-  auto spec = read_plan_spec_text("name: x\nplan:\n  device_options: [{cost: 1}]\n  max_device: 3\n", "s.yaml");
+  auto spec =
+      read_plan_spec_text("name: x\nplan:\n  device_options: [{cost: 1}]\n  max_device: 3\n", "s.yaml");
   ASSERT_FALSE(spec);
   EXPECT_EQ(spec.error().file, "s.yaml");
   EXPECT_EQ(spec.error().line, 4);
@@ -75,7 +76,8 @@ TEST(PlanSection, BadValuesAreErrorsWithPaths) {
   ASSERT_FALSE(pct);
   EXPECT_EQ(pct.error().field, "plan.mps_percentages[0]");
 
-  auto replicas = read_plan_spec_text("plan:\n  device_options: [{cost: 1}]\n  replicas: {min: 3, max: 2}\n", "s.yaml");
+  auto replicas =
+      read_plan_spec_text("plan:\n  device_options: [{cost: 1}]\n  replicas: {min: 3, max: 2}\n", "s.yaml");
   ASSERT_FALSE(replicas);
   EXPECT_EQ(replicas.error().field, "plan.replicas.max");
 

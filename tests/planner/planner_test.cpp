@@ -1,5 +1,7 @@
 // The capacity planner: screening bounds, search outcomes checked against hand calculation and
 // queueing theory, determinism across --jobs and shards, infeasibility messages, max-rate search.
+#include "sharesim/planner/planner.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -7,7 +9,6 @@
 #include <variant>
 
 #include "sharesim/models/gpu_profile.h"
-#include "sharesim/planner/planner.h"
 #include "sharesim/scenarios/simulation.h"
 
 namespace sharesim::planner {
@@ -15,11 +16,13 @@ namespace {
 
 // A scenario with one placeholder device (the planner replaces the devices) and the given
 // workloads and plan section.
-std::string scenario_yaml(const std::string& duration, const std::string& workloads, const std::string& plan) {
+std::string scenario_yaml(const std::string& duration, const std::string& workloads,
+                          const std::string& plan) {
   return "name: t\nseed: 5\nduration: " + duration +
          "\nwarmup: 100ms\n"
          "devices:\n  - {name: edge, gpus: 1, sharing: time-slicing, setup: [{kubernetes: {}}]}\n"
-         "workloads:\n" + workloads + "plan:\n" + plan;
+         "workloads:\n" +
+         workloads + "plan:\n" + plan;
 }
 
 // A workload of one kernel (`kernel` solo on all 40 SMs, compute-bound) and no copies.
@@ -58,11 +61,11 @@ TEST(PlannerScreen, RejectsGpuLoadAboveOneByHand) {
   // Time-slicing runs one context at a time, so the GPU must do 2 x 550/s x 1 ms = 1.1 s of
   // work per second: 1.1 > 1, infeasible without simulating. Each process alone is a single
   // server at 550/s x (1 ms + 5 us launch gap) = 0.553 < 1, so only the GPU bound can reject it.
-  const std::string yaml = scenario_yaml(
-      "1s",
-      kernel_workload("a", "{poisson: {rate: 550/s}}", "1ms", "{p99: 50ms}") +
-          kernel_workload("b", "{poisson: {rate: 550/s}}", "1ms", "{p99: 50ms}"),
-      "  device_options: [{gpus: 1, cost: 1}]\n");
+  const std::string yaml =
+      scenario_yaml("1s",
+                    kernel_workload("a", "{poisson: {rate: 550/s}}", "1ms", "{p99: 50ms}") +
+                        kernel_workload("b", "{poisson: {rate: 550/s}}", "1ms", "{p99: 50ms}"),
+                    "  device_options: [{gpus: 1, cost: 1}]\n");
   const PlanInput input = load(yaml);
   Candidate c;
   DevicePlan d;
@@ -75,11 +78,11 @@ TEST(PlannerScreen, RejectsGpuLoadAboveOneByHand) {
   EXPECT_NE(why->find("offered GPU load 1.100 > 1"), std::string::npos) << *why;
 
   // At 450/s each the load is 0.9: the bound lets it through to simulation.
-  const std::string light = scenario_yaml(
-      "1s",
-      kernel_workload("a", "{poisson: {rate: 450/s}}", "1ms", "{p99: 50ms}") +
-          kernel_workload("b", "{poisson: {rate: 450/s}}", "1ms", "{p99: 50ms}"),
-      "  device_options: [{gpus: 1, cost: 1}]\n");
+  const std::string light =
+      scenario_yaml("1s",
+                    kernel_workload("a", "{poisson: {rate: 450/s}}", "1ms", "{p99: 50ms}") +
+                        kernel_workload("b", "{poisson: {rate: 450/s}}", "1ms", "{p99: 50ms}"),
+                    "  device_options: [{gpus: 1, cost: 1}]\n");
   const PlanInput light_input = load(light);
   EXPECT_FALSE(screen(light_input.scenario, *light_input.spec, c).has_value());
 
@@ -94,9 +97,9 @@ TEST(PlannerScreen, RejectsGpuLoadAboveOneByHand) {
 TEST(PlannerSearch, OneGpuClearlySufficesPicksOneSingleGpuDevice) {
   // Offered load 100/s x 1 ms = 0.1 of one GPU, p99 target 50 ms: one 1-GPU device (cost 1)
   // is the cheapest option and surely enough.
-  const PlanInput input = load(scenario_yaml(
-      "1s", kernel_workload("light", "{poisson: {rate: 100/s}}", "1ms", "{p99: 50ms}"),
-      "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 1.6}]\n  max_devices: 2\n"));
+  const PlanInput input = load(
+      scenario_yaml("1s", kernel_workload("light", "{poisson: {rate: 100/s}}", "1ms", "{p99: 50ms}"),
+                    "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 1.6}]\n  max_devices: 2\n"));
   auto result = plan(input, PlanOptions{});
   ASSERT_TRUE(result) << result.error().to_string();
   ASSERT_TRUE(result->chosen.has_value());
@@ -112,10 +115,10 @@ TEST(PlannerSearch, WorkloadNeedingTwoGpusOfLoadPicksTwoGpus) {
   // time-slicing (bound > 1). Two replicas on two GPUs get 750/s each: rho = 0.75 per GPU, an
   // M/D/1 queue with mean wait rho S / (2 (1 - rho)) = 1.5 ms, far below the 30 ms p99 target.
   // The cheapest two GPUs are one 2-GPU device (1.6 < 2 x 1.0).
-  const PlanInput input = load(scenario_yaml(
-      "1s", kernel_workload("heavy", "{poisson: {rate: 1500/s}}", "1ms", "{p99: 30ms}"),
-      "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 1.6}]\n  max_devices: 2\n"
-      "  policies: [passthrough, time-slicing]\n  replicas: {min: 1, max: 2}\n"));
+  const PlanInput input =
+      load(scenario_yaml("1s", kernel_workload("heavy", "{poisson: {rate: 1500/s}}", "1ms", "{p99: 30ms}"),
+                         "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 1.6}]\n  max_devices: 2\n"
+                         "  policies: [passthrough, time-slicing]\n  replicas: {min: 1, max: 2}\n"));
   auto result = plan(input, PlanOptions{});
   ASSERT_TRUE(result) << result.error().to_string();
   ASSERT_TRUE(result->chosen.has_value()) << (result->infeasible.empty() ? "" : result->infeasible[0]);
@@ -124,7 +127,8 @@ TEST(PlannerSearch, WorkloadNeedingTwoGpusOfLoadPicksTwoGpus) {
   EXPECT_DOUBLE_EQ(c.cost, 1.6);
   // The 1-GPU level was rejected by the bound alone.
   ASSERT_EQ(result->levels.size(), 2u);
-  for (const Evaluation& e : result->levels[0].evaluations) EXPECT_EQ(e.state, Evaluation::State::kScreenedOut);
+  for (const Evaluation& e : result->levels[0].evaluations)
+    EXPECT_EQ(e.state, Evaluation::State::kScreenedOut);
 }
 
 TEST(PlannerSearch, MpsGivesTheHeavierWorkloadMoreSms) {
@@ -132,11 +136,11 @@ TEST(PlannerSearch, MpsGivesTheHeavierWorkloadMoreSms) {
   // device plugin's uniform 50 % each, heavy's kernels get floor(40 x 0.5) = 20 SMs and take
   // 2 ms: its single process would need 600 x 2 ms = 1.2 s per second (> 1, infeasible). Any
   // feasible vector must give heavy more than 50 %, so the light one less.
-  const PlanInput input = load(scenario_yaml(
-      "2s",
-      kernel_workload("heavy", "{poisson: {rate: 600/s}}", "1ms", "{mean: 20ms}") +
-          kernel_workload("light", "{poisson: {rate: 100/s}}", "1ms", "{mean: 300ms}"),
-      "  device_options: [{gpus: 1, cost: 1.0}]\n  max_devices: 1\n  policies: [mps]\n"));
+  const PlanInput input =
+      load(scenario_yaml("2s",
+                         kernel_workload("heavy", "{poisson: {rate: 600/s}}", "1ms", "{mean: 20ms}") +
+                             kernel_workload("light", "{poisson: {rate: 100/s}}", "1ms", "{mean: 300ms}"),
+                         "  device_options: [{gpus: 1, cost: 1.0}]\n  max_devices: 1\n  policies: [mps]\n"));
   auto result = plan(input, PlanOptions{});
   ASSERT_TRUE(result) << result.error().to_string();
   ASSERT_TRUE(result->chosen.has_value());
@@ -159,13 +163,12 @@ TEST(PlannerSearch, MpsGivesTheHeavierWorkloadMoreSms) {
 
 // A problem with several cost levels and policies, for the determinism tests.
 std::string mixed_problem() {
-  return scenario_yaml(
-      "300ms",
-      kernel_workload("a", "{poisson: {rate: 500/s}}", "1ms", "{p99: 20ms}") +
-          kernel_workload("b", "{constant: {rate: 300/s}}", "1ms", "{p99: 20ms}") +
-          kernel_workload("c", "{poisson: {rate: 200/s}}", "2ms", "{p99: 40ms}"),
-      "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 1.6}]\n  max_devices: 2\n"
-      "  replicas: {min: 1, max: 2}\n");
+  return scenario_yaml("300ms",
+                       kernel_workload("a", "{poisson: {rate: 500/s}}", "1ms", "{p99: 20ms}") +
+                           kernel_workload("b", "{constant: {rate: 300/s}}", "1ms", "{p99: 20ms}") +
+                           kernel_workload("c", "{poisson: {rate: 200/s}}", "2ms", "{p99: 40ms}"),
+                       "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 1.6}]\n  max_devices: 2\n"
+                       "  replicas: {min: 1, max: 2}\n");
 }
 
 TEST(PlannerDeterminism, JobsOneAndTwoGiveIdenticalPlanJson) {
@@ -218,11 +221,11 @@ TEST(PlannerDeterminism, MergeRejectsAMissingShard) {
 
 TEST(PlannerInfeasible, NamesTheWorkloadWhoseLoadExceedsEveryGpu) {
   // 5000/s x 1 ms = 5 GPUs of work, but at most 2 replicas, hence at most 2 GPUs.
-  const PlanInput input = load(scenario_yaml(
-      "1s",
-      kernel_workload("fine", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}") +
-          kernel_workload("hog", "{poisson: {rate: 5000/s}}", "1ms", "{p99: 50ms}"),
-      "  device_options: [{gpus: 2, cost: 1}]\n  replicas: {min: 1, max: 2}\n"));
+  const PlanInput input =
+      load(scenario_yaml("1s",
+                         kernel_workload("fine", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}") +
+                             kernel_workload("hog", "{poisson: {rate: 5000/s}}", "1ms", "{p99: 50ms}"),
+                         "  device_options: [{gpus: 2, cost: 1}]\n  replicas: {min: 1, max: 2}\n"));
   auto result = plan(input, PlanOptions{});
   ASSERT_TRUE(result);
   EXPECT_FALSE(result->chosen.has_value());
@@ -234,14 +237,15 @@ TEST(PlannerInfeasible, NamesTheWorkloadWhoseLoadExceedsEveryGpu) {
 
 TEST(PlannerInfeasible, NamesTheWorkloadWhoseMemoryExceedsAGpu) {
   // The T4 has 15,079 MiB usable (DESIGN.md): 15 GiB = 15,360 MiB cannot fit.
-  const PlanInput input = load(scenario_yaml(
-      "1s", kernel_workload("huge", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}", "15GiB"),
-      "  device_options: [{gpus: 1, cost: 1}]\n"));
+  const PlanInput input = load(
+      scenario_yaml("1s", kernel_workload("huge", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}", "15GiB"),
+                    "  device_options: [{gpus: 1, cost: 1}]\n"));
   auto result = plan(input, PlanOptions{});
   ASSERT_TRUE(result);
   EXPECT_FALSE(result->chosen.has_value());
   ASSERT_EQ(result->infeasible.size(), 1u);
-  EXPECT_NE(result->infeasible[0].find("workload 'huge': its memory"), std::string::npos) << result->infeasible[0];
+  EXPECT_NE(result->infeasible[0].find("workload 'huge': its memory"), std::string::npos)
+      << result->infeasible[0];
 }
 
 TEST(PlannerScenario, CandidateBecomesDevicesSetupAndEnv) {
@@ -302,13 +306,14 @@ TEST(PlannerInput, PlanSectionAnywhereInTheFile) {
   const std::string yaml =
       "name: t\nplan:\n  device_options: [{gpus: 1, cost: 1}]\n  max_devices: 2\n"
       "duration: 1s\ndevices:\n  - {name: edge, gpus: 1, setup: [{kubernetes: {}}]}\n"
-      "workloads:\n" + kernel_workload("q", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}");
+      "workloads:\n" +
+      kernel_workload("q", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}");
   const PlanInput input = load(yaml);
   ASSERT_TRUE(input.spec.has_value());
   EXPECT_EQ(input.spec->max_devices, 2);
   EXPECT_EQ(input.scenario.workloads.size(), 1u);
-  auto bad = load_plan_input_text(
-      "name: t\nplan:\n  device_options: [{gpus: 1, cost: 1}]\nduration: 1x\n", "b.yaml", ".");
+  auto bad = load_plan_input_text("name: t\nplan:\n  device_options: [{gpus: 1, cost: 1}]\nduration: 1x\n",
+                                  "b.yaml", ".");
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().line, 4);
 }
@@ -340,9 +345,9 @@ TEST(PlannerMaxRate, MD1MeanResponseTimeMatchesTheory) {
 }
 
 TEST(PlannerMaxRate, UnknownWorkloadIsAnInputError) {
-  const PlanInput input = load(scenario_yaml(
-      "1s", kernel_workload("q", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}"),
-      "  device_options: [{gpus: 1, cost: 1}]\n"));
+  const PlanInput input =
+      load(scenario_yaml("1s", kernel_workload("q", "{poisson: {rate: 10/s}}", "1ms", "{p99: 50ms}"),
+                         "  device_options: [{gpus: 1, cost: 1}]\n"));
   auto found = max_rate(input.scenario, "nope", 0.01);
   ASSERT_FALSE(found);
   EXPECT_NE(found.error().message.find("'nope'"), std::string::npos);

@@ -113,7 +113,8 @@ TEST(YamlBombs, OrdinaryAliasesStillExpand) {
       "name: aliases\nduration: 1s\n"
       "devices: [{name: box, setup: [{kubernetes: {}}]}]\n"
       "workloads:\n"
-      "  - {name: a, device: box, arrivals: &arr {poisson: {rate: 10/s}}, request: &req {ops: [{kernel: {duration: 1ms}}]}}\n"
+      "  - {name: a, device: box, arrivals: &arr {poisson: {rate: 10/s}}, request: &req {ops: [{kernel: "
+      "{duration: 1ms}}]}}\n"
       "  - {name: b, device: box, arrivals: *arr, request: *req}\n";
   auto s = load_scenario_text(yaml, "aliases.yaml", ".");
   ASSERT_TRUE(s.ok()) << s.error().to_string();
@@ -124,7 +125,8 @@ TEST(YamlBombs, OrdinaryAliasesStillExpand) {
 // 100,000 nested flow lists would overflow the stack of a recursive parser or tree; yaml-cpp
 // stops at its depth guard (2,000 levels) and the loader reports it on line 2.
 TEST(YamlBombs, DeepNestingIsRefusedWithoutOverflowingTheStack) {
-  const std::string yaml = "name: deep\nduration: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
+  const std::string yaml =
+      "name: deep\nduration: " + std::string(100000, '[') + std::string(100000, ']') + "\n";
   auto s = load_scenario_text(yaml, "deep.yaml", ".");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().file, "deep.yaml");
@@ -133,13 +135,16 @@ TEST(YamlBombs, DeepNestingIsRefusedWithoutOverflowingTheStack) {
 
 // ---- The up-front event estimate ------------------------------------------------------------
 
-Scenario load(const std::string& arrivals, const std::string& extra = "", const std::string& duration = "10s") {
+Scenario load(const std::string& arrivals, const std::string& extra = "",
+              const std::string& duration = "10s") {
   const std::string yaml = "name: estimate\nduration: " + duration + "\n" + extra +
                            "devices: [{name: box, gpus: 1, setup: [{kubernetes: {}}]}]\n"
                            "workloads:\n"
                            "  - name: app\n"
                            "    device: box\n"
-                           "    arrivals: " + arrivals + "\n"
+                           "    arrivals: " +
+                           arrivals +
+                           "\n"
                            "    request: {ops: [{h2d: 1KiB}, {kernel: {duration: 1ms}}, {d2h: 1KiB}]}\n";
   auto s = load_scenario_text(yaml, "estimate.yaml", ".");
   EXPECT_TRUE(s.ok()) << s.error().to_string();

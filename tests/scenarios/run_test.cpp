@@ -26,7 +26,8 @@ std::string md1_scenario(const std::string& rate, const std::string& duration) {
   return R"(
 name: md1
 seed: 5
-duration: )" + duration + R"(
+duration: )" +
+         duration + R"(
 warmup: 10s
 devices:
   - name: box
@@ -38,7 +39,8 @@ workloads:
     device: box
     runtime: vm:app-vm
     memory: 1GiB
-    arrivals: {poisson: {rate: )" + rate + R"(}}
+    arrivals: {poisson: {rate: )" +
+         rate + R"(}}
     request:
       ops:
         - kernel: {duration: 2ms, sms: 40, memory_bound: 0}
@@ -104,7 +106,8 @@ workloads:
   ASSERT_FALSE(scenario.ok());
   EXPECT_EQ(scenario.error().file, "order.yaml");
   EXPECT_EQ(scenario.error().line, 8);
-  EXPECT_NE(scenario.error().message.find("VM creation fails"), std::string::npos) << scenario.error().to_string();
+  EXPECT_NE(scenario.error().message.find("VM creation fails"), std::string::npos)
+      << scenario.error().to_string();
 }
 
 TEST(RunScenario, KubernetesWorkloadWithoutAGpuIsRejected) {

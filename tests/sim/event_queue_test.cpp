@@ -84,7 +84,7 @@ TEST(EventQueue, ThirtyTwoBytesPerPendingEvent) {
 TEST(EventQueue, MatchesAShadowModelUnderRandomOperations) {
   RandomStream rng(7, "event-queue-shadow");
   EventQueue q;
-  std::map<std::pair<int64_t, uint64_t>, uint64_t> shadow;  // (time, seq) -> payload
+  std::map<std::pair<int64_t, uint64_t>, uint64_t> shadow;          // (time, seq) -> payload
   std::vector<std::tuple<EventHandle, int64_t, uint64_t>> handles;  // handle, time, seq
   uint64_t seq = 0;
   int64_t now = 0;

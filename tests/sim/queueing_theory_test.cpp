@@ -23,10 +23,10 @@ namespace {
 enum class Service { kExponential, kDeterministic };
 
 struct QueueRun {
-  double mean_sojourn_s = 0;    // arrival to departure
-  double mean_wait_s = 0;       // arrival to start of service
+  double mean_sojourn_s = 0;  // arrival to departure
+  double mean_wait_s = 0;     // arrival to start of service
   double time_avg_in_system = 0;
-  double arrival_rate = 0;      // measured, in the window
+  double arrival_rate = 0;  // measured, in the window
 };
 
 // c servers, FIFO, infinite queue. Customers arriving in [warmup, warmup + window) are measured;
@@ -90,7 +90,8 @@ QueueRun simulate_fifo(int servers, double lambda_per_s, double service_mean_s, 
     } else {
       waiting.push_back(now);
     }
-    if (now < window_end) sim.schedule_in(Time::from_seconds(arrivals.exponential(1.0 / lambda_per_s)), arrive);
+    if (now < window_end)
+      sim.schedule_in(Time::from_seconds(arrivals.exponential(1.0 / lambda_per_s)), arrive);
   });
   const HandlerId open_window = sim.add_handler([&](uint64_t) { number_in_system.reset(sim.now()); });
   sim.schedule_at(window_start, open_window);

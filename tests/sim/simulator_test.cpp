@@ -15,7 +15,8 @@ TEST(Simulator, RunsEventsInTimeOrderAndAdvancesTheClock) {
   sim.schedule_at(Time::ms(1), h, 1);
   sim.schedule_in(Time::ms(2), h, 2);
   sim.run();
-  EXPECT_EQ(seen, (std::vector<std::pair<int64_t, uint64_t>>{{1'000'000, 1}, {2'000'000, 2}, {3'000'000, 3}}));
+  EXPECT_EQ(seen,
+            (std::vector<std::pair<int64_t, uint64_t>>{{1'000'000, 1}, {2'000'000, 2}, {3'000'000, 3}}));
   EXPECT_EQ(sim.events_executed(), 3u);
 }
 

@@ -13,7 +13,8 @@ namespace {
 
 // Nearest-rank quantile of the exact values, the definition the histogram approximates.
 int64_t exact_quantile(std::vector<int64_t> sorted, double q) {
-  const auto rank = std::max<size_t>(1, static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size()))));
+  const auto rank =
+      std::max<size_t>(1, static_cast<size_t>(std::ceil(q * static_cast<double>(sorted.size()))));
   return sorted[rank - 1];
 }
 

@@ -29,15 +29,16 @@ TEST(ParseDuration, AcceptsEveryUnitExactly) {
 }
 
 TEST(ParseDuration, RejectsBadInputWithAReason) {
-  for (const char* bad : {"", "ms", "1.5", "-1ms", "1.5 parsecs", "nan", "inf s", "1e3ms", "1..2ms",
-                          "99999999999999h"}) {
+  for (const char* bad :
+       {"", "ms", "1.5", "-1ms", "1.5 parsecs", "nan", "inf s", "1e3ms", "1..2ms", "99999999999999h"}) {
     const auto parsed = parse_duration(bad);
     EXPECT_FALSE(parsed.ok()) << bad;
     if (!parsed.ok()) {
       EXPECT_FALSE(parsed.error().message.empty());
     }
   }
-  EXPECT_NE(parse_duration("3 parsecs").error().message.find("unknown time unit 'parsecs'"), std::string::npos);
+  EXPECT_NE(parse_duration("3 parsecs").error().message.find("unknown time unit 'parsecs'"),
+            std::string::npos);
   EXPECT_NE(parse_duration("12").error().message.find("expected a unit"), std::string::npos);
 }
 
@@ -51,7 +52,8 @@ TEST(FormatDuration, PrintsTheShortestExactForm) {
 }
 
 TEST(FormatDuration, RoundTripsThroughParse) {
-  for (int64_t ns : {int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{123'456'789}, int64_t{7'200'000'000'000}}) {
+  for (int64_t ns :
+       {int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{123'456'789}, int64_t{7'200'000'000'000}}) {
     EXPECT_EQ(*parse_duration(format_duration(Time::ns(ns))), Time::ns(ns)) << ns;
   }
 }

@@ -45,7 +45,10 @@ TEST(ParseNumber, FiniteOnly) {
 }
 
 TEST(Error, FormatsLocationFieldAndMessage) {
-  const Error e{.file = "s.yaml", .line = 3, .column = 7, .field = "workloads[0].replicas",
+  const Error e{.file = "s.yaml",
+                .line = 3,
+                .column = 7,
+                .field = "workloads[0].replicas",
                 .message = "expected an integer >= 1, found 0"};
   EXPECT_EQ(e.to_string(), "s.yaml:3:7: workloads[0].replicas: expected an integer >= 1, found 0");
   EXPECT_EQ(make_error("bad").at("f.csv", 9, 0, "Duration").to_string(), "f.csv:9: Duration: bad");

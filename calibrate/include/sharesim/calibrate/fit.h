@@ -33,13 +33,13 @@
 namespace sharesim::calibrate {
 
 struct FittedParameter {
-  std::string name;        // the profile parameter, e.g. "pcie_h2d_pinned"
-  double value = 0;        // in `unit`
-  std::string unit;        // a unit the profile loader accepts (GB/s, us, ratio, count, MHz, GiB/s)
-  std::string suite;       // where it came from: a suite name or "device"
-  int points = 0;          // observations the fit used
-  double residual = 0;     // rms relative residual of the fit (or relative spread of a median)
-  std::string note;        // how it was fitted, bounds hit, per-case details
+  std::string name;     // the profile parameter, e.g. "pcie_h2d_pinned"
+  double value = 0;     // in `unit`
+  std::string unit;     // a unit the profile loader accepts (GB/s, us, ratio, count, MHz, GiB/s)
+  std::string suite;    // where it came from: a suite name or "device"
+  int points = 0;       // observations the fit used
+  double residual = 0;  // rms relative residual of the fit (or relative spread of a median)
+  std::string note;     // how it was fitted, bounds hit, per-case details
 };
 
 struct FitOutcome {
@@ -50,7 +50,8 @@ struct FitOutcome {
 
 // Fits what the measurements support. Fails only when nothing at all can be fitted or the header
 // lacks the device facts a present suite needs (the error names the file and the header key).
-Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& base, const std::string& raw_file);
+Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& base,
+                               const std::string& raw_file);
 
 // The profile YAML: the base profile's parameters in its order, fitted ones replaced (value, unit,
 // source naming the suite and the device, note with residual and points, estimate dropped).
@@ -61,8 +62,8 @@ std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome
 // Minimises sum_i (w_i (A_i x - b_i))^2 subject to lower <= x <= upper (per coefficient) by
 // fixing violated coefficients at their bound and solving again (enough for the few, well
 // separated unknowns here). Returns x.
-std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>& a, const std::vector<double>& b,
-                                          const std::vector<double>& w, const std::vector<double>& lower,
-                                          const std::vector<double>& upper);
+std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>& a,
+                                          const std::vector<double>& b, const std::vector<double>& w,
+                                          const std::vector<double>& lower, const std::vector<double>& upper);
 
 }  // namespace sharesim::calibrate

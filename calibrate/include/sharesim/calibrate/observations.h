@@ -23,12 +23,12 @@ namespace sharesim::calibrate {
 struct Observation {
   std::string suite;
   std::string case_name;
-  std::string param;   // as in the CSV, without the per-process "proc" key for pooled quantities
+  std::string param;  // as in the CSV, without the per-process "proc" key for pooled quantities
   std::string metric;
-  double value = 0;    // median
+  double value = 0;  // median
   std::string unit;
-  int samples = 0;     // values the median was taken over
-  double spread = 0;   // median absolute deviation / |median| (0 for one sample)
+  int samples = 0;    // values the median was taken over
+  double spread = 0;  // median absolute deviation / |median| (0 for one sample)
   std::vector<std::pair<std::string, int64_t>> params;  // parsed `param`
   std::vector<double> values;  // the samples (for fits that need more than the median)
 };

@@ -51,7 +51,9 @@ struct ComputeKernelShape {
 struct MemoryKernelShape {
   int blocks = 1;
   int64_t bytes_per_block = 0;  // read + written; multiple of 2 * 16 * kThreadsPerBlock
-  [[nodiscard]] double bytes() const { return static_cast<double>(blocks) * static_cast<double>(bytes_per_block); }
+  [[nodiscard]] double bytes() const {
+    return static_cast<double>(blocks) * static_cast<double>(bytes_per_block);
+  }
 };
 
 struct CopiesPlan {
@@ -61,11 +63,11 @@ struct CopiesPlan {
 };
 
 struct LaunchPlan {
-  int host_launches = 2000;   // empty kernels launched back to back, timed on the host
+  int host_launches = 2000;  // empty kernels launched back to back, timed on the host
   int host_reps = 5;
-  int gap_kernels = 201;      // back-to-back timestamped kernels: gap_kernels - 1 gaps per rep
+  int gap_kernels = 201;  // back-to-back timestamped kernels: gap_kernels - 1 gaps per rep
   int gap_reps = 5;
-  int event_reps = 50;        // single empty kernels timed with cudaEvents
+  int event_reps = 50;  // single empty kernels timed with cudaEvents
 };
 
 struct SmScalingPlan {

@@ -49,12 +49,19 @@ inline constexpr const char* kHeaderAsyncEngines = "device.async_engines";
 inline constexpr const char* kHeaderDriverVersion = "device.driver_version";
 inline constexpr const char* kHeaderRuntimeVersion = "device.runtime_version";
 inline constexpr const char* kHeaderMps = "device.mps";  // "on" or "off" ("both" for merged/simulated data)
-inline constexpr const char* kHeaderComputeMode = "device.compute_mode";  // default, exclusive_process, prohibited
+inline constexpr const char* kHeaderComputeMode =
+    "device.compute_mode";  // default, exclusive_process, prohibited
 inline constexpr const char* kHeaderTool = "tool";
 inline constexpr const char* kHeaderSuites = "suites";
 
 // Pair kinds of the sharing suite's "pair" case (param kind=K).
-enum class PairKind : int { kComputeSolo = 0, kMemorySolo = 1, kComputeCompute = 2, kComputeMemory = 3, kMemoryMemory = 4 };
+enum class PairKind : int {
+  kComputeSolo = 0,
+  kMemorySolo = 1,
+  kComputeCompute = 2,
+  kComputeMemory = 3,
+  kMemoryMemory = 4
+};
 
 struct Measurement {
   std::string suite;

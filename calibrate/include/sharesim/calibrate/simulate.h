@@ -43,13 +43,14 @@ struct SimulateOptions {
   bool mps = true;
   bool timeslice = true;
   int fp32_lanes_per_sm = 64;  // FP32 lanes per SM of the modeled GPU (Turing, Volta, A100: 64)
-  sim::Time timeslice_work = sim::Time::ms(20);     // solo work of each time-slice probe kernel
+  sim::Time timeslice_work = sim::Time::ms(20);       // solo work of each time-slice probe kernel
   sim::Time utilization_window = sim::Time::ns(250);  // sample window used to read turns back
 };
 
 // REQUIRES: plan.sm_count >= 1. Fails when the model refuses a process (e.g. a profile whose MPS
 // client limit is below the plan's process count) or a run does not finish.
-Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profile, const SimulateOptions& options);
+Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profile,
+                              const SimulateOptions& options);
 
 // The model work for the plan's kernels (see the header comment).
 models::KernelWork compute_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile,

@@ -71,7 +71,6 @@
 
 namespace sharesim::models {
 
-
 struct FaultRecord {
   sim::Time at;
   ProcessId process = 0;
@@ -103,8 +102,8 @@ struct GpuMetrics {
   // flight (copy-engine busy, as a profiler's "copy engine utilization"). For dmon and charts.
   std::vector<double> sm_occupancy_series;
   std::vector<double> copy_busy_series;
-  int64_t memory_used_bytes = 0;        // now
-  int64_t memory_peak_bytes = 0;        // highest since the reset
+  int64_t memory_used_bytes = 0;  // now
+  int64_t memory_peak_bytes = 0;  // highest since the reset
   uint64_t context_switches = 0;
   uint64_t faults = 0;  // fault events (one event may fail several processes)
   uint64_t kernels_completed = 0;
@@ -239,7 +238,7 @@ class GpuModel {
     // Allocation (recomputed at each change).
     bool may_run = false;
     bool holds_engine = false;
-    bool observed_running = false;  // what the observer was last told (op_running)
+    bool observed_running = false;         // what the observer was last told (op_running)
     double sms = 0;                        // s
     double bw = 0;                         // g (kernels: DRAM; copies: PCIe), bytes per ns
     double rate = 0;                       // kernels: solo-ns per ns; copies: bytes per ns

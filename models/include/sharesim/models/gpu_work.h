@@ -12,10 +12,10 @@ namespace sharesim::models {
 
 // A kernel, described by how it runs alone on the whole GPU.
 struct KernelWork {
-  std::string_view name;     // for timelines; must outlive the simulation (owned by the scenario)
-  sim::Time solo_duration;   // duration alone on the full GPU at the profile's sustained clock
-  int sm_demand = 0;         // SMs its grid can occupy; <= 0 or more than the GPU has means "all"
-  double memory_bound = 0;   // fraction of its solo time bound by DRAM bandwidth, in [0, 1]
+  std::string_view name;    // for timelines; must outlive the simulation (owned by the scenario)
+  sim::Time solo_duration;  // duration alone on the full GPU at the profile's sustained clock
+  int sm_demand = 0;        // SMs its grid can occupy; <= 0 or more than the GPU has means "all"
+  double memory_bound = 0;  // fraction of its solo time bound by DRAM bandwidth, in [0, 1]
 };
 
 enum class CopyDirection { kHostToDevice, kDeviceToHost };

@@ -17,8 +17,12 @@
 namespace sharesim::models {
 
 // ---- Arrivals -----------------------------------------------------------------------------------
-struct PoissonArrivals { double rate_per_s = 0; };
-struct ConstantArrivals { double rate_per_s = 0; };
+struct PoissonArrivals {
+  double rate_per_s = 0;
+};
+struct ConstantArrivals {
+  double rate_per_s = 0;
+};
 // Alternating bursts: exponentially distributed ON and OFF periods (mean on/off), Poisson arrivals
 // at on_rate during ON and at off_rate (often 0) during OFF: a two-state MMPP.
 struct OnOffArrivals {
@@ -37,9 +41,9 @@ struct ClosedLoopArrivals {
 // work_scale[i], when present, multiplies the per-item work of request i (e.g. a token count
 // divided by its mean), so long prompts cost more.
 struct TraceArrivals {
-  std::string source;             // file name, for messages
-  std::vector<sim::Time> offsets; // non-decreasing, first = 0
-  std::vector<double> work_scale; // empty, or one per offset
+  std::string source;              // file name, for messages
+  std::vector<sim::Time> offsets;  // non-decreasing, first = 0
+  std::vector<double> work_scale;  // empty, or one per offset
 };
 using ArrivalSpec =
     std::variant<PoissonArrivals, ConstantArrivals, OnOffArrivals, ClosedLoopArrivals, TraceArrivals>;

@@ -35,37 +35,38 @@ namespace sharesim::planner {
 
 // A scenario with its plan section, as the planner reads it.
 struct PlanInput {
-  scenarios::Scenario scenario;               // the base: workloads, seed, duration; devices are replaced
-  std::optional<scenarios::PlanSpec> spec;    // nullopt when the file has no plan section
-  std::string path;                           // as given
-  std::vector<std::string> overrides;         // --set, as given
+  scenarios::Scenario scenario;             // the base: workloads, seed, duration; devices are replaced
+  std::optional<scenarios::PlanSpec> spec;  // nullopt when the file has no plan section
+  std::string path;                         // as given
+  std::vector<std::string> overrides;       // --set, as given
 };
 
 // Loads the scenario at `path` (with --set overrides) and its `plan:` section.
 Result<PlanInput> load_plan_input(const std::string& path, const std::vector<std::string>& overrides = {});
 // The same from text (tests); relative paths resolve against base_dir.
-Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string& file, const std::string& base_dir);
+Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string& file,
+                                       const std::string& base_dir);
 
 // ---- Candidates ---------------------------------------------------------------------------------
 struct Tenant {
-  size_t workload = 0;         // index into the base scenario's workloads
-  int processes = 1;           // replicas of that workload on this GPU
-  int mps_percentage = 0;      // CUDA_MPS_ACTIVE_THREAD_PERCENTAGE under MPS, 0 otherwise
+  size_t workload = 0;     // index into the base scenario's workloads
+  int processes = 1;       // replicas of that workload on this GPU
+  int mps_percentage = 0;  // CUDA_MPS_ACTIVE_THREAD_PERCENTAGE under MPS, 0 otherwise
 };
 struct GpuPlan {
-  bool passthrough = false;    // a GPU VM (exactly one process)
-  std::vector<Tenant> tenants; // empty: the GPU is unused
+  bool passthrough = false;     // a GPU VM (exactly one process)
+  std::vector<Tenant> tenants;  // empty: the GPU is unused
 };
 struct DevicePlan {
-  size_t option = 0;           // index into PlanSpec::device_options
-  std::string name;            // "<option name>-<k>", k counting from 1 per option
-  bool mps = false;            // the container sharing mode (only meaningful with container GPUs)
-  std::vector<GpuPlan> gpus;   // passthrough GPUs first (VMs claim GPUs in creation order)
+  size_t option = 0;          // index into PlanSpec::device_options
+  std::string name;           // "<option name>-<k>", k counting from 1 per option
+  bool mps = false;           // the container sharing mode (only meaningful with container GPUs)
+  std::vector<GpuPlan> gpus;  // passthrough GPUs first (VMs claim GPUs in creation order)
   [[nodiscard]] bool has_containers() const;
 };
 struct Candidate {
   size_t level = 0;
-  size_t index = 0;            // within its level
+  size_t index = 0;  // within its level
   double cost = 0;
   std::vector<DevicePlan> devices;
   [[nodiscard]] std::string policy_label() const;  // e.g. "mps", "passthrough+time-slicing"
@@ -74,25 +75,25 @@ struct Candidate {
 
 // ---- Evaluation ---------------------------------------------------------------------------------
 struct CheckOutcome {
-  std::string workload;     // the scenario workload (part) name
-  std::string metric;       // "p99", "mean", "throughput", ...
-  double target = 0;        // seconds, or requests/s for throughput
-  double measured = 0;      // seconds (infinity when unbounded), or requests/s
-  double margin = 0;        // (target - measured) / target for latency, (measured - target) / target for throughput
+  std::string workload;  // the scenario workload (part) name
+  std::string metric;    // "p99", "mean", "throughput", ...
+  double target = 0;     // seconds, or requests/s for throughput
+  double measured = 0;   // seconds (infinity when unbounded), or requests/s
+  double margin = 0;  // (target - measured) / target for latency, (measured - target) / target for throughput
   bool met = false;
 };
 struct Evaluation {
   enum class State { kNotEvaluated, kScreenedOut, kSimulated, kError };
   State state = State::kNotEvaluated;
-  std::string reason;       // why screened out, the error, or the first failed process
+  std::string reason;  // why screened out, the error, or the first failed process
   bool feasible = false;
-  double margin = 0;        // min over checks (0 when there is none); meaningful when simulated
+  double margin = 0;  // min over checks (0 when there is none); meaningful when simulated
   std::vector<CheckOutcome> checks;
 };
 
 struct PlanOptions {
-  int jobs = 1;             // threads that simulate
-  int shard_index = 0;      // evaluate candidates with index % shard_count == shard_index
+  int jobs = 1;         // threads that simulate
+  int shard_index = 0;  // evaluate candidates with index % shard_count == shard_index
   int shard_count = 1;
 };
 
@@ -104,9 +105,9 @@ struct LevelResult {
 };
 
 struct PlanResult {
-  std::vector<LevelResult> levels;           // the levels evaluated, cheapest first
+  std::vector<LevelResult> levels;                  // the levels evaluated, cheapest first
   std::optional<std::pair<size_t, size_t>> chosen;  // (level, index)
-  std::vector<std::string> infeasible;       // why the problem cannot be solved (one per workload), if so
+  std::vector<std::string> infeasible;  // why the problem cannot be solved (one per workload), if so
   size_t candidates = 0, screened_out = 0, simulated = 0;
 };
 
@@ -131,8 +132,8 @@ std::optional<std::string> screen(const scenarios::Scenario& base, const scenari
 // and of host work, per request.
 struct RequestWork {
   double kernel_s = 0, h2d_s = 0, d2h_s = 0, host_s = 0;
-  double sm_seconds = 0;    // compute SM-time per request / sm_count (a lower bound on SM occupancy)
-  double dram_s = 0;        // memory-bound time per request (DRAM bandwidth lower bound)
+  double sm_seconds = 0;  // compute SM-time per request / sm_count (a lower bound on SM occupancy)
+  double dram_s = 0;      // memory-bound time per request (DRAM bandwidth lower bound)
   [[nodiscard]] double gpu_serial_s() const { return kernel_s + h2d_s + d2h_s; }
   [[nodiscard]] double serial_s() const { return kernel_s + h2d_s + d2h_s + host_s; }
 };
@@ -143,7 +144,7 @@ std::optional<double> arrival_rate(const models::ArrivalSpec& arrivals);
 
 // ---- Outputs ------------------------------------------------------------------------------------
 struct OutputFile {
-  std::string path;     // relative to the output folder
+  std::string path;  // relative to the output folder
   std::string content;
 };
 // plan.json, plan.md and the deployment artifacts, deterministic bytes.
@@ -156,7 +157,7 @@ struct ShardData {
   std::string path;
   std::vector<std::string> overrides;
   int shard_index = 0, shard_count = 1;
-  PlanResult result;    // levels with this shard's evaluations
+  PlanResult result;  // levels with this shard's evaluations
 };
 Result<ShardData> parse_shard_text(std::string_view text, const std::string& file);
 // Combines every shard (0..N-1 exactly once) of one plan into the result a single run gives.
@@ -165,9 +166,9 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
 // ---- Throughput search --------------------------------------------------------------------------
 struct MaxRateResult {
   std::string workload;
-  double rate_per_s = 0;          // highest rate found that holds every SLO (0 when none)
-  double infeasible_above = 0;    // the lowest rate found that fails
-  double precision = 0;           // relative width of the final bracket
+  double rate_per_s = 0;        // highest rate found that holds every SLO (0 when none)
+  double infeasible_above = 0;  // the lowest rate found that fails
+  double precision = 0;         // relative width of the final bracket
   int simulations = 0;
   bool found = false;
 };

@@ -37,11 +37,11 @@ enum class ContainerSharing { kTimeSlicing, kMps };
 
 struct DeviceSpec {
   std::string name;
-  int gpus = 1;                      // 1 or 2
-  std::string gpu_profile = "t4";    // built-in name or a path (resolved relative to the scenario)
+  int gpus = 1;                    // 1 or 2
+  std::string gpu_profile = "t4";  // built-in name or a path (resolved relative to the scenario)
   double cost = 1.0;
   ContainerSharing sharing = ContainerSharing::kTimeSlicing;
-  std::vector<SetupStep> setup;      // creation order
+  std::vector<SetupStep> setup;  // creation order
   SourceLocation where;
 };
 
@@ -52,9 +52,9 @@ struct WorkloadSpec {
   std::string name;
   std::string device;
   RuntimeKind runtime = RuntimeKind::kKubernetes;
-  std::string vm;                        // for RuntimeKind::kVm: the VM's name
+  std::string vm;  // for RuntimeKind::kVm: the VM's name
   int replicas = 1;
-  int64_t memory_bytes = 0;              // device memory per process
+  int64_t memory_bytes = 0;                // device memory per process
   std::map<std::string, std::string> env;  // as written (NVIDIA_VISIBLE_DEVICES, CUDA_MPS_...)
   // Parsed from env (validated): the GPU index on the device, or nullopt when not given.
   std::optional<int> visible_device;
@@ -68,7 +68,7 @@ struct WorkloadSpec {
 };
 
 struct Scenario {
-  std::string file;   // path it was loaded from
+  std::string file;  // path it was loaded from
   std::string name;
   uint64_t seed = 1;
   sim::Time duration;
@@ -76,8 +76,8 @@ struct Scenario {
   sim::Time utilization_window = sim::Time::s(1);  // nvidia-smi sample period
   std::vector<DeviceSpec> devices;
   std::vector<WorkloadSpec> workloads;
-  std::optional<PlanSpec> plan;            // the `plan:` section (sharesim plan)
-  std::vector<Expectation> expectations;   // the `expect:` list (sharesim check)
+  std::optional<PlanSpec> plan;           // the `plan:` section (sharesim plan)
+  std::vector<Expectation> expectations;  // the `expect:` list (sharesim check)
 };
 
 }  // namespace sharesim::scenarios

@@ -45,12 +45,12 @@ struct ProcessReport {
 struct GpuReport {
   std::string device;
   int index = 0;
-  std::string claimed_by;  // consumer name ("analytics-vm", "kubernetes"), or "" when free
-  std::string policy;      // "passthrough", "time-slicing", "mps", or "" when nothing runs on it
-  std::string profile;     // the GPU profile's name
-  int sm_count = 0;                 // the profile's SMs
-  int64_t memory_total_bytes = 0;   // the profile's usable device memory (what nvidia-smi shows as total)
-  bool in_use = false;     // a GpuModel ran (at least one process)
+  std::string claimed_by;          // consumer name ("analytics-vm", "kubernetes"), or "" when free
+  std::string policy;              // "passthrough", "time-slicing", "mps", or "" when nothing runs on it
+  std::string profile;             // the GPU profile's name
+  int sm_count = 0;                // the profile's SMs
+  int64_t memory_total_bytes = 0;  // the profile's usable device memory (what nvidia-smi shows as total)
+  bool in_use = false;             // a GpuModel ran (at least one process)
   models::GpuMetrics metrics;
   std::vector<ProcessReport> processes;
   std::vector<models::FaultRecord> faults;
@@ -60,16 +60,16 @@ struct RunReport {
   std::string scenario_name;
   std::string scenario_file;
   uint64_t seed = 0;
-  sim::Time duration;        // as configured
+  sim::Time duration;  // as configured
   sim::Time warmup;
-  sim::Time ended_at;        // simulated time when the run ended (<= duration)
-  uint64_t events = 0;       // events the engine executed
-  uint64_t kernels = 0;      // kernels completed (all GPUs, measured window)
+  sim::Time ended_at;    // simulated time when the run ended (<= duration)
+  uint64_t events = 0;   // events the engine executed
+  uint64_t kernels = 0;  // kernels completed (all GPUs, measured window)
   std::vector<models::WorkloadStats> workloads;
   std::vector<GpuReport> gpus;
   std::vector<std::string> warnings;  // e.g. an untested VM OS
-  bool slo_met = true;       // every workload's SLOs
-  bool interrupted = false;  // stopped early by a signal or a budget
+  bool slo_met = true;                // every workload's SLOs
+  bool interrupted = false;           // stopped early by a signal or a budget
 };
 
 struct RunOptions {

@@ -56,8 +56,8 @@ class DurationDistribution {
 
  private:
   Kind kind_ = Kind::kDeterministic;
-  Time a_;        // value, mean or lower bound
-  Time b_;        // upper bound
+  Time a_;  // value, mean or lower bound
+  Time b_;  // upper bound
   double cv_ = 0;
   std::vector<Time> samples_;
 };

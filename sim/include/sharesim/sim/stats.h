@@ -19,8 +19,8 @@ class LatencyHistogram {
   void merge(const LatencyHistogram& other);
 
   [[nodiscard]] uint64_t count() const { return count_; }
-  [[nodiscard]] Time min() const;   // Time::zero() when empty
-  [[nodiscard]] Time max() const;   // Time::zero() when empty
+  [[nodiscard]] Time min() const;        // Time::zero() when empty
+  [[nodiscard]] Time max() const;        // Time::zero() when empty
   [[nodiscard]] double mean_ns() const;  // 0 when empty
   // The q-quantile (0 <= q <= 1) by the nearest-rank definition: the smallest recorded value v
   // such that at least ceil(q * count) values are <= v, reported as its bucket's midpoint
