@@ -10,18 +10,15 @@
 #include "sharesim/planner/planner.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/json_writer.h"
+#include "sharesim/reports/text_format.h"
 
 namespace sharesim::planner {
+
+using reports::fmt;
 
 using scenarios::Scenario;
 
 namespace {
-
-std::string fmt(const char* format, double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, v);
-  return buffer;
-}
 
 std::string value_text(const CheckOutcome& c, double v) {
   if (std::isinf(v)) return "unbounded";

@@ -14,10 +14,13 @@
 
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/reports/text_format.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
 
 namespace sharesim::planner {
+
+using reports::fmt;
 
 using scenarios::PlanPolicy;
 using scenarios::PlanSpec;
@@ -29,12 +32,6 @@ namespace {
 std::string base_dir_of(const std::string& file) {
   const std::filesystem::path parent = std::filesystem::path(file).parent_path();
   return parent.empty() ? std::string(".") : parent.string();
-}
-
-std::string fmt(const char* format, double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, v);
-  return buffer;
 }
 
 }  // namespace

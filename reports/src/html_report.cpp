@@ -5,18 +5,13 @@
 #include <set>
 
 #include "sharesim/reports/svg_chart.h"
+#include "sharesim/reports/text_format.h"
 
 namespace sharesim::reports {
 
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
-
-std::string fmt(const char* format, double v) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, format, v);
-  return buffer;
-}
 
 std::string ms_text(sim::Time t) {
   return t == sim::Time::max() ? "unbounded" : fmt("%.3f", t.milliseconds());

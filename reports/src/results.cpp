@@ -4,6 +4,7 @@
 #include <string>
 
 #include "sharesim/reports/json_writer.h"
+#include "sharesim/reports/text_format.h"
 
 namespace sharesim::reports {
 
@@ -134,19 +135,13 @@ void write_gpu(JsonWriter& json, const scenarios::GpuReport& g) {
   json.end_object();
 }
 
-std::string format(const char* fmt, double a) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, fmt, a);
-  return buffer;
-}
-
 std::string pad(std::string text, size_t width, bool right = true) {
   if (text.size() >= width) return text;
   return right ? std::string(width - text.size(), ' ') + text : text + std::string(width - text.size(), ' ');
 }
 
 std::string ms_text(sim::Time t) {
-  return t == sim::Time::max() ? "inf" : format("%.2f", t.milliseconds());
+  return t == sim::Time::max() ? "inf" : fmt("%.2f", t.milliseconds());
 }
 
 }  // namespace
@@ -182,8 +177,8 @@ std::string results_json(const scenarios::RunReport& report) {
 std::string summary_text(const scenarios::RunReport& report) {
   std::string out;
   out += "scenario " + report.scenario_name + " (seed " + std::to_string(report.seed) +
-         "): " + format("%.3f", report.ended_at.seconds()) + " s simulated, " +
-         format("%.3f", (report.ended_at - report.warmup).seconds()) + " s measured" +
+         "): " + fmt("%.3f", report.ended_at.seconds()) + " s simulated, " +
+         fmt("%.3f", (report.ended_at - report.warmup).seconds()) + " s measured" +
          (report.interrupted ? ", INTERRUPTED" : "") + "\n\n";
   out += pad("workload", 18, false) + pad("done", 9) + pad("failed", 8) + pad("req/s", 10) +
          pad("mean ms", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("p99.9 ms", 10) + pad("max ms", 9) +
@@ -193,13 +188,13 @@ std::string summary_text(const scenarios::RunReport& report) {
     for (const auto& c : w.slo) {
       if (c.met) continue;
       slo += c.metric == models::SloMetric::kMinThroughput
-                 ? " (throughput " + format("%.1f", c.throughput_measured_per_s) + " < " +
-                       format("%.1f", c.throughput_target_per_s) + "/s)"
+                 ? " (throughput " + fmt("%.1f", c.throughput_measured_per_s) + " < " +
+                       fmt("%.1f", c.throughput_target_per_s) + "/s)"
                  : " (" + std::string(models::slo_metric_name(c.metric)) + " " + ms_text(c.latency_measured) +
                        " > " + ms_text(c.latency_target) + " ms)";
     }
     out += pad(w.name, 18, false) + pad(std::to_string(w.completed), 9) + pad(std::to_string(w.failed), 8) +
-           pad(format("%.1f", w.throughput_per_s), 10) + pad(format("%.2f", w.latency.mean_ns() * 1e-6), 10) +
+           pad(fmt("%.1f", w.throughput_per_s), 10) + pad(fmt("%.2f", w.latency.mean_ns() * 1e-6), 10) +
            pad(ms_text(w.latency.quantile(0.5)), 9) + pad(ms_text(w.latency.quantile(0.99)), 9) +
            pad(ms_text(w.latency.quantile(0.999)), 10) + pad(ms_text(w.latency.max()), 9) + "  " + slo + "\n";
   }
@@ -211,10 +206,9 @@ std::string summary_text(const scenarios::RunReport& report) {
     out += pad(g.device + "/" + std::to_string(g.index), 16, false) +
            pad(g.claimed_by.empty() ? "-" : g.claimed_by, 14, false) +
            pad(g.policy.empty() ? "idle" : g.policy, 14, false) +
-           pad(format("%.1f%%", 100 * m.utilization_gpu_mean), 9) +
-           pad(format("%.1f%%", 100 * m.sm_occupancy), 9) +
-           pad(format("%.1f%%", 100 * m.utilization_memory_mean), 9) +
-           pad(format("%.0f", static_cast<double>(m.memory_used_bytes) / (1024.0 * 1024.0)), 11) +
+           pad(fmt("%.1f%%", 100 * m.utilization_gpu_mean), 9) + pad(fmt("%.1f%%", 100 * m.sm_occupancy), 9) +
+           pad(fmt("%.1f%%", 100 * m.utilization_memory_mean), 9) +
+           pad(fmt("%.0f", static_cast<double>(m.memory_used_bytes) / (1024.0 * 1024.0)), 11) +
            pad(std::to_string(m.context_switches), 10) + pad(std::to_string(m.faults), 8) + "\n";
     for (const auto& p : g.processes) {
       if (p.failed)

@@ -6,17 +6,13 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sharesim/reports/text_format.h"
+
 namespace sharesim::reports {
 
 namespace {
 
 constexpr double kMiB = 1024.0 * 1024.0;
-
-std::string fmt(const char* format, double v) {
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, format, v);
-  return buffer;
-}
 
 std::string fit(std::string text, size_t width, bool right) {
   if (text.size() > width) text = text.substr(0, width);
