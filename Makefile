@@ -3,7 +3,7 @@
 #   make test   the same set-up, then the whole test suite (ctest)
 # Other targets: make build, make bench, make clean. BUILD_DIR, JOBS and CMAKE_ARGS may be overridden.
 #   make sanitize   the test suite built with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)
-#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60) (clang; build-fuzz)
+#   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60) or FUZZ_RUNS inputs (clang; build-fuzz)
 # docs/hardening.md describes both.
 
 BUILD_DIR ?= build
@@ -74,6 +74,10 @@ SANITIZE_DIR ?= build-asan
 SANITIZE_CTEST_ARGS ?=
 FUZZ_DIR ?= build-fuzz
 FUZZ_SECONDS ?= 60
+# FUZZ_RUNS=N runs each target for N inputs with a fixed seed instead (reproducible: what CI uses,
+# so a CI run explores exactly what a local run with the same N explored).
+FUZZ_RUNS ?=
+FUZZ_LIMIT = $(if $(FUZZ_RUNS),-runs=$(FUZZ_RUNS) -seed=1,-max_total_time=$(FUZZ_SECONDS))
 FUZZ_TARGETS := fuzz_scenario fuzz_csv fuzz_gpu_profile
 FUZZ_PACKAGES := clang libclang-rt-dev
 
@@ -97,8 +101,8 @@ fuzz:
 	cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(FUZZ_TARGETS)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  name=$${t#fuzz_}; mkdir -p $(FUZZ_DIR)/corpus/$$name; \
-	  echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
-	  $(FUZZ_DIR)/$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+	  echo "fuzzing $$t ($(FUZZ_LIMIT))"; \
+	  $(FUZZ_DIR)/$$t $(FUZZ_LIMIT) -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_DIR)/crash-$$t- $(FUZZ_DIR)/corpus/$$name fuzz/corpus/$$name fuzz/regressions/$$name \
 	    2>$(FUZZ_DIR)/$$t.log || { tail -n 60 $(FUZZ_DIR)/$$t.log; exit 1; }; \
 	  grep -E '^stat::number_of_executed_units|^Done' $(FUZZ_DIR)/$$t.log || true; \

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <ostream>
+
 #include <sstream>
 
 #include "sharesim/calibrate/raw_reader.h"
@@ -41,6 +43,8 @@ struct BadCase {
   std::string field;    // expected field
   std::string message;  // expected part of the message
 };
+// How gtest shows a case (its default prints the struct's bytes).
+void PrintTo(const BadCase& c, std::ostream* os) { *os << c.field << " at line " << c.line; }
 
 class RawCsvErrors : public testing::TestWithParam<BadCase> {};
 
@@ -68,7 +72,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"copies,h2d_pinned,bytes=4096,time,inf,ns,0\n", 5, "value", "finite"},
         BadCase{"copies,h2d_pinned,bytes=4096,time,1,,0\n", 5, "unit", "expected a unit"},
         BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,0\n# device.mps: on\n", 6, "header",
-                "after the column line"}));
+                "after the column line"}),
+    // Named by the field and index: gtest's default name for a struct parameter prints its bytes,
+    // pointers included, which differ between the listing ctest discovers and the run.
+    [](const testing::TestParamInfo<BadCase>& param_info) {
+      return param_info.param.field + "_" + std::to_string(param_info.index);
+    });
 
 TEST(RawCsv, MissingColumnLineIsAnError) {
   auto parsed = parse_raw_csv("# device.name: x\nsuite,case,value\n", "raw.csv");
