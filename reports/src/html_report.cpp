@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "sharesim/reports/markup.h"
 #include "sharesim/reports/svg_chart.h"
 #include "sharesim/reports/text_format.h"
 
@@ -44,7 +45,7 @@ tr.chosen td { background: #eef7ee; }
 
 std::string page_head(const std::string& title) {
   return "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>" +
-         html_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
+         xml_escape(title) + "</title>\n<style>" + kStyle + "</style>\n</head>\n<body>\n";
 }
 
 std::string status_cell(bool ok, const std::string& ok_text = "met", const std::string& bad_text = "MISSED") {
@@ -83,7 +84,7 @@ ChartSeries latency_cdf(const models::WorkloadStats& w) {
 
 std::string workload_section(const models::WorkloadStats& w, const std::string& slug) {
   std::string out = "<section class=\"workload card\" id=\"workload-" + slug + "\">\n<h3>" +
-                    html_escape(w.name) + " &mdash; SLO " +
+                    xml_escape(w.name) + " &mdash; SLO " +
                     (w.slo.empty() ? "<span class=\"na\">none set</span>" : status_cell(w.slo_met)) +
                     "</h3>\n";
   out += "<p>throughput " + fmt("%.2f", w.throughput_per_s) + " requests/s; " + std::to_string(w.completed) +
@@ -141,9 +142,9 @@ ChartSeries window_series(const std::string& label, const std::vector<double>& v
 std::string gpu_section(const scenarios::GpuReport& g, const std::string& slug) {
   const models::GpuMetrics& m = g.metrics;
   const std::string name = g.device + "/" + std::to_string(g.index);
-  std::string out = "<section class=\"gpu card\" id=\"gpu-" + slug + "\">\n<h3>GPU " + html_escape(name) +
-                    " (" + html_escape(g.profile) + ", " + html_escape(g.policy) + ", claimed by " +
-                    html_escape(g.claimed_by.empty() ? "-" : g.claimed_by) + ")</h3>\n";
+  std::string out = "<section class=\"gpu card\" id=\"gpu-" + slug + "\">\n<h3>GPU " + xml_escape(name) +
+                    " (" + xml_escape(g.profile) + ", " + xml_escape(g.policy) + ", claimed by " +
+                    xml_escape(g.claimed_by.empty() ? "-" : g.claimed_by) + ")</h3>\n";
   out += "<p>utilization.gpu " + fmt("%.1f", 100 * m.utilization_gpu_mean) + " %, SM occupancy " +
          fmt("%.1f", 100 * m.sm_occupancy) + " %, memory controller " +
          fmt("%.1f", 100 * m.utilization_memory_mean) + " %, copy engines busy " +
@@ -186,11 +187,11 @@ std::string gpu_section(const scenarios::GpuReport& g, const std::string& slug) 
       "<table class=\"processes\">\n<tr><th class=\"name\">process</th><th>memory MiB</th><th>MPS active "
       "threads</th><th>SM cap</th><th class=\"name\">state</th></tr>\n";
   for (const scenarios::ProcessReport& p : g.processes) {
-    out += "<tr><td class=\"name\">" + html_escape(p.workload + "/" + std::to_string(p.replica)) +
+    out += "<tr><td class=\"name\">" + xml_escape(p.workload + "/" + std::to_string(p.replica)) +
            "</td><td>" + fmt("%.0f", static_cast<double>(p.memory_bytes) / kMiB) + "</td><td>" +
            (p.mps_active_thread_percentage ? std::to_string(*p.mps_active_thread_percentage) + " %" : "-") +
            "</td><td>" + std::to_string(p.sm_cap) + "</td><td class=\"name\">" +
-           (p.failed ? "<span class=\"bad\">failed: " + html_escape(p.failure) + "</span>" : "running") +
+           (p.failed ? "<span class=\"bad\">failed: " + xml_escape(p.failure) + "</span>" : "running") +
            "</td></tr>\n";
   }
   out += "</table>\n</section>\n";
@@ -217,8 +218,8 @@ std::string html_slug(const std::string& name) {
 
 std::string html_report(const scenarios::RunReport& report) {
   std::string out = page_head("sharesim: " + report.scenario_name);
-  out += "<h1>sharesim report: " + html_escape(report.scenario_name) + "</h1>\n";
-  out += "<p class=\"meta\">scenario file " + html_escape(report.scenario_file) + ", seed " +
+  out += "<h1>sharesim report: " + xml_escape(report.scenario_name) + "</h1>\n";
+  out += "<p class=\"meta\">scenario file " + xml_escape(report.scenario_file) + ", seed " +
          std::to_string(report.seed) + "; " + fmt("%.3f", report.ended_at.seconds()) + " s simulated, " +
          fmt("%.3f", (report.ended_at - report.warmup).seconds()) + " s measured after a " +
          fmt("%.3f", report.warmup.seconds()) + " s warm-up; " + std::to_string(report.events) + " events" +
@@ -238,7 +239,7 @@ std::string html_report(const scenarios::RunReport& report) {
       "ms</th>"
       "<th>max ms</th><th>mean batch</th><th class=\"name\">SLO</th></tr>\n";
   for (const auto& w : report.workloads) {
-    out += "<tr><td class=\"name\">" + html_escape(w.name) + "</td><td>" + std::to_string(w.completed) +
+    out += "<tr><td class=\"name\">" + xml_escape(w.name) + "</td><td>" + std::to_string(w.completed) +
            "</td><td>" + std::to_string(w.failed) + "</td><td>" + fmt("%.2f", w.throughput_per_s) +
            "</td><td>" + fmt("%.3f", w.latency.mean_ns() * 1e-6) + "</td><td>" +
            ms_text(w.latency.quantile(0.5)) + "</td><td>" + ms_text(w.latency.quantile(0.99)) + "</td><td>" +
@@ -264,9 +265,9 @@ std::string html_report(const scenarios::RunReport& report) {
       "MiB</th><th>total MiB</th><th>context switches</th><th>faults</th></tr>\n";
   for (const auto& g : report.gpus) {
     const auto& m = g.metrics;
-    out += "<tr><td class=\"name\">" + html_escape(g.device + "/" + std::to_string(g.index)) +
-           "</td><td class=\"name\">" + html_escape(g.claimed_by.empty() ? "-" : g.claimed_by) +
-           "</td><td class=\"name\">" + html_escape(g.in_use ? g.policy : "idle") + "</td><td>" +
+    out += "<tr><td class=\"name\">" + xml_escape(g.device + "/" + std::to_string(g.index)) +
+           "</td><td class=\"name\">" + xml_escape(g.claimed_by.empty() ? "-" : g.claimed_by) +
+           "</td><td class=\"name\">" + xml_escape(g.in_use ? g.policy : "idle") + "</td><td>" +
            fmt("%.1f %%", 100 * m.utilization_gpu_mean) + "</td><td>" + fmt("%.1f %%", 100 * m.sm_occupancy) +
            "</td><td>" + fmt("%.1f %%", 100 * m.utilization_memory_mean) + "</td><td>" +
            fmt("%.0f", static_cast<double>(m.memory_used_bytes) / kMiB) + "</td><td>" +
@@ -280,7 +281,7 @@ std::string html_report(const scenarios::RunReport& report) {
   out += "</div>\n";
   if (!report.warnings.empty()) {
     out += "<h2>Warnings</h2>\n<ul>\n";
-    for (const auto& w : report.warnings) out += "<li>" + html_escape(w) + "</li>\n";
+    for (const auto& w : report.warnings) out += "<li>" + xml_escape(w) + "</li>\n";
     out += "</ul>\n";
   }
   out +=
@@ -291,7 +292,7 @@ std::string html_report(const scenarios::RunReport& report) {
 
 std::string plan_comparison_html(const PlanComparison& plan) {
   std::string out = page_head(plan.title);
-  out += "<h1>" + html_escape(plan.title) + "</h1>\n";
+  out += "<h1>" + xml_escape(plan.title) + "</h1>\n";
   double max_cost = 0;
   for (const auto& r : plan.rows) max_cost = std::max(max_cost, r.cost);
   if (max_cost <= 0) max_cost = 1;
@@ -304,39 +305,39 @@ std::string plan_comparison_html(const PlanComparison& plan) {
          "\" role=\"img\" "
          "aria-label=\"cost per candidate\">\n<title>cost per candidate</title>\n"
          "<text class=\"chart-title\" x=\"0\" y=\"16\">cost per candidate (" +
-         html_escape(plan.cost_unit) + "); blue: meets every SLO, grey: does not</text>\n";
+         xml_escape(plan.cost_unit) + "); blue: meets every SLO, grey: does not</text>\n";
   for (size_t i = 0; i < plan.rows.size(); ++i) {
     const auto& r = plan.rows[i];
     const double y = kTop + kRowH * static_cast<double>(i);
     const double w = kBarW * std::max(0.0, r.cost) / max_cost;
     out += "<text class=\"legend\" x=\"0\" y=\"" + fmt("%.1f", y + 14) + "\">" +
-           html_escape((r.chosen ? "\u2605 " : "") + r.label) + "</text>\n";
+           xml_escape((r.chosen ? "\u2605 " : "") + r.label) + "</text>\n";
     out += "<rect x=\"" + fmt("%.1f", kLabelW) + "\" y=\"" + fmt("%.1f", y + 4) + "\" width=\"" +
            fmt("%.1f", w) + "\" height=\"14\" fill=\"" + (r.feasible ? "#0072B2" : "#bbbbbb") + "\"/>\n";
     out += "<text class=\"tick\" x=\"" + fmt("%.1f", kLabelW + w + 6) + "\" y=\"" + fmt("%.1f", y + 15) +
-           "\">" + fmt("%g", r.cost) + " " + html_escape(plan.cost_unit) + "</text>\n";
+           "\">" + fmt("%g", r.cost) + " " + xml_escape(plan.cost_unit) + "</text>\n";
   }
   out += "</svg>\n";
 
   out +=
       "<table id=\"plan-candidates\">\n<tr><th class=\"name\">candidate</th><th "
       "class=\"name\">policy</th><th>" +
-      html_escape(plan.cost_unit) +
+      xml_escape(plan.cost_unit) +
       "</th><th class=\"name\">meets SLOs</th><th class=\"name\">per workload: "
       "p99 / target (ms)</th><th class=\"name\">why not</th></tr>\n";
   for (const auto& r : plan.rows) {
     out += std::string("<tr") + (r.chosen ? " class=\"chosen\"" : "") + "><td class=\"name\">" +
-           html_escape((r.chosen ? "\u2605 " : "") + r.label) + "</td><td class=\"name\">" +
-           html_escape(r.policy) + "</td><td>" + fmt("%g", r.cost) + "</td><td class=\"name\">" +
+           xml_escape((r.chosen ? "\u2605 " : "") + r.label) + "</td><td class=\"name\">" +
+           xml_escape(r.policy) + "</td><td>" + fmt("%g", r.cost) + "</td><td class=\"name\">" +
            status_cell(r.feasible, "yes", "no") + "</td><td class=\"name\">";
     for (size_t i = 0; i < r.workloads.size(); ++i) {
       const auto& w = r.workloads[i];
-      out += (i ? "<br>" : "") + html_escape(w.workload) + ": " +
+      out += (i ? "<br>" : "") + xml_escape(w.workload) + ": " +
              (w.p99_ms ? fmt("%.2f", *w.p99_ms) : std::string("unbounded")) + " / " +
              (w.target_ms ? fmt("%.2f", *w.target_ms) : std::string("-")) + " " +
              status_cell(w.slo_met, "ok", "miss");
     }
-    out += "</td><td class=\"name\">" + html_escape(r.why_not) + "</td></tr>\n";
+    out += "</td><td class=\"name\">" + xml_escape(r.why_not) + "</td></tr>\n";
   }
   out += "</table>\n</body>\n</html>\n";
   return out;

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <limits>
 
+#include "sharesim/reports/markup.h"
+
 namespace sharesim::reports {
 
 namespace {
@@ -67,33 +69,6 @@ const std::vector<std::string>& chart_palette() {
   static const std::vector<std::string> palette = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
                                                    "#D55E00", "#56B4E9", "#000000", "#F0E442"};
   return palette;
-}
-
-std::string html_escape(const std::string& text) {
-  std::string out;
-  out.reserve(text.size());
-  for (const char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
 }
 
 std::vector<double> nice_ticks(double lo, double hi, int count) {
@@ -174,14 +149,14 @@ std::string render_line_chart(const LineChart& chart) {
     return kTop + (1 - std::clamp((y - ylo) / (yhi - ylo), 0.0, 1.0)) * plot_h;
   };
 
-  std::string svg = "<svg id=\"" + html_escape(chart.id) +
+  std::string svg = "<svg id=\"" + xml_escape(chart.id) +
                     "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
                     "width=\"" +
                     std::to_string(chart.width) + "\" height=\"" + num(total_h) + "\" viewBox=\"0 0 " +
                     std::to_string(chart.width) + " " + num(total_h) + "\" role=\"img\" aria-label=\"" +
-                    html_escape(chart.title) + "\">\n";
-  svg += "<title>" + html_escape(chart.title) + "</title>\n";
-  svg += "<text class=\"chart-title\" x=\"" + num(kLeft) + "\" y=\"18\">" + html_escape(chart.title) +
+                    xml_escape(chart.title) + "\">\n";
+  svg += "<title>" + xml_escape(chart.title) + "</title>\n";
+  svg += "<text class=\"chart-title\" x=\"" + num(kLeft) + "\" y=\"18\">" + xml_escape(chart.title) +
          "</text>\n";
   // Grid and tick labels.
   for (const double t : yticks) {
@@ -202,9 +177,9 @@ std::string render_line_chart(const LineChart& chart) {
          "\" height=\"" + num(plot_h) + "\"/>\n";
   // Axis labels.
   svg += "<text class=\"axis-label\" x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kTop + plot_h + 36) +
-         "\" text-anchor=\"middle\">" + html_escape(chart.x_label) + "</text>\n";
+         "\" text-anchor=\"middle\">" + xml_escape(chart.x_label) + "</text>\n";
   svg += "<text class=\"axis-label\" transform=\"translate(14 " + num(kTop + plot_h / 2) +
-         ") rotate(-90)\" text-anchor=\"middle\">" + html_escape(chart.y_label) + "</text>\n";
+         ") rotate(-90)\" text-anchor=\"middle\">" + xml_escape(chart.y_label) + "</text>\n";
   // Series.
   const auto& palette = chart_palette();
   for (size_t i = 0; i < chart.series.size(); ++i) {
@@ -220,7 +195,7 @@ std::string render_line_chart(const LineChart& chart) {
       first = false;
     }
     if (d.empty()) continue;
-    svg += "<path class=\"series\" data-series=\"" + html_escape(s.label) + "\" d=\"" + d + "\" stroke=\"" +
+    svg += "<path class=\"series\" data-series=\"" + xml_escape(s.label) + "\" d=\"" + d + "\" stroke=\"" +
            palette[i % palette.size()] + "\"/>\n";
   }
   for (size_t i = 0; i < chart.markers.size(); ++i) {
@@ -238,7 +213,7 @@ std::string render_line_chart(const LineChart& chart) {
     const double y = legend_top + legend[slot].row * kLegendRow;
     svg += "<line " + style + " x1=\"" + num(x) + "\" x2=\"" + num(x + 22) + "\" y1=\"" + num(y) +
            "\" y2=\"" + num(y) + "\"/>\n";
-    svg += "<text class=\"legend\" x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" + html_escape(label) +
+    svg += "<text class=\"legend\" x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(label) +
            "</text>\n";
     ++slot;
   };
@@ -273,22 +248,22 @@ std::string render_stacked_bar(const StackedBar& bar) {
   const double axis_bottom = kBarTop + kBarH + 52;  // first legend row, below the axis label
   const double total_h = axis_bottom + legend_rows(legend) * kLegendRow + 8;
 
-  std::string svg = "<svg id=\"" + html_escape(bar.id) +
+  std::string svg = "<svg id=\"" + xml_escape(bar.id) +
                     "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
                     "width=\"" +
                     std::to_string(bar.width) + "\" height=\"" + num(total_h) + "\" viewBox=\"0 0 " +
                     std::to_string(bar.width) + " " + num(total_h) + "\" role=\"img\" aria-label=\"" +
-                    html_escape(bar.title) + "\">\n";
-  svg += "<title>" + html_escape(bar.title) + "</title>\n";
+                    xml_escape(bar.title) + "\">\n";
+  svg += "<title>" + xml_escape(bar.title) + "</title>\n";
   svg +=
-      "<text class=\"chart-title\" x=\"" + num(kLeft) + "\" y=\"18\">" + html_escape(bar.title) + "</text>\n";
+      "<text class=\"chart-title\" x=\"" + num(kLeft) + "\" y=\"18\">" + xml_escape(bar.title) + "</text>\n";
   svg += "<rect class=\"capacity\" x=\"" + num(kLeft) + "\" y=\"" + num(kBarTop) + "\" width=\"" +
          num(plot_w) + "\" height=\"" + num(kBarH) + "\"/>\n";
   const auto& palette = chart_palette();
   double at = 0;
   for (size_t i = 0; i < bar.segments.size(); ++i) {
     const double v = std::max(0.0, bar.segments[i].value);
-    svg += "<rect class=\"segment\" data-series=\"" + html_escape(bar.segments[i].label) + "\" x=\"" +
+    svg += "<rect class=\"segment\" data-series=\"" + xml_escape(bar.segments[i].label) + "\" x=\"" +
            num(sx(at)) + "\" y=\"" + num(kBarTop) + "\" width=\"" + num(sx(at + v) - sx(at)) +
            "\" height=\"" + num(kBarH) + "\" fill=\"" + palette[i % palette.size()] + "\"/>\n";
     at += v;
@@ -307,8 +282,8 @@ std::string render_stacked_bar(const StackedBar& bar) {
            "\" text-anchor=\"middle\">" + tick_text(t, false) + "</text>\n";
   }
   svg += "<text class=\"axis-label\" x=\"" + num(kLeft + plot_w / 2) + "\" y=\"" + num(kBarTop + kBarH + 30) +
-         "\" text-anchor=\"middle\">" + html_escape(bar.unit) + " (of " + tick_text(bar.capacity, false) +
-         " " + html_escape(bar.unit) + ")</text>\n";
+         "\" text-anchor=\"middle\">" + xml_escape(bar.unit) + " (of " + tick_text(bar.capacity, false) +
+         " " + xml_escape(bar.unit) + ")</text>\n";
   size_t slot = 0;
   const auto legend_box = [&](const std::string& label, const std::string& shape) {
     const double x = legend[slot].x;
@@ -316,7 +291,7 @@ std::string render_stacked_bar(const StackedBar& bar) {
     svg += shape.empty() ? ""
                          : "<rect " + shape + " x=\"" + num(x) + "\" y=\"" + num(y - 6) +
                                "\" width=\"22\" height=\"10\"/>\n";
-    svg += "<text class=\"legend\" x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" + html_escape(label) +
+    svg += "<text class=\"legend\" x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" + xml_escape(label) +
            "</text>\n";
     ++slot;
   };
@@ -330,7 +305,7 @@ std::string render_stacked_bar(const StackedBar& bar) {
     svg += "<line class=\"marker\" x1=\"" + num(x + 11) + "\" x2=\"" + num(x + 11) + "\" y1=\"" + num(y - 7) +
            "\" y2=\"" + num(y + 5) + "\"/>\n";
     svg += "<text class=\"legend\" x=\"" + num(x + 28) + "\" y=\"" + num(y + 4) + "\">" +
-           html_escape(bar.marker->label) + "</text>\n";
+           xml_escape(bar.marker->label) + "</text>\n";
   }
   svg += "</svg>\n";
   return svg;

@@ -11,13 +11,9 @@
 #include <vector>
 
 #include "sharesim/reports/check_report.h"
+#include "sharesim/reports/markup.h"
 
 namespace sharesim::reports {
-
-// Text escaped for XML 1.0 character data and attribute values: & < > " ' as entities, tab, line
-// feed and carriage return as character references (so attributes keep them), and the characters
-// XML 1.0 forbids (other C0 controls) replaced by U+FFFD.
-std::string xml_escape(std::string_view text);
 
 std::string junit_xml(const std::vector<ScenarioCheck>& checks);
 

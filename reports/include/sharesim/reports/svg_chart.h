@@ -62,9 +62,6 @@ struct StackedBar {
 
 std::string render_stacked_bar(const StackedBar& bar);
 
-// Escapes text for HTML/SVG content and attribute values.
-std::string html_escape(const std::string& text);
-
 // "Nice" axis ticks covering [lo, hi] (about `count` of them, steps of 1, 2 or 5 x 10^k).
 std::vector<double> nice_ticks(double lo, double hi, int count);
 
