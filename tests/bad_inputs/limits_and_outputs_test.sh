@@ -2,24 +2,10 @@
 # Resource limits (--max-events, --time-budget) and "nothing lost" (outputs replaced atomically;
 # a failing run leaves earlier results intact and no partial file). docs/hardening.md.
 # Usage: limits_and_outputs_test.sh SHARESIM SOURCE_DIR
-set -u
-sharesim=$1
-src=$2
-work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-passed=0
-failed=0
-check() {  # check NAME STATUS
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
+. "$(dirname "$0")/../shell_test_lib.sh"
 run() {  # run CMD...: exit code in $code, output in $work/stdout, $work/stderr
   "$@" >"$work/stdout" 2>"$work/stderr"
   code=$?
-}
-one_error_line() {
-  local ok=1
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr" && ok=0
-  check "$1: one error line ($(head -c 300 "$work/stderr"))" "$ok"
 }
 example="$src/scenarios/examples/one-t4-time-slicing.yaml"
 huge="$src/tests/bad_inputs/s_events_1e12.yaml"

@@ -2,30 +2,7 @@
 # `sharesim check` end to end: expectations that hold and fail, malformed ones, baselines (missing,
 # written, drifted within and beyond tolerance), JUnit XML, and --jobs independence.
 # Usage: check_test.sh SHARESIM SOURCE_DIR
-set -u
-sharesim=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
-expect_exit() {  # expect_exit NAME CODE CMD...
-  local name=$1 code=$2
-  shift 2
-  "$@" >"$work/stdout" 2>"$work/stderr"
-  local got=$? ok=1
-  [ "$got" -eq "$code" ] && ok=0
-  check "$name (exit $got, wanted $code; stderr: $(head -c 300 "$work/stderr"))" "$ok"
-}
-has() {  # has NAME FILE FIXED-TEXT
-  local ok=1
-  grep -qF -- "$3" "$2" && ok=0
-  check "$1: '$3' in $(basename "$2") ($(head -c 600 "$2"))" "$ok"
-}
+. "$(dirname "$0")/../shell_test_lib.sh"
 
 # A scenario with expectations, from the time-slicing example without its own expect section.
 # Its lines 1..N are the example's; the expect section starts after them, so the expectations'

@@ -1,30 +1,7 @@
 #!/usr/bin/env bash
 # Command-line behaviour of `sharesim`: exit codes, one-line errors, outputs written atomically and
 # deterministically, interruption. Usage: cli_test.sh SHARESIM SOURCE_DIR
-set -u
-sharesim=$1
-src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-passed=0
-failed=0
-
-check() {  # check NAME CONDITION-EXIT-CODE
-  if [ "$2" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $1"; fi
-}
-expect_exit() {  # expect_exit NAME CODE CMD...
-  local name=$1 code=$2
-  shift 2
-  "$@" >"$work/stdout" 2>"$work/stderr"
-  local got=$?
-  [ "$got" -eq "$code" ]
-  check "$name (exit $got, wanted $code)" $?
-}
-one_error_line() {  # stderr is exactly one line starting with "sharesim: error:"
-  local ok=1
-  [ "$(wc -l <"$work/stderr")" -eq 1 ] && grep -q '^sharesim: error: ' "$work/stderr" && ok=0
-  check "$1: one error line on stderr ($(head -c 300 "$work/stderr"))" "$ok"
-}
+. "$(dirname "$0")/../shell_test_lib.sh"
 
 expect_exit "--version" 0 "$sharesim" --version
 grep -q '^sharesim [0-9]\+\.[0-9]\+\.[0-9]\+$' "$work/stdout"; check "--version prints the version" $?
