@@ -4,7 +4,6 @@
 #include <atomic>
 #include <cmath>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <set>
@@ -27,14 +26,7 @@ using scenarios::PlanSpec;
 using scenarios::Scenario;
 using scenarios::WorkloadSpec;
 
-namespace {
-
-std::string base_dir_of(const std::string& file) {
-  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
-  return parent.empty() ? std::string(".") : parent.string();
-}
-
-}  // namespace
+namespace {}  // namespace
 
 // ---- Input ----------------------------------------------------------------------------------------
 // The plan section travels in the Scenario (the loader validates and stores it), so `--set plan.*`
@@ -193,7 +185,7 @@ struct ProblemInfo {
 Result<std::vector<models::GpuProfile>> option_profiles(const Scenario& base, const PlanSpec& spec) {
   std::vector<models::GpuProfile> profiles;
   for (const auto& option : spec.device_options) {
-    auto p = models::resolve_gpu_profile(option.gpu_profile, base_dir_of(base.file));
+    auto p = models::resolve_gpu_profile(option.gpu_profile, scenarios::scenario_base_dir(base.file));
     if (!p)
       return p.error().at(option.where.file, option.where.line, option.where.column,
                           option.where.field + ".gpu_profile");

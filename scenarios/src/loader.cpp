@@ -1071,8 +1071,12 @@ Result<Scenario> load_scenario_text(std::string_view yaml, const std::string& fi
 Result<Scenario> load_scenario(const std::string& path, const LoadOptions& options) {
   auto text = read_text_file(path);
   if (!text) return text.error();
-  const std::string base = fs::path(path).parent_path().string();
-  return load_scenario_text(*text, path, base.empty() ? "." : base, options);
+  return load_scenario_text(*text, path, scenario_base_dir(path), options);
+}
+
+std::string scenario_base_dir(const std::string& scenario_file) {
+  const std::string base = fs::path(scenario_file).parent_path().string();
+  return base.empty() ? "." : base;
 }
 
 Result<Scenario> load_scenario(const std::string& path, const std::vector<std::string>& overrides) {

@@ -1,7 +1,6 @@
 #include "sharesim/scenarios/simulation.h"
 
 #include <algorithm>
-#include <filesystem>
 #include <map>
 #include <memory>
 #include <type_traits>
@@ -20,11 +19,6 @@ Error error_at(const SourceLocation& where, std::string message) {
                .column = where.column,
                .field = where.field,
                .message = std::move(message)};
-}
-
-std::string base_dir_of(const std::string& file) {
-  const std::filesystem::path parent = std::filesystem::path(file).parent_path();
-  return parent.empty() ? std::string(".") : parent.string();
 }
 
 std::vector<models::GpuConsumerRequest> consumer_requests(const DeviceSpec& device) {
@@ -68,18 +62,6 @@ Result<models::DeviceClaims> claim_device(const DeviceSpec& device, std::vector<
 models::SharingPolicy container_policy(ContainerSharing sharing) {
   return sharing == ContainerSharing::kMps ? models::SharingPolicy::kMps
                                            : models::SharingPolicy::kTimeSlicing;
-}
-
-std::string policy_name(models::SharingPolicy policy) {
-  switch (policy) {
-    case models::SharingPolicy::kPassthrough:
-      return "passthrough";
-    case models::SharingPolicy::kTimeSlicing:
-      return "time-slicing";
-    case models::SharingPolicy::kMps:
-      return "mps";
-  }
-  return "";
 }
 
 // One replica's CUDA process as the workload sees it.
@@ -144,7 +126,7 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
   report.seed = scenario.seed;
   report.duration = scenario.duration;
   report.warmup = scenario.warmup;
-  const std::string base_dir = base_dir_of(scenario.file);
+  const std::string base_dir = scenario_base_dir(scenario.file);
 
   sim::Simulator sim;
 
@@ -244,7 +226,8 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
       }
       if (best->policy && *best->policy != policy) {
         return located("GPU " + std::to_string(best->index) + " of device '" + device.name +
-                       "' already runs " + policy_name(*best->policy) + " work; a GPU has one sharing mode");
+                       "' already runs " + std::string(models::sharing_policy_name(*best->policy)) +
+                       " work; a GPU has one sharing mode");
       }
       best->policy = policy;
       ++best->process_count;
@@ -297,7 +280,7 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
         so_far.device = slot.device;
         so_far.index = slot.index;
         so_far.claimed_by = slot.claimed_by;
-        so_far.policy = policy_name(*slot.policy);
+        so_far.policy = std::string(models::sharing_policy_name(*slot.policy));
         so_far.profile = slot.profile->name;
         so_far.sm_count = slot.profile->sm_count;
         so_far.memory_total_bytes = slot.profile->memory_usable_bytes;
@@ -406,7 +389,7 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
       g.memory_total_bytes = slot.profile->memory_usable_bytes;
       if (slot.model) {
         g.in_use = true;
-        g.policy = policy_name(*slot.policy);
+        g.policy = std::string(models::sharing_policy_name(*slot.policy));
         g.metrics = slot.model->metrics();
         g.faults = slot.model->faults();
         report.kernels += g.metrics.kernels_completed;

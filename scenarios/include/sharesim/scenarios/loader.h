@@ -50,6 +50,9 @@ struct LoadOptions {
   std::function<Status(const DeviceSpec& device)> check_device;
 };
 
+// The folder relative paths in a scenario file resolve against: its parent folder, or ".".
+std::string scenario_base_dir(const std::string& scenario_file);
+
 // Loads and validates the scenario at `path`. Relative paths inside it (traces, profiles, GPU
 // profile files) resolve against the folder that contains it.
 Result<Scenario> load_scenario(const std::string& path, const std::vector<std::string>& overrides = {});
