@@ -63,6 +63,14 @@ std::string tick_text(double v, bool percent) {
   return percent ? text + "%" : text;
 }
 
+// The opening <svg> element of a chart, with its accessible title.
+std::string svg_open(const std::string& id, const std::string& title, int width, double height) {
+  return "<svg id=\"" + xml_escape(id) + "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" width=\"" +
+         std::to_string(width) + "\" height=\"" + num(height) + "\" viewBox=\"0 0 " + std::to_string(width) +
+         " " + num(height) + "\" role=\"img\" aria-label=\"" + xml_escape(title) + "\">\n<title>" +
+         xml_escape(title) + "</title>\n";
+}
+
 }  // namespace
 
 const std::vector<std::string>& chart_palette() {
@@ -149,13 +157,7 @@ std::string render_line_chart(const LineChart& chart) {
     return kTop + (1 - std::clamp((y - ylo) / (yhi - ylo), 0.0, 1.0)) * plot_h;
   };
 
-  std::string svg = "<svg id=\"" + xml_escape(chart.id) +
-                    "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
-                    "width=\"" +
-                    std::to_string(chart.width) + "\" height=\"" + num(total_h) + "\" viewBox=\"0 0 " +
-                    std::to_string(chart.width) + " " + num(total_h) + "\" role=\"img\" aria-label=\"" +
-                    xml_escape(chart.title) + "\">\n";
-  svg += "<title>" + xml_escape(chart.title) + "</title>\n";
+  std::string svg = svg_open(chart.id, chart.title, chart.width, total_h);
   svg += "<text class=\"chart-title\" x=\"" + num(kLeft) + "\" y=\"18\">" + xml_escape(chart.title) +
          "</text>\n";
   // Grid and tick labels.
@@ -248,13 +250,7 @@ std::string render_stacked_bar(const StackedBar& bar) {
   const double axis_bottom = kBarTop + kBarH + 52;  // first legend row, below the axis label
   const double total_h = axis_bottom + legend_rows(legend) * kLegendRow + 8;
 
-  std::string svg = "<svg id=\"" + xml_escape(bar.id) +
-                    "\" class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" "
-                    "width=\"" +
-                    std::to_string(bar.width) + "\" height=\"" + num(total_h) + "\" viewBox=\"0 0 " +
-                    std::to_string(bar.width) + " " + num(total_h) + "\" role=\"img\" aria-label=\"" +
-                    xml_escape(bar.title) + "\">\n";
-  svg += "<title>" + xml_escape(bar.title) + "</title>\n";
+  std::string svg = svg_open(bar.id, bar.title, bar.width, total_h);
   svg +=
       "<text class=\"chart-title\" x=\"" + num(kLeft) + "\" y=\"18\">" + xml_escape(bar.title) + "</text>\n";
   svg += "<rect class=\"capacity\" x=\"" + num(kLeft) + "\" y=\"" + num(kBarTop) + "\" width=\"" +
