@@ -45,9 +45,7 @@ void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
   json.end_object();
   json.field("batches", w.batches);
   json.field("mean_batch_size", w.mean_batch_size);
-  json.key("requests_per_replica").begin_array();
-  for (uint64_t n : w.requests_per_replica) json.value(n);
-  json.end_array();
+  json.array_field("requests_per_replica", w.requests_per_replica);
   json.key("slo").begin_object();
   json.field("met", w.slo_met);
   for (const models::SloCheck& check : w.slo) {
@@ -89,22 +87,14 @@ void write_gpu(JsonWriter& json, const scenarios::GpuReport& g) {
   json.field("kernels_completed", m.kernels_completed);
   json.field("copies_completed", m.copies_completed);
   json.field("sample_window_s", m.sample_window.seconds());
-  json.key("utilization_gpu_series").begin_array();
-  for (double u : m.utilization_gpu) json.value(u);
-  json.end_array();
+  json.array_field("utilization_gpu_series", m.utilization_gpu);
   // Added for the HTML report and `sharesim smi` (same windows as utilization_gpu_series).
   json.field("sm_count", g.sm_count);
   json.field("memory_total_bytes", g.memory_total_bytes);
   json.field("copy_any_busy_fraction", m.copy_any_busy_fraction);
-  json.key("utilization_memory_series").begin_array();
-  for (double u : m.utilization_memory) json.value(u);
-  json.end_array();
-  json.key("sm_occupancy_series").begin_array();
-  for (double u : m.sm_occupancy_series) json.value(u);
-  json.end_array();
-  json.key("copy_busy_series").begin_array();
-  for (double u : m.copy_busy_series) json.value(u);
-  json.end_array();
+  json.array_field("utilization_memory_series", m.utilization_memory);
+  json.array_field("sm_occupancy_series", m.sm_occupancy_series);
+  json.array_field("copy_busy_series", m.copy_busy_series);
   json.key("processes").begin_array();
   for (const scenarios::ProcessReport& p : g.processes) {
     json.begin_object();
@@ -167,9 +157,7 @@ std::string results_json(const scenarios::RunReport& report) {
   json.key("gpus").begin_array();
   for (const auto& g : report.gpus) write_gpu(json, g);
   json.end_array();
-  json.key("warnings").begin_array();
-  for (const auto& w : report.warnings) json.value(w);
-  json.end_array();
+  json.array_field("warnings", report.warnings);
   json.end_object();
   return json.str();
 }

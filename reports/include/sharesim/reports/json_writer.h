@@ -39,6 +39,15 @@ class JsonWriter {
     return value(v);
   }
 
+  // Shorthand for key(name) and an array of plain values (numbers, strings).
+  template <class T>
+  JsonWriter& array_field(std::string_view name, const std::vector<T>& values) {
+    key(name);
+    begin_array();
+    for (const T& v : values) value(v);
+    return end_array();
+  }
+
   // REQUIRES: every object and array closed.
   [[nodiscard]] std::string str() const;
 
