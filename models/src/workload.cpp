@@ -26,6 +26,18 @@ std::string_view slo_metric_name(SloMetric metric) {
       return "mean";
     case SloMetric::kMinThroughput:
       return "throughput";
+    case SloMetric::kTtftP50:
+      return "ttft_p50";
+    case SloMetric::kTtftP90:
+      return "ttft_p90";
+    case SloMetric::kTtftP99:
+      return "ttft_p99";
+    case SloMetric::kTpotP50:
+      return "tpot_p50";
+    case SloMetric::kTpotP90:
+      return "tpot_p90";
+    case SloMetric::kTpotP99:
+      return "tpot_p99";
   }
   return "?";
 }
@@ -372,8 +384,6 @@ void Workload::after_client_request(int client, bool failed) {
   sim_.schedule_in(think, client_handler_, static_cast<uint64_t>(client));
 }
 
-namespace {
-
 // The q-quantile of latency over completed + failed requests, failures ranked above every
 // completed one. Time::max() when the rank falls among the failures.
 sim::Time quantile_with_failures(const sim::LatencyHistogram& latency, uint64_t failed, double q) {
@@ -389,7 +399,37 @@ sim::Time quantile_with_failures(const sim::LatencyHistogram& latency, uint64_t 
   return latency.quantile(q_completed);
 }
 
-}  // namespace
+std::vector<SloCheck> evaluate_slo(const SloSpec& slo, const sim::LatencyHistogram& latency, uint64_t failed,
+                                   double throughput_per_s) {
+  std::vector<SloCheck> checks;
+  const bool nothing_measured = latency.count() + failed == 0;
+  const auto check_latency = [&](SloMetric metric, const std::optional<sim::Time>& target, sim::Time value) {
+    if (!target) return;
+    SloCheck check;
+    check.metric = metric;
+    check.latency_target = *target;
+    check.latency_measured = nothing_measured ? sim::Time::zero() : value;
+    check.met = check.latency_measured <= *target;
+    checks.push_back(check);
+  };
+  check_latency(SloMetric::kP50, slo.p50, quantile_with_failures(latency, failed, 0.50));
+  check_latency(SloMetric::kP90, slo.p90, quantile_with_failures(latency, failed, 0.90));
+  check_latency(SloMetric::kP99, slo.p99, quantile_with_failures(latency, failed, 0.99));
+  check_latency(SloMetric::kP999, slo.p999, quantile_with_failures(latency, failed, 0.999));
+  check_latency(SloMetric::kMax, slo.max, failed > 0 ? sim::Time::max() : latency.max());
+  check_latency(
+      SloMetric::kMean, slo.mean,
+      failed > 0 ? sim::Time::max() : sim::Time::ns(static_cast<int64_t>(std::llround(latency.mean_ns()))));
+  if (slo.min_throughput_per_s) {
+    SloCheck check;
+    check.metric = SloMetric::kMinThroughput;
+    check.throughput_target_per_s = *slo.min_throughput_per_s;
+    check.throughput_measured_per_s = throughput_per_s;
+    check.met = throughput_per_s >= *slo.min_throughput_per_s;
+    checks.push_back(check);
+  }
+  return checks;
+}
 
 WorkloadStats Workload::collect() {
   check_failed();
@@ -411,33 +451,7 @@ WorkloadStats Workload::collect() {
       batches_ > 0 ? static_cast<double>(batched_requests_) / static_cast<double>(batches_) : 0.0;
   for (const Replica& rep : replicas_) stats.requests_per_replica.push_back(rep.routed_measured);
 
-  const SloSpec& slo = options_.slo;
-  const bool nothing_measured = completed_ + failed_ == 0;
-  const auto check_latency = [&](SloMetric metric, const std::optional<sim::Time>& target, sim::Time value) {
-    if (!target) return;
-    SloCheck check;
-    check.metric = metric;
-    check.latency_target = *target;
-    check.latency_measured = nothing_measured ? sim::Time::zero() : value;
-    check.met = check.latency_measured <= *target;
-    stats.slo.push_back(check);
-  };
-  check_latency(SloMetric::kP50, slo.p50, quantile_with_failures(latency_, failed_, 0.50));
-  check_latency(SloMetric::kP90, slo.p90, quantile_with_failures(latency_, failed_, 0.90));
-  check_latency(SloMetric::kP99, slo.p99, quantile_with_failures(latency_, failed_, 0.99));
-  check_latency(SloMetric::kP999, slo.p999, quantile_with_failures(latency_, failed_, 0.999));
-  check_latency(SloMetric::kMax, slo.max, failed_ > 0 ? sim::Time::max() : latency_.max());
-  check_latency(
-      SloMetric::kMean, slo.mean,
-      failed_ > 0 ? sim::Time::max() : sim::Time::ns(static_cast<int64_t>(std::llround(latency_.mean_ns()))));
-  if (slo.min_throughput_per_s) {
-    SloCheck check;
-    check.metric = SloMetric::kMinThroughput;
-    check.throughput_target_per_s = *slo.min_throughput_per_s;
-    check.throughput_measured_per_s = stats.throughput_per_s;
-    check.met = stats.throughput_per_s >= *slo.min_throughput_per_s;
-    stats.slo.push_back(check);
-  }
+  stats.slo = evaluate_slo(options_.slo, latency_, failed_, stats.throughput_per_s);
   stats.slo_met = std::all_of(stats.slo.begin(), stats.slo.end(), [](const SloCheck& c) { return c.met; });
   return stats;
 }

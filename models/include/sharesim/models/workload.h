@@ -68,6 +68,7 @@
 
 #include "sharesim/models/arrival.h"
 #include "sharesim/models/gpu_work.h"
+#include "sharesim/models/llm_stats.h"
 #include "sharesim/models/workload_spec.h"
 #include "sharesim/sim/random.h"
 #include "sharesim/sim/simulator.h"
@@ -114,8 +115,23 @@ struct RequestRecord {
   bool measured = false;  // arrived at or after warm-up
 };
 
-enum class SloMetric { kP50, kP90, kP99, kP999, kMax, kMean, kMinThroughput };
-[[nodiscard]] std::string_view slo_metric_name(SloMetric metric);  // "p50", ..., "throughput"
+// kTtft*/kTpot*: token-latency targets of an LLM endpoint (llm_workload.h).
+enum class SloMetric {
+  kP50,
+  kP90,
+  kP99,
+  kP999,
+  kMax,
+  kMean,
+  kMinThroughput,
+  kTtftP50,
+  kTtftP90,
+  kTtftP99,
+  kTpotP50,
+  kTpotP90,
+  kTpotP99
+};
+[[nodiscard]] std::string_view slo_metric_name(SloMetric metric);  // "p50", ..., "throughput", "ttft_p99"
 
 // One target of the SloSpec with its measured value.
 struct SloCheck {
@@ -148,7 +164,16 @@ struct WorkloadStats {
   std::vector<uint64_t> requests_per_replica;  // measured requests routed to each replica
   std::vector<SloCheck> slo;                   // one per target present in the SloSpec
   bool slo_met = true;                         // every check met (true when there is none)
+  std::optional<LlmStats> llm;                 // set for an LLM endpoint (llm_workload.h)
 };
+
+// The q-quantile of completed requests' latencies with `failed` requests ranked last (beyond
+// every completed one): Time::max() once failures exceed a 1 - q share.
+[[nodiscard]] sim::Time quantile_with_failures(const sim::LatencyHistogram& latency, uint64_t failed,
+                                               double q);
+// The checks of every target present in `slo` (the rules in the header comment).
+[[nodiscard]] std::vector<SloCheck> evaluate_slo(const SloSpec& slo, const sim::LatencyHistogram& latency,
+                                                 uint64_t failed, double throughput_per_s);
 
 class Workload {
  public:
