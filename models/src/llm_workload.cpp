@@ -46,6 +46,7 @@ LlmWorkload::LlmWorkload(sim::Simulator& sim, LlmWorkloadOptions options, std::v
   llm_.kv_bytes_per_token = model.kv_bytes_per_token();
   llm_.kv_cache_blocks = options_.serving.scheduler.kv_cache_blocks;
   llm_.block_size = options_.serving.scheduler.block_size;
+  llm_.parameters = options_.serving.cost.provenance;
 }
 
 void LlmWorkload::start() {
@@ -307,7 +308,7 @@ WorkloadStats LlmWorkload::collect() {
   llm.kv_peak_fraction = static_cast<double>(peak) / static_cast<double>(llm.kv_cache_blocks);
 
   stats.slo = evaluate_slo(options_.slo, latency_, failed_, stats.throughput_per_s);
-  const LlmSloSpec& token_slo = options_.serving.slo;
+  const SloSpec& token_slo = options_.slo;
   const auto check = [&](SloMetric metric, const std::optional<sim::Time>& target,
                          const sim::LatencyHistogram& histogram, double q) {
     if (!target) return;

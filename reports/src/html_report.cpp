@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <set>
 
+#include "llm_report.h"
 #include "sharesim/reports/markup.h"
 #include "sharesim/reports/svg_chart.h"
 #include "sharesim/reports/text_format.h"
@@ -103,6 +104,7 @@ std::string workload_section(const models::WorkloadStats& w, const std::string& 
              status_cell(c.met) + "</p>\n";
     }
   }
+  if (w.llm) out += detail::llm_html(*w.llm);
   LineChart chart;
   chart.id = "cdf-" + slug;
   chart.title = "Latency CDF: " + w.name + " (" + std::to_string(w.latency.count()) + " requests)";

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <string>
 
+#include "llm_report.h"
 #include "sharesim/reports/json_writer.h"
 #include "sharesim/reports/text_format.h"
 
@@ -65,6 +66,7 @@ void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
     json.end_object();
   }
   json.end_object();
+  if (w.llm) detail::write_llm_json(json, *w.llm);
   json.end_object();
 }
 
@@ -186,6 +188,11 @@ std::string summary_text(const run::RunReport& report) {
            pad(ms_text(w.latency.quantile(0.5)), 9) + pad(ms_text(w.latency.quantile(0.99)), 9) +
            pad(ms_text(w.latency.quantile(0.999)), 10) + pad(ms_text(w.latency.max()), 9) + "  " + slo + "\n";
   }
+  std::string llm_lines;
+  for (const auto& w : report.workloads) {
+    if (w.llm) llm_lines += detail::llm_summary_line(w.name, *w.llm);
+  }
+  if (!llm_lines.empty()) out += "\n" + llm_lines;
   out += "\n" + pad("gpu", 16, false) + pad("claimed by", 14, false) + pad("policy", 14, false) +
          pad("util.gpu", 9) + pad("SM occ.", 9) + pad("mem.util", 9) + pad("memory MiB", 11) +
          pad("switches", 10) + pad("faults", 8) + "\n";

@@ -66,9 +66,17 @@ Status start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario,
                        const RunOptions& options);
 
 // ---- workload_wiring.cpp: the workloads on their replicas' processes ----
+// A workload as the run drives it: a models::Workload or an LLM endpoint (models::LlmWorkload).
+class WorkloadDriver {
+ public:
+  virtual ~WorkloadDriver() = default;
+  virtual void start() = 0;
+  virtual void on_replica_failed(size_t replica) = 0;
+  virtual models::WorkloadStats collect() = 0;
+};
 struct WiredWorkloads {
   std::vector<std::unique_ptr<models::GpuEndpoint>> endpoints;  // one per replica
-  std::vector<std::unique_ptr<models::Workload>> workloads;     // one per workload, in scenario order
+  std::vector<std::unique_ptr<WorkloadDriver>> workloads;       // one per workload, in scenario order
 };
 // Fills `out` (which must outlive the run: the GPUs' fault listeners refer to it).
 void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, const Placements& placements,

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "run_steps.h"
+#include "sharesim/models/llm_workload.h"
 
 namespace sharesim::run::detail {
 
@@ -23,6 +24,38 @@ class ProcessEndpoint final : public models::GpuEndpoint {
   std::optional<models::ProcessId> process_;  // nullopt: the process could not start
 };
 
+// Either kind of workload behind the run's interface.
+template <class W>
+class Driver final : public WorkloadDriver {
+ public:
+  template <class Options>
+  Driver(sim::Simulator& sim, Options options, std::vector<models::GpuEndpoint*> replicas)
+      : workload_(sim, std::move(options), std::move(replicas)) {}
+  void start() override { workload_.start(); }
+  void on_replica_failed(size_t replica) override { workload_.on_replica_failed(replica); }
+  models::WorkloadStats collect() override { return workload_.collect(); }
+  W& workload() { return workload_; }
+
+ private:
+  W workload_;
+};
+
+// The LLM endpoint of `spec` on GPUs of this profile (its bandwidth and sustained clock).
+models::LlmWorkloadOptions llm_options(const scenarios::WorkloadSpec& spec, const models::GpuProfile& gpu) {
+  const scenarios::LlmEndpointSpec& e = *spec.llm;
+  models::LlmWorkloadOptions o;
+  o.serving.model = e.model;
+  o.serving.scheduler = e.scheduler;
+  o.serving.step_overhead = e.step_overhead;
+  o.serving.tokens = e.tokens;
+  o.serving.cost.peak_flops = e.peak_flops * gpu.sustained_clock_factor;
+  o.serving.cost.dram_bandwidth = gpu.dram_bandwidth_effective;
+  o.serving.cost.compute_fraction = e.compute_fraction;
+  o.serving.cost.bandwidth_fraction = e.bandwidth_fraction;
+  o.serving.cost.provenance = e.provenance;
+  return o;
+}
+
 }  // namespace
 
 void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, const Placements& placements,
@@ -42,6 +75,20 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
       if (id)
         p.gpu->model->set_fault_listener(*id, models::Completion{fault_handler, (uint64_t{w} << 32) | r});
     }
+    const auto observe = [&observer = options.request_observer,
+                          name = spec.name](const models::RequestRecord& r) { observer(name, r); };
+    if (spec.llm) {
+      models::LlmWorkloadOptions lo = llm_options(spec, *placements[w].front().gpu->profile);
+      lo.name = spec.name;
+      lo.seed = scenario.seed;
+      lo.arrivals = spec.arrivals;
+      lo.slo = spec.slo;
+      lo.warmup = scenario.warmup;
+      auto driver = std::make_unique<Driver<models::LlmWorkload>>(sim, std::move(lo), std::move(replicas));
+      if (options.request_observer) driver->workload().set_request_observer(observe);
+      out.workloads.push_back(std::move(driver));
+      continue;
+    }
     models::WorkloadOptions wo;
     wo.name = spec.name;
     wo.seed = scenario.seed;
@@ -50,13 +97,9 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
     wo.batching = spec.batching.value_or(models::BatchingSpec{});
     wo.slo = spec.slo;
     wo.warmup = scenario.warmup;
-    out.workloads.push_back(std::make_unique<models::Workload>(sim, std::move(wo), std::move(replicas)));
-    if (options.request_observer) {
-      out.workloads.back()->set_request_observer(
-          [&observer = options.request_observer, name = spec.name](const models::RequestRecord& record) {
-            observer(name, record);
-          });
-    }
+    auto driver = std::make_unique<Driver<models::Workload>>(sim, std::move(wo), std::move(replicas));
+    if (options.request_observer) driver->workload().set_request_observer(observe);
+    out.workloads.push_back(std::move(driver));
   }
 }
 

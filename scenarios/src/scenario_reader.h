@@ -36,6 +36,17 @@ class ScenarioReader : public YamlReader {
                     std::vector<models::OpSpec>& ops);
   bool read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out);
   bool read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out);
+  // llm_section.cpp: an LLM endpoint (`llm:`), read after the workload's memory and arrivals.
+  struct TraceColumnSource {
+    std::string file;  // resolved; empty when the arrivals are not a trace
+    int64_t start = 0;
+    std::optional<int64_t> limit;
+  };
+  bool read_llm(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                const YamlNode& arrivals, WorkloadSpec& w);
+  bool read_llm_model(const YamlNode& node, const std::string& path, LlmEndpointSpec& out);
+  bool read_token_count(const YamlNode& node, const std::string& path, const TraceColumnSource& trace,
+                        models::TokenCountDistribution& dist, std::vector<int64_t>& column);
   // The throughput figures of a GPU (for `measured_on` rescaling): the LoadOptions hook, else the
   // built-in figures.
   std::optional<GpuThroughput> throughput(const std::string& name_or_path) const {

@@ -8,11 +8,18 @@
 namespace sharesim::scenarios::detail {
 
 bool ScenarioReader::read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out) {
-  if (!expect_map(node, path, "targets {p50, p90, p99, p999, max, mean, min_throughput}")) return false;
-  if (!check_keys(node, path, {"p50", "p90", "p99", "p999", "max", "mean", "min_throughput"})) return false;
+  if (!expect_map(node, path,
+                  "targets {p50, p90, p99, p999, max, mean, min_throughput, ttft_p99, tpot_p99, ...}"))
+    return false;
+  if (!check_keys(node, path,
+                  {"p50", "p90", "p99", "p999", "max", "mean", "min_throughput", "ttft_p50", "ttft_p90",
+                   "ttft_p99", "tpot_p50", "tpot_p90", "tpot_p99"}))
+    return false;
   const std::pair<std::string_view, std::optional<sim::Time>*> latencies[] = {
-      {"p50", &out.p50},   {"p90", &out.p90}, {"p99", &out.p99},
-      {"p999", &out.p999}, {"max", &out.max}, {"mean", &out.mean}};
+      {"p50", &out.p50},           {"p90", &out.p90},           {"p99", &out.p99},
+      {"p999", &out.p999},         {"max", &out.max},           {"mean", &out.mean},
+      {"ttft_p50", &out.ttft_p50}, {"ttft_p90", &out.ttft_p90}, {"ttft_p99", &out.ttft_p99},
+      {"tpot_p50", &out.tpot_p50}, {"tpot_p90", &out.tpot_p90}, {"tpot_p99", &out.tpot_p99}};
   for (const auto& [key, target] : latencies) {
     if (const YamlNode* v = optional(node, key)) {
       sim::Time t;

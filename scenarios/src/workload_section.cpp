@@ -14,7 +14,7 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
   if (!expect_map(node, path, "a workload")) return false;
   if (!check_keys(node, path,
                   {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching",
-                   "request", "slo"})) {
+                   "request", "llm", "slo"})) {
     return false;
   }
   w.where = where(node, path);
@@ -111,11 +111,29 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
       return false;
     w.batching = b;
   }
-  const YamlNode* r =
-      required(node, path, "request", "the work of one request: {ops: [...]} or {profile: {...}}");
-  if (r == nullptr || !read_request(*r, path + ".request", *device, w.request)) return false;
+  if (const YamlNode* l = optional(node, "llm")) {
+    for (const std::string_view other : {"request", "batching"}) {
+      if (optional(node, other) != nullptr) {
+        return fail(*node.find(other), key_path(path, other),
+                    "expected no `" + std::string(other) +
+                        "` beside `llm` (an LLM endpoint's work and batching "
+                        "come from its model and scheduler)");
+      }
+    }
+    if (!read_llm(*l, path + ".llm", *device, *a, w)) return false;
+  } else {
+    const YamlNode* r = required(node, path, "request",
+                                 "the work of one request: {ops: [...]} or {profile: {...}}, or an `llm`");
+    if (r == nullptr || !read_request(*r, path + ".request", *device, w.request)) return false;
+  }
   if (const YamlNode* v = optional(node, "slo"); v != nullptr && !read_slo(*v, path + ".slo", w.slo))
     return false;
+  const models::SloSpec& slo = w.slo;
+  if (!w.llm &&
+      (slo.ttft_p50 || slo.ttft_p90 || slo.ttft_p99 || slo.tpot_p50 || slo.tpot_p90 || slo.tpot_p99)) {
+    return fail(*node.find("slo"), path + ".slo",
+                "expected token-latency targets (ttft_*, tpot_*) only on an `llm` workload");
+  }
   return true;
 }
 

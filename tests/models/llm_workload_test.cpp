@@ -114,9 +114,9 @@ TEST(LlmWorkload, TraceTokensAndTokenSlos) {
   trace.offsets = {sim::Time::zero(), sim::Time::s(10)};
   LlmWorkloadOptions o = qwen_endpoint(trace, 0, 0);
   o.serving.tokens.trace_prompt = {100, 300};
-  o.serving.tokens.trace_output = {5, 0};     // 0 becomes 1: the prefill's token
-  o.serving.slo.ttft_p99 = sim::Time::ms(1);  // missed: a prefill alone takes longer
-  o.serving.slo.tpot_p99 = sim::Time::ms(50);
+  o.serving.tokens.trace_output = {5, 0};  // 0 becomes 1: the prefill's token
+  o.slo.ttft_p99 = sim::Time::ms(1);       // missed: a prefill alone takes longer
+  o.slo.tpot_p99 = sim::Time::ms(50);
   sim::Simulator sim;
   FifoEndpoint gpu(sim);
   LlmWorkload w(sim, std::move(o), {&gpu});

@@ -609,21 +609,34 @@ TEST(ExampleScenarios, EveryExampleLoads) {
   }
 }
 
-TEST(ExampleScenarios, AzureTraceReplaysTheWholeHourAgainstTheRescaledProfile) {
+TEST(ExampleScenarios, AzureTraceReplaysTheWholeHourThroughAnLlmEndpoint) {
   auto r = load_scenario(std::string(SHARESIM_SOURCE_DIR) + "/scenarios/examples/azure-llm-trace.yaml");
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   const auto& w = r->workloads[0];
-  EXPECT_EQ(w.replicas, 4);
-  EXPECT_EQ(w.mps_active_thread_percentage, 25);
   const auto& t = std::get<models::TraceArrivals>(w.arrivals);
   ASSERT_EQ(t.offsets.size(), 19'366u);
   // 19:14:08.4025270 - 18:15:46.6805900 = 58 min 21.7219370 s = 3,501.7219370 s.
   EXPECT_EQ(t.offsets.back(), Time::ns(3'501'721'937'000));
   EXPECT_LT(t.offsets.back(), r->duration);
-  ASSERT_EQ(t.work_scale.size(), 19'366u);
-  // ContextTokens sum 22,361,870 over 19,366 rows (awk): mean 1,154.697...; first row 374.
-  EXPECT_NEAR(t.work_scale[0], 374.0 / (22'361'870.0 / 19'366.0), 1e-12);
-  EXPECT_EQ(w.request.ops.size(), 177u);  // h2d + 175 kernels + d2h
+  ASSERT_TRUE(w.llm.has_value());
+  // The trace's columns as written, one per row: the first row is 374 context tokens and 44
+  // generated tokens (head -2 of the CSV); ContextTokens sum 22,361,870 over 19,366 rows (awk).
+  ASSERT_EQ(w.llm->tokens.trace_prompt.size(), 19'366u);
+  ASSERT_EQ(w.llm->tokens.trace_output.size(), 19'366u);
+  EXPECT_EQ(w.llm->tokens.trace_prompt[0], 374);
+  EXPECT_EQ(w.llm->tokens.trace_output[0], 44);
+  int64_t sum = 0;
+  for (int64_t v : w.llm->tokens.trace_prompt) sum += v;
+  EXPECT_EQ(sum, 22'361'870);
+  EXPECT_EQ(w.llm->model.arch.name, "qwen2.5-0.5b");
+  // KV cache: 6 GiB - 987,922,432 B of fp16 weights - 1 GiB of activations, in blocks of
+  // 16 tokens x 12,288 B.
+  const int64_t cache = 6 * (int64_t{1} << 30) - 987'922'432 - (int64_t{1} << 30);
+  EXPECT_EQ(w.llm->kv_cache_bytes, cache);
+  EXPECT_EQ(w.llm->scheduler.kv_cache_blocks, cache / (16 * 12'288));
+  ASSERT_TRUE(w.slo.ttft_p99.has_value());
+  EXPECT_EQ(*w.slo.ttft_p99, Time::s(2));
+  EXPECT_EQ(r->workloads[1].request.ops.size(), 177u);  // the detector: h2d + 175 kernels + d2h
 }
 
 // A stand-in for the device model's claim rules (DESIGN.md), to show the hook rejects exactly the

@@ -4,19 +4,14 @@
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
+#include <vector>
 
+#include "sharesim/models/gpu_profile.h"
 #include "sharesim/sim/stats.h"
 #include "sharesim/sim/time.h"
 
 namespace sharesim::models {
-
-// Targets on token latencies (the e2e latency targets are the workload's SloSpec).
-struct LlmSloSpec {
-  std::optional<sim::Time> ttft_p50, ttft_p90, ttft_p99;
-  std::optional<sim::Time> tpot_p50, tpot_p90, tpot_p99;
-};
 
 struct LlmStats {
   std::string model;         // architecture name
@@ -43,6 +38,8 @@ struct LlmStats {
   uint64_t preemptions = 0;        // recompute preemptions at or after warm-up
   uint64_t rejected = 0;           // measured requests that could never fit (failed at arrival)
   double kv_peak_fraction = 0;     // highest share of one replica's cache in use
+  // Every figure of the endpoint's model with its source (as the scenario resolved it).
+  std::vector<ParameterProvenance> parameters;
 };
 
 }  // namespace sharesim::models

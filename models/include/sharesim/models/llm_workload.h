@@ -21,8 +21,8 @@
 //    the first step that schedules it; TTFT = arrival to its first token; TPOT = (last - first
 //    token) / (output - 1); ITL = each gap between its consecutive tokens (a preemption's
 //    recompute shows up as one long gap).
-//  - SLOs: the workload's SloSpec on end-to-end latency and throughput, and LlmSloSpec on TTFT
-//    and TPOT quantiles; failed requests rank last (a quantile is unbounded once failures exceed
+//  - SLOs: the workload's SloSpec on end-to-end latency and throughput, and on TTFT and TPOT
+//    quantiles; failed requests rank last (a quantile is unbounded once failures exceed
 //    its 1 - q share), as for workloads.
 //  - Failure: a replica whose endpoint failed drops its sequences (they fail) and gets no more.
 //
@@ -66,7 +66,6 @@ struct LlmServingSpec {
   LlmSchedulerConfig scheduler;  // kv_cache_blocks already sized
   sim::Time step_overhead;       // host time before each step
   LlmRequestTokens tokens;
-  LlmSloSpec slo;
 };
 
 struct LlmWorkloadOptions {
@@ -74,7 +73,7 @@ struct LlmWorkloadOptions {
   uint64_t seed = 1;
   ArrivalSpec arrivals = PoissonArrivals{};
   LlmServingSpec serving;
-  SloSpec slo;  // end-to-end latency and throughput targets
+  SloSpec slo;  // end-to-end latency, throughput, TTFT and TPOT targets
   sim::Time warmup;
 };
 

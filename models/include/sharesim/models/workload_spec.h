@@ -91,6 +91,10 @@ struct BatchingSpec {
 struct SloSpec {
   std::optional<sim::Time> p50, p90, p99, p999, max, mean;
   std::optional<double> min_throughput_per_s;
+  // Token latencies of an LLM endpoint (llm_workload.h): time to first token and time per output
+  // token quantiles. Only an LLM endpoint measures them.
+  std::optional<sim::Time> ttft_p50, ttft_p90, ttft_p99;
+  std::optional<sim::Time> tpot_p50, tpot_p90, tpot_p99;
 };
 
 }  // namespace sharesim::models

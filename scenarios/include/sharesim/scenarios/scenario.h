@@ -11,6 +11,7 @@
 
 #include "sharesim/models/workload_spec.h"
 #include "sharesim/scenarios/expect_spec.h"
+#include "sharesim/scenarios/llm_spec.h"
 #include "sharesim/scenarios/plan_spec.h"
 #include "sharesim/scenarios/source_location.h"
 #include "sharesim/sim/time.h"
@@ -63,6 +64,7 @@ struct WorkloadSpec {
   models::ArrivalSpec arrivals;
   std::optional<models::BatchingSpec> batching;
   models::RequestSpec request;
+  std::optional<LlmEndpointSpec> llm;  // an LLM endpoint (then `request` and `batching` are unused)
   models::SloSpec slo;
   SourceLocation where;
 };
