@@ -199,4 +199,16 @@ StepCost llm_step_cost(const LlmModel& model, const LlmCostParameters& cost,
   return out;
 }
 
+LlmRequestBound llm_request_lower_bound(const LlmModel& model, const LlmCostParameters& cost,
+                                        int max_num_seqs, double prompt_tokens, double output_tokens) {
+  const LlmArchitecture& a = model.arch;
+  const double layer_weights = static_cast<double>(a.layers) * static_cast<double>(model.layer_parameters());
+  const double head_weights = static_cast<double>(a.vocab) * a.hidden;
+  const double flops = 2 * layer_weights * (prompt_tokens + output_tokens) + 2 * head_weights * output_tokens;
+  const double weight_reads =
+      output_tokens * static_cast<double>(model.weight_bytes_read_per_step()) / std::max(1, max_num_seqs);
+  return LlmRequestBound{.compute_s = flops / (cost.peak_flops * cost.compute_fraction),
+                         .memory_s = weight_reads / (cost.dram_bandwidth * cost.bandwidth_fraction)};
+}
+
 }  // namespace sharesim::models

@@ -11,6 +11,7 @@
 #include <thread>
 #include <utility>
 
+#include "llm_work.h"
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/reports/text_format.h"
@@ -78,6 +79,7 @@ bool splittable(const models::ArrivalSpec& arrivals) {
 }
 
 RequestWork work_on(const WorkloadSpec& workload, const models::GpuProfile& profile, int sm_cap) {
+  if (workload.llm) return detail::llm_request_work(*workload.llm, profile, sm_cap);
   RequestWork w;
   const double batch = workload.batching ? std::max(1, workload.batching->max_batch) : 1;
   const double sms = profile.sm_count;

@@ -135,6 +135,27 @@ TEST(LlmWorkload, TraceTokensAndTokenSlos) {
   EXPECT_FALSE(s.slo_met);
 }
 
+// An endpoint so slow that nothing finishes inside the run (each prefill takes minutes) must not
+// meet its targets by finishing nothing: outstanding requests count at their age.
+TEST(LlmWorkload, RequestsStillOutstandingCountAgainstTheTargets) {
+  LlmWorkloadOptions o = qwen_endpoint(ConstantArrivals{.rate_per_s = 1}, 1000, 10);
+  o.serving.cost.compute_fraction = 1e-6;  // a 1,000-token prefill: about 6 hours
+  o.slo.ttft_p99 = sim::Time::s(5);
+  o.slo.p99 = sim::Time::s(30);
+  sim::Simulator sim;
+  FifoEndpoint gpu(sim);
+  LlmWorkload w(sim, std::move(o), {&gpu});
+  w.start();
+  sim.run_until(sim::Time::s(60));
+  const WorkloadStats s = w.collect();
+  EXPECT_EQ(s.completed, 0u);
+  EXPECT_GT(s.outstanding, 50u);
+  ASSERT_EQ(s.slo.size(), 2u);
+  EXPECT_FALSE(s.slo[0].met);  // e2e p99: the oldest requests are a minute old
+  EXPECT_FALSE(s.slo[1].met);  // TTFT p99
+  EXPECT_GE(s.slo[1].latency_measured, sim::Time::s(50));
+}
+
 TEST(LlmWorkload, AFailedReplicaFailsItsSequences) {
   sim::Simulator sim;
   FifoEndpoint gpu(sim);

@@ -121,4 +121,17 @@ struct StepCost {
 [[nodiscard]] StepCost llm_step_cost(const LlmModel& model, const LlmCostParameters& cost,
                                      std::span<const StepSequence> sequences);
 
+// A lower bound on the GPU time one request of `prompt` + `output` tokens costs, whatever the
+// batching: its tokens' weight FLOPs (no batching removes them) and its share of the weight reads
+// when at most `max_num_seqs` decodes share each step. Attention and KV traffic are left out
+// (they only add), so a planner may reject a configuration whose offered load by this bound
+// exceeds the GPU without rejecting a feasible one.
+struct LlmRequestBound {
+  double compute_s = 0;  // at the cost's achieved compute on the whole GPU
+  double memory_s = 0;   // at the cost's achieved bandwidth
+};
+[[nodiscard]] LlmRequestBound llm_request_lower_bound(const LlmModel& model, const LlmCostParameters& cost,
+                                                      int max_num_seqs, double prompt_tokens,
+                                                      double output_tokens);
+
 }  // namespace sharesim::models

@@ -98,14 +98,15 @@ class LlmWorkload {
   struct Request {
     uint64_t id = 0;
     sim::Time arrival;
-    sim::Time start = sim::Time::max();  // first step that scheduled it
-    sim::Time first_token;
+    sim::Time start = sim::Time::max();        // first step that scheduled it
+    sim::Time first_token = sim::Time::max();  // max until its first token
     sim::Time last_token;
     int64_t prompt = 0;
     int64_t output = 0;
     int client = -1;
     int replica = -1;
     bool measured = false;
+    bool live = false;  // arrived and not yet finished (the slot is in use)
     uint32_t next_free = kNone;
   };
   struct Replica {
