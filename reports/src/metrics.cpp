@@ -42,6 +42,16 @@ std::vector<MetricValue> collect_metrics(const run::RunReport& report) {
     add(p + "batches", MetricKind::kCount, static_cast<double>(w.batches));
     add(p + "mean_batch_size", MetricKind::kNumber, w.mean_batch_size);
     add(p + "slo_met", MetricKind::kFlag, w.slo_met ? 1.0 : 0.0);
+    if (const auto& llm = w.llm) {
+      add(p + "ttft_p50", MetricKind::kDuration, ms(llm->ttft.quantile(0.50)));
+      add(p + "ttft_p99", MetricKind::kDuration, ms(llm->ttft.quantile(0.99)));
+      add(p + "tpot_p50", MetricKind::kDuration, ms(llm->tpot.quantile(0.50)));
+      add(p + "tpot_p99", MetricKind::kDuration, ms(llm->tpot.quantile(0.99)));
+      add(p + "itl_p99", MetricKind::kDuration, ms(llm->itl.quantile(0.99)));
+      add(p + "output_tokens_per_s", MetricKind::kRate, llm->output_tokens_per_s);
+      add(p + "preemptions", MetricKind::kCount, static_cast<double>(llm->preemptions));
+      add(p + "kv_peak", MetricKind::kFraction, llm->kv_peak_fraction);
+    }
     failed_total += w.failed;
   }
   uint64_t faults_total = 0;
