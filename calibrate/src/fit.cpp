@@ -10,6 +10,7 @@
 #include <limits>
 #include <map>
 #include <optional>
+#include <set>
 #include <sstream>
 
 #include "sharesim/calibrate/plan.h"
@@ -75,11 +76,80 @@ std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
+// A median (launch gap, turn, switch, pair kernel) needs this many samples: with one or two the
+// median absolute deviation, the residual reported, is 0 whatever the data.
+constexpr int kMinSamples = 3;
 
 struct Point {
-  double x = 0;  // the regressor (bytes, or waves x flops)
-  double t = 0;  // measured duration, ns
+  double x = 0;                         // the regressor (bytes, or waves x flops)
+  double t = 0;                         // measured duration, ns
+  const Observation* source = nullptr;  // where it came from (for errors)
 };
+
+// An error that points at the data: the row an observation came from (file, line, and the
+// column of its param or value), or the whole file for rows made in memory.
+Error data_error(const RowOrigin& origin, const std::string& raw_file, bool at_value, std::string message) {
+  return Error{.file = origin.file.empty() ? raw_file : origin.file,
+               .line = origin.line,
+               .column = at_value ? origin.value_column : origin.param_column,
+               .field = at_value ? "value" : "param",
+               .message = std::move(message)};
+}
+
+std::string format_number(double value);
+
+// Fits t = intercept + slope * x on relative error with intercept >= min_intercept, slope >= min_slope.
+std::pair<double, double> fit_line(const std::vector<Point>& points, double min_slope,
+                                   double min_intercept = 0.0) {
+  if (points.size() == 1) return {0.0, std::max(min_slope, points[0].t / points[0].x)};
+  std::vector<std::vector<double>> a;
+  std::vector<double> b, w;
+  for (const Point& p : points) {
+    a.push_back({1.0, p.x});
+    b.push_back(p.t);
+    w.push_back(1.0 / p.t);
+  }
+  std::vector<double> x = bounded_least_squares(a, b, w, {min_intercept, min_slope}, {kInf, kInf});
+  return {x[0], x[1]};
+}
+
+// A line t = a + s x identifies s only from at least 3 distinct x (2 unknowns and one degree of
+// freedom left to measure the residual: through 1 or 2 points any line fits with 0 %) and when
+// the durations grow with x (the unconstrained slope is > 0; a bound would otherwise turn a
+// decreasing series into an "infinite" bandwidth or clock). Returns why it cannot, or nothing.
+std::optional<Error> unidentifiable_line(const std::vector<Point>& points, const std::string& what,
+                                         const std::string& x_name, const std::string& raw_file) {
+  assert(!points.empty());
+  std::vector<double> xs;
+  for (const Point& p : points) xs.push_back(p.x);
+  std::sort(xs.begin(), xs.end());
+  const auto distinct = std::unique(xs.begin(), xs.end()) - xs.begin();
+  if (distinct < 3) {
+    const Point* first = &points.front();  // the earliest row in the file
+    for (const Point& p : points) {
+      if (p.source->origin.line < first->source->origin.line) first = &p;
+    }
+    return data_error(first->source->origin, raw_file, false,
+                      what + ": " + std::to_string(distinct) + " distinct " + x_name +
+                          " cannot identify t = a + x / rate (2 unknowns): expected at least 3, so that a "
+                          "residual remains to judge the fit");
+  }
+  const double slope = fit_line(points, -kInf, -kInf).second;
+  if (!(slope > 0)) {
+    const Point* small = &points.front();
+    const Point* large = &points.front();
+    for (const Point& p : points) {
+      if (p.x < small->x) small = &p;
+      if (p.x > large->x) large = &p;
+    }
+    return data_error(large->source->origin, raw_file, true,
+                      what + ": the duration does not grow with the " + x_name + " (" +
+                          format_number(large->t) + " ns at the largest, " + format_number(small->t) +
+                          " ns at the smallest; fitted slope " + format_number(slope) +
+                          " ns per unit): no rate can be fitted from decreasing data");
+  }
+  return std::nullopt;
+}
 
 double rms_relative(const std::vector<Point>& points, double intercept, double slope) {
   if (points.empty()) return 0;
@@ -89,20 +159,6 @@ double rms_relative(const std::vector<Point>& points, double intercept, double s
     sum += r * r;
   }
   return std::sqrt(sum / static_cast<double>(points.size()));
-}
-
-// Fits t = intercept + slope * x on relative error with intercept >= 0, slope >= min_slope.
-std::pair<double, double> fit_line(const std::vector<Point>& points, double min_slope) {
-  if (points.size() == 1) return {0.0, std::max(min_slope, points[0].t / points[0].x)};
-  std::vector<std::vector<double>> a;
-  std::vector<double> b, w;
-  for (const Point& p : points) {
-    a.push_back({1.0, p.x});
-    b.push_back(p.t);
-    w.push_back(1.0 / p.t);
-  }
-  std::vector<double> x = bounded_least_squares(a, b, w, {0.0, min_slope}, {kInf, kInf});
-  return {x[0], x[1]};
 }
 
 std::string format_number(double value) {
@@ -134,14 +190,15 @@ Error header_error(const std::string& file, const std::string& key, const std::s
                .message = "expected a header line '# " + key + ": <integer>' " + why};
 }
 
-void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutcome& out) {
+Status fit_copies(const Observations& obs, const models::GpuProfile& base, const std::string& raw_file,
+                  FitOutcome& out) {
   // Points per case.
   std::map<std::string, std::vector<Point>> cases;
   for (const auto& [key, o] : obs) {
     if (o.suite != "copies" || o.metric != "time") continue;
     const int64_t bytes = param_value(o.params, "bytes", 0);
     if (bytes <= 0 || o.value <= 0) continue;
-    cases[o.case_name].push_back(Point{static_cast<double>(bytes), o.value});
+    cases[o.case_name].push_back(Point{static_cast<double>(bytes), o.value, &o});
   }
   const std::vector<std::pair<std::string, std::string>> names{{"h2d_pinned", "pcie_h2d_pinned"},
                                                                {"d2h_pinned", "pcie_d2h_pinned"},
@@ -153,7 +210,10 @@ void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutc
   }
   if (present.empty()) {
     out.skipped.push_back("copy_latency, pcie_*: no copies suite data");
-    return;
+    return Ok{};
+  }
+  for (const std::string& c : present) {
+    if (auto e = unidentifiable_line(cases[c], "copies " + c, "sizes", raw_file)) return *e;
   }
   // The latency comes from the pinned cases (what inference servers use), or from all cases.
   std::vector<std::string> group;
@@ -190,7 +250,13 @@ void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutc
       num += wi * wi * p.x * (p.t - latency);
       den += wi * wi * p.x * p.x;
     }
-    slope[c] = std::max(1e-9, den > 0 ? num / den : 1e-9);
+    if (!(den > 0 && num / den > 0)) {
+      return data_error(cases[c].back().source->origin, raw_file, true,
+                        "copies " + c + ": with copy_latency " + format_number(latency * 1e-3) +
+                            " us (from the pinned copies) the times leave no positive bytes / bandwidth "
+                            "term: expected copies slower than the pinned latency");
+    }
+    slope[c] = num / den;
   }
   // Per-case two-parameter fits, for the notes.
   std::string per_case = "per-case fits (latency + bandwidth):";
@@ -244,11 +310,18 @@ void fit_copies(const Observations& obs, const models::GpuProfile& base, FitOutc
                                          .residual = rms_relative(cases[c], latency, slope[c]),
                                          .note = note});
   }
+  return Ok{};
 }
 
-void fit_launch(const Observations& obs, FitOutcome& out) {
+Status fit_launch(const Observations& obs, const std::string& raw_file, FitOutcome& out) {
   for (const auto& [key, o] : obs) {
     if (o.suite == "launch" && o.case_name == "back_to_back" && o.metric == "gap") {
+      if (o.samples < kMinSamples) {
+        return data_error(o.origin, raw_file, true,
+                          "launch back_to_back: " + std::to_string(o.samples) +
+                              " gap(s) cannot give kernel_launch_overhead with a spread: expected at least " +
+                              std::to_string(kMinSamples));
+      }
       out.fitted.push_back(FittedParameter{
           .name = "kernel_launch_overhead",
           .value = std::max(0.0, o.value) * 1e-3,
@@ -258,14 +331,15 @@ void fit_launch(const Observations& obs, FitOutcome& out) {
           .residual = o.spread,
           .note = "median gap between back-to-back kernels of one stream (%globaltimer); residual is the "
                   "median absolute deviation relative to the median"});
-      return;
+      return Ok{};
     }
   }
   out.skipped.push_back("kernel_launch_overhead: no launch suite back_to_back data");
+  return Ok{};
 }
 
-void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int sm_count, int64_t lanes,
-                    double boost_mhz, FitOutcome& out) {
+Status fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int sm_count, int64_t lanes,
+                      double boost_mhz, const std::string& raw_file, FitOutcome& out) {
   const Plan plan = make_plan(sm_count);
   // DRAM bandwidth from the memory kernel at many waves.
   std::vector<Point> memory_all, memory_fit;
@@ -274,12 +348,12 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
     const int64_t blocks = param_value(o.params, "blocks", 0);
     const int64_t per_block = param_value(o.params, "bytes_per_block", 0);
     if (blocks <= 0 || per_block <= 0) continue;
-    Point p{static_cast<double>(blocks) * static_cast<double>(per_block), o.value};
+    Point p{static_cast<double>(blocks) * static_cast<double>(per_block), o.value, &o};
     memory_all.push_back(p);
     if (blocks >= static_cast<int64_t>(plan.sm_scaling.memory_fit_min_waves) * sm_count)
       memory_fit.push_back(p);
   }
-  if (memory_fit.size() < 2) {
+  if (memory_fit.size() < 3) {  // too few grids of many waves: take every grid of one wave or more
     memory_fit.clear();
     for (const Point& p : memory_all) {
       if (p.x >=
@@ -288,7 +362,12 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
       }
     }
   }
-  if (!memory_fit.empty()) {
+  if (!memory_all.empty()) {
+    if (auto e =
+            unidentifiable_line(memory_fit.empty() ? memory_all : memory_fit,
+                                "sm-scaling memory (grids of one wave or more)", "byte counts", raw_file)) {
+      return *e;
+    }
     auto [a, s] = fit_line(memory_fit, 1e-12);
     double bytes_per_s = 1e9 / s;
     std::string note = "slope of t = a + bytes / bandwidth for the memory kernel at >= " +
@@ -307,7 +386,7 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
                                          .residual = rms_relative(memory_fit, a, s),
                                          .note = note});
   } else {
-    out.skipped.push_back("dram_bandwidth_effective: no sm-scaling memory-kernel data at one wave or more");
+    out.skipped.push_back("dram_bandwidth_effective: no sm-scaling memory-kernel data");
   }
   // Sustained clock from the compute kernel: t = a + waves * flops_per_block / (lanes * 2 * f).
   std::vector<Point> compute;
@@ -319,15 +398,19 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
     const double waves = std::ceil(static_cast<double>(blocks) / sm_count);
     const ComputeKernelShape shape{.blocks = static_cast<int>(blocks),
                                    .iterations = static_cast<int>(iterations)};
-    compute.push_back(Point{waves * shape.flops_per_block(), o.value});
+    compute.push_back(Point{waves * shape.flops_per_block(), o.value, &o});
   }
   if (compute.empty()) {
     out.skipped.push_back("sustained_clock_factor: no sm-scaling compute-kernel data");
-    return;
+    return Ok{};
   }
   if (lanes <= 0) {
     out.skipped.push_back("sustained_clock_factor: the CSV header has no device.fp32_lanes_per_sm");
-    return;
+    return Ok{};
+  }
+  if (auto e = unidentifiable_line(compute, "sm-scaling compute", "work amounts (waves x flops per block)",
+                                   raw_file)) {
+    return *e;
   }
   auto [a, s] = fit_line(compute, 1e-15);
   const double clock_ghz = 1.0 / (static_cast<double>(lanes) * 2.0 * s);
@@ -349,9 +432,19 @@ void fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int
                                        .points = static_cast<int>(compute.size()),
                                        .residual = rms_relative(compute, a, s),
                                        .note = note});
+  return Ok{};
 }
 
-void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
+// The first row of a sharing case, or nullptr.
+const Measurement* first_sharing_row(const RawData& raw, const std::string& case_name) {
+  for (const Measurement& m : raw.rows) {
+    if (m.suite == "sharing" && m.case_name == case_name) return &m;
+  }
+  return nullptr;
+}
+
+Status fit_sharing(const RawData& raw, const Observations& obs, const std::string& raw_file,
+                   FitOutcome& out) {
   std::vector<double> turns, switches;
   std::vector<int64_t> procs;
   for (const auto& [key, o] : obs) {
@@ -364,7 +457,18 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
     turns.insert(turns.end(), a.turns.begin(), a.turns.end());
     switches.insert(switches.end(), a.switches.begin(), a.switches.end());
   }
-  if (turns.size() >= 3 && switches.size() >= 3) {
+  const auto min_samples = static_cast<size_t>(kMinSamples);
+  if (const Measurement* first = first_sharing_row(raw, "timeslice");
+      first != nullptr && (turns.size() < min_samples || switches.size() < min_samples)) {
+    return data_error(first->origin, raw_file, false,
+                      "sharing timeslice: " + std::to_string(turns.size()) + " whole turn(s) and " +
+                          std::to_string(switches.size()) +
+                          " switch(es) between contexts cannot identify time_slice and context_switch_cost: "
+                          "expected at least " +
+                          std::to_string(kMinSamples) +
+                          " of each (did the contexts take turns? the probe needs MPS off)");
+  }
+  if (!turns.empty()) {
     out.fitted.push_back(
         FittedParameter{.name = "time_slice",
                         .value = median_of(turns) * 1e-3,
@@ -386,8 +490,7 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
             "median idle time between the end of one context's turn and the start of the next context's turn "
             "(global timer); residual is the relative median absolute deviation"});
   } else {
-    out.skipped.push_back(
-        "time_slice, context_switch_cost: no time-slice probe with enough turns (needs MPS off)");
+    out.skipped.push_back("time_slice, context_switch_cost: no time-slice probe (it needs MPS off)");
   }
   const std::string solo_key = observation_key("sharing", "pair", "kind=0;procs=1;proc=0", "kernel_time");
   std::vector<double> together;
@@ -397,7 +500,19 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
     if (it != obs.end()) together.insert(together.end(), it->second.values.begin(), it->second.values.end());
   }
   auto solo = obs.find(solo_key);
-  if (solo != obs.end() && solo->second.value > 0 && !together.empty()) {
+  if (const Measurement* first = first_sharing_row(raw, "pair");
+      first != nullptr && (solo == obs.end() || solo->second.samples < kMinSamples ||
+                           together.size() < min_samples || !(solo->second.value > 0))) {
+    return data_error(first->origin, raw_file, false,
+                      "sharing pair: the compute kernel alone (kind=0) and beside another client's (kind=2) "
+                      "need at least " +
+                          std::to_string(kMinSamples) +
+                          " kernels each with a positive duration to identify mps_interference_penalty, "
+                          "found " +
+                          std::to_string(solo == obs.end() ? 0 : solo->second.samples) + " and " +
+                          std::to_string(together.size()));
+  }
+  if (solo != obs.end()) {
     double penalty = median_of(together) / solo->second.value - 1.0;
     std::string note =
         "kernel_time of two half-GPU compute kernels of different MPS clients side by side / alone - 1";
@@ -415,6 +530,7 @@ void fit_sharing(const RawData& raw, const Observations& obs, FitOutcome& out) {
   } else {
     out.skipped.push_back("mps_interference_penalty: no MPS pair probe (run the sharing suite with MPS on)");
   }
+  return Ok{};
 }
 
 }  // namespace
@@ -461,15 +577,18 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
                                          .note = "cudaGetDeviceProperties: asyncEngineCount"});
   }
   const size_t device_facts = out.fitted.size();
-  fit_copies(obs, base, out);
-  fit_launch(obs, out);
+  if (auto s = fit_copies(obs, base, raw_file, out); !s) return s.error();
+  if (auto s = fit_launch(obs, raw_file, out); !s) return s.error();
   if (has_sm_scaling) {
-    fit_sm_scaling(obs, base, static_cast<int>(*sm_count), header_int(raw, kHeaderFp32LanesPerSm).value_or(0),
-                   boost_mhz, out);
+    if (auto s = fit_sm_scaling(obs, base, static_cast<int>(*sm_count),
+                                header_int(raw, kHeaderFp32LanesPerSm).value_or(0), boost_mhz, raw_file, out);
+        !s) {
+      return s.error();
+    }
   } else {
     out.skipped.push_back("dram_bandwidth_effective, sustained_clock_factor: no sm-scaling suite data");
   }
-  fit_sharing(raw, obs, out);
+  if (auto s = fit_sharing(raw, obs, raw_file, out); !s) return s.error();
   if (out.fitted.size() == device_facts) {
     return Error{
         .file = raw_file,

@@ -31,6 +31,7 @@ struct Observation {
   double spread = 0;  // median absolute deviation / |median| (0 for one sample)
   std::vector<std::pair<std::string, int64_t>> params;  // parsed `param`
   std::vector<double> values;  // the samples (for fits that need more than the median)
+  RowOrigin origin;            // the first row it was made from (for errors that point at the data)
 };
 
 // Key: "suite/case/param/metric".

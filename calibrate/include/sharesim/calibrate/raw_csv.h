@@ -63,6 +63,15 @@ enum class PairKind : int {
   kMemoryMemory = 4
 };
 
+// Where a row came from, for errors that point at it (empty file and 0s for rows made in memory).
+// Columns are 1-based character positions of the param and value fields in their line.
+struct RowOrigin {
+  std::string file;
+  int line = 0;
+  int param_column = 0;
+  int value_column = 0;
+};
+
 struct Measurement {
   std::string suite;
   std::string case_name;
@@ -71,7 +80,7 @@ struct Measurement {
   double value = 0;
   std::string unit;
   int64_t rep = 0;
-  int line = 0;  // line in the file it was read from (0 when produced in memory)
+  RowOrigin origin;  // set by the reader
 };
 
 struct RawData {
