@@ -6,7 +6,7 @@
 //
 // This header and raw_csv.h use only the standard library, because the CUDA program includes them.
 //
-// Kernels of the plan (the CUDA program implements them in calibrate/cuda/kernels.cuh):
+// Kernels of the plan (the CUDA program implements them in calibrate/cuda/kernels.cu):
 //   compute kernel  each thread runs `iterations` loop trips of kFmasPerIteration independent FP32
 //                   FMAs (2 flops each); one block of 1024 threads fills one Turing SM, so a grid of
 //                   g blocks runs in ceil(g / sm_count) waves of equal length.
