@@ -82,9 +82,23 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
     std::fprintf(stderr, "  sharing: %d process(es) at %d%% done\n", c.processes, c.percentage);
   }
   if (!info.mps) {
-    std::fprintf(stderr, "  sharing: MPS is off: the MPS interference pairs are skipped\n");
+    std::fprintf(stderr,
+                 "  sharing: MPS is off: the MPS percentage sweep and interference pairs are skipped\n");
     return;
   }
+  // Percentage sweep: one client per percentage, a many-wave kernel (plan.h).
+  const ComputeKernelShape sweep = plan.sweep_kernel();
+  for (int pct : p.sweep_percentages) {
+    const std::vector<ChildJob> jobs{ChildJob{
+        .mode = "compute",
+        .args = {{"kernels", p.sweep_kernels}, {"blocks", sweep.blocks}, {"iterations", sweep.iterations}},
+        .mps_percentage = pct}};
+    add_child_results(
+        run_children(jobs, device), "mps_pct",
+        {param_string({{"pct", pct}, {"blocks", sweep.blocks}, {"iterations", sweep.iterations}})}, data);
+  }
+  std::fprintf(stderr, "  sharing: MPS percentage sweep (%zu percentages) done\n",
+               p.sweep_percentages.size());
   const ComputeKernelShape pc = plan.pair_compute_kernel();
   const MemoryKernelShape pm = plan.pair_memory_kernel();
   auto compute_job =

@@ -198,6 +198,10 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
     if (f.suite == "device") {
       std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s from the device query\n", f.name.c_str(),
                     f.value, f.unit.c_str(), f.suite.c_str());
+    } else if (!f.text.empty()) {
+      std::snprintf(line, sizeof line, "  %-26s %14s %-6s %-10s residual %6.2f%% (%d points)\n",
+                    f.name.c_str(), f.text.c_str(), f.unit.c_str(), f.suite.c_str(), f.residual * 100.0,
+                    f.points);
     } else {
       std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s residual %6.2f%% (%d points)\n",
                     f.name.c_str(), f.value, f.unit.c_str(), f.suite.c_str(), f.residual * 100.0, f.points);
@@ -376,6 +380,11 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     sharing += kChildStartSeconds + c.processes * s.share_kernels * share_kernel * (100.0 / c.percentage);
     children += c.processes;
   }
+  const double sweep_kernel = seconds(compute_kernel_work(plan.sweep_kernel(), g, lanes).solo_duration);
+  for (int pct : s.sweep_percentages) {
+    sharing += kChildStartSeconds + s.sweep_kernels * sweep_kernel * (100.0 / pct);
+    children += 1;
+  }
   const double pair_c = seconds(compute_kernel_work(plan.pair_compute_kernel(), g, lanes).solo_duration);
   const double pair_m = seconds(memory_kernel_work(plan.pair_memory_kernel(), g).solo_duration);
   sharing += 5 * kChildStartSeconds +
@@ -406,7 +415,9 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
   row("overlap", "3 alone + 1 together x " + std::to_string(plan.overlap.reps + 1) + " runs", overlap);
   row("sharing",
       std::to_string(children) + " child processes in " +
-          std::to_string(s.timeslice_processes.size() + s.share_cases.size() + 5) + " runs (MPS on and off)",
+          std::to_string(s.timeslice_processes.size() + s.share_cases.size() + s.sweep_percentages.size() +
+                         5) +
+          " runs (MPS on and off)",
       sharing);
   out << "  total       ~" << format_fixed(copies + launch + scaling + overlap + sharing, 0) << " s\n";
   return kOk;

@@ -13,9 +13,34 @@
 #include <set>
 #include <sstream>
 
+#include "fit_detail.h"
 #include "sharesim/calibrate/plan.h"
 
 namespace sharesim::calibrate {
+
+namespace fit_detail {
+
+Error data_error(const RowOrigin& origin, const std::string& raw_file, bool at_value, std::string message) {
+  return Error{.file = origin.file.empty() ? raw_file : origin.file,
+               .line = origin.line,
+               .column = at_value ? origin.value_column : origin.param_column,
+               .field = at_value ? "value" : "param",
+               .message = std::move(message)};
+}
+
+std::string format_number(double value) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.6g", value);
+  return buffer;
+}
+
+std::string percent(double fraction) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, "%.3f%%", fraction * 100.0);
+  return buffer;
+}
+
+}  // namespace fit_detail
 
 const FittedParameter* FitOutcome::find(const std::string& name) const {
   for (const FittedParameter& p : fitted) {
@@ -75,28 +100,18 @@ std::vector<double> bounded_least_squares(const std::vector<std::vector<double>>
 
 namespace {
 
+using fit_detail::data_error;
+using fit_detail::format_number;
+using fit_detail::kMinSamples;
+using fit_detail::percent;
+
 constexpr double kInf = std::numeric_limits<double>::infinity();
-// A median (launch gap, turn, switch, pair kernel) needs this many samples: with one or two the
-// median absolute deviation, the residual reported, is 0 whatever the data.
-constexpr int kMinSamples = 3;
 
 struct Point {
   double x = 0;                         // the regressor (bytes, or waves x flops)
   double t = 0;                         // measured duration, ns
   const Observation* source = nullptr;  // where it came from (for errors)
 };
-
-// An error that points at the data: the row an observation came from (file, line, and the
-// column of its param or value), or the whole file for rows made in memory.
-Error data_error(const RowOrigin& origin, const std::string& raw_file, bool at_value, std::string message) {
-  return Error{.file = origin.file.empty() ? raw_file : origin.file,
-               .line = origin.line,
-               .column = at_value ? origin.value_column : origin.param_column,
-               .field = at_value ? "value" : "param",
-               .message = std::move(message)};
-}
-
-std::string format_number(double value);
 
 // Fits t = intercept + slope * x on relative error with intercept >= min_intercept, slope >= min_slope.
 std::pair<double, double> fit_line(const std::vector<Point>& points, double min_slope,
@@ -159,18 +174,6 @@ double rms_relative(const std::vector<Point>& points, double intercept, double s
     sum += r * r;
   }
   return std::sqrt(sum / static_cast<double>(points.size()));
-}
-
-std::string format_number(double value) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  return buffer;
-}
-
-std::string percent(double fraction) {
-  char buffer[64];
-  std::snprintf(buffer, sizeof buffer, "%.3f%%", fraction * 100.0);
-  return buffer;
 }
 
 std::optional<int64_t> header_int(const RawData& raw, const std::string& key) {
@@ -492,44 +495,6 @@ Status fit_sharing(const RawData& raw, const Observations& obs, const std::strin
   } else {
     out.skipped.push_back("time_slice, context_switch_cost: no time-slice probe (it needs MPS off)");
   }
-  const std::string solo_key = observation_key("sharing", "pair", "kind=0;procs=1;proc=0", "kernel_time");
-  std::vector<double> together;
-  for (int p = 0; p < 2; ++p) {
-    auto it = obs.find(
-        observation_key("sharing", "pair", "kind=2;procs=2;proc=" + std::to_string(p), "kernel_time"));
-    if (it != obs.end()) together.insert(together.end(), it->second.values.begin(), it->second.values.end());
-  }
-  auto solo = obs.find(solo_key);
-  if (const Measurement* first = first_sharing_row(raw, "pair");
-      first != nullptr && (solo == obs.end() || solo->second.samples < kMinSamples ||
-                           together.size() < min_samples || !(solo->second.value > 0))) {
-    return data_error(first->origin, raw_file, false,
-                      "sharing pair: the compute kernel alone (kind=0) and beside another client's (kind=2) "
-                      "need at least " +
-                          std::to_string(kMinSamples) +
-                          " kernels each with a positive duration to identify mps_interference_penalty, "
-                          "found " +
-                          std::to_string(solo == obs.end() ? 0 : solo->second.samples) + " and " +
-                          std::to_string(together.size()));
-  }
-  if (solo != obs.end()) {
-    double penalty = median_of(together) / solo->second.value - 1.0;
-    std::string note =
-        "kernel_time of two half-GPU compute kernels of different MPS clients side by side / alone - 1";
-    if (penalty < 0) {
-      note += "; measured " + format_number(penalty) + " bounded to 0";
-      penalty = 0;
-    }
-    out.fitted.push_back(FittedParameter{.name = "mps_interference_penalty",
-                                         .value = penalty,
-                                         .unit = "ratio",
-                                         .suite = "sharing",
-                                         .points = static_cast<int>(together.size()),
-                                         .residual = relative_spread(together),
-                                         .note = note});
-  } else {
-    out.skipped.push_back("mps_interference_penalty: no MPS pair probe (run the sharing suite with MPS on)");
-  }
   return Ok{};
 }
 
@@ -589,6 +554,18 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
     out.skipped.push_back("dram_bandwidth_effective, sustained_clock_factor: no sm-scaling suite data");
   }
   if (auto s = fit_sharing(raw, obs, raw_file, out); !s) return s.error();
+  bool has_mps = false;
+  for (const Measurement& m : raw.rows)
+    has_mps = has_mps || (m.suite == "sharing" && m.case_name != "timeslice");
+  if (has_mps) {
+    if (!sm_count || *sm_count < 1)
+      return header_error(raw_file, kHeaderSmCount, "(the MPS fits simulate the cases on that many SMs)");
+    models::GpuProfile model = base;  // ratios cancel clocks and bandwidths: only the SM count matters
+    model.sm_count = static_cast<int>(*sm_count);
+    const int64_t lanes = header_int(raw, kHeaderFp32LanesPerSm).value_or(64);
+    if (auto s = fit_detail::fit_mps(obs, model, static_cast<int>(lanes > 0 ? lanes : 64), raw_file, out); !s)
+      return s.error();
+  }
   if (out.fitted.size() == device_facts) {
     return Error{
         .file = raw_file,
@@ -619,7 +596,7 @@ std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome
   for (const models::ParameterProvenance& prov : base.provenance) {
     y << YAML::Key << prov.name << YAML::Value << YAML::BeginMap;
     if (const FittedParameter* f = outcome.find(prov.name)) {
-      y << YAML::Key << "value" << YAML::Value << format_number(f->value);
+      y << YAML::Key << "value" << YAML::Value << (f->text.empty() ? format_number(f->value) : f->text);
       y << YAML::Key << "unit" << YAML::Value << f->unit;
       const std::string source =
           f->suite == "device"

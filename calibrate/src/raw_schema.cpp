@@ -46,6 +46,8 @@ std::vector<CaseSpec> build_schema() {
                {{"procs", 1, kMax}, {"pct", 1, 100}, {"mps", 0, 1}, {"proc", 0, kMax}},
                kernel_stamps});
   s.push_back({"sharing", "pair", {{"kind", 0, 4}, {"procs", 1, kMax}, {"proc", 0, kMax}}, kernel_stamps});
+  s.push_back(
+      {"sharing", "mps_pct", {{"pct", 1, 100}, {"blocks", 1, kMax}, {"iterations", 1, kMax}}, kernel_stamps});
   return s;
 }
 

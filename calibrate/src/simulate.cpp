@@ -320,6 +320,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
   const KernelWork share_kernel =
       compute_kernel_work(plan.share_kernel(), profile, options.fp32_lanes_per_sm);
   for (const SharingPlan::ShareCase& c : p.share_cases) {
+    if (!options.share) break;
     if (!options.mps && c.percentage != 100) continue;  // as the CUDA program: percentages need MPS
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
@@ -336,6 +337,20 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     }
   }
   if (!options.mps) return Ok{};
+  if (options.sweep) {
+    const KernelWork sweep = compute_kernel_work(plan.sweep_kernel(), profile, options.fp32_lanes_per_sm);
+    for (int pct : p.sweep_percentages) {
+      const std::vector<std::string> params{param_string(
+          {{"pct", pct}, {"blocks", plan.sweep_kernel().blocks}, {"iterations", p.sweep_iterations}})};
+      if (auto s =
+              simulate_kernel_streams(profile, SharingPolicy::kMps, {sweep}, p.sweep_kernels, pct, "mps_pct",
+                                      params, "sharing mps_pct pct=" + std::to_string(pct), data);
+          !s) {
+        return s;
+      }
+    }
+  }
+  if (!options.pairs) return Ok{};
   const KernelWork compute =
       compute_kernel_work(plan.pair_compute_kernel(), profile, options.fp32_lanes_per_sm);
   const KernelWork memory = memory_kernel_work(plan.pair_memory_kernel(), profile);

@@ -150,7 +150,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "sharing,pair,kind=0;procs=1;proc=0,kernel_end,2000000,ns,0\n"
                 "sharing,pair,kind=2;procs=2;proc=0,kernel_start,0,ns,0\n"
                 "sharing,pair,kind=2;procs=2;proc=0,kernel_end,2200000,ns,0\n",
-                ":4:14: param: ", "found 1 and 1"}),
+                ":6:14: param: ", "sharing pair: 1 kernel(s) with a median of 2.2e+06 ns cannot give a ratio"}),
     [](const testing::TestParamInfo<Refusal>& refusal) { return refusal.param.name; });
 
 TEST(CalibrateCommand, UnknownProfileIsBadInput) {

@@ -97,7 +97,9 @@ struct SharingPlan {
     int processes = 1;
     int percentage = 100;
   };
-  std::vector<ShareCase> share_cases{{1, 100}, {2, 100}, {1, 50}, {2, 50}, {1, 25}, {4, 25}};
+  // 30 % and 33 % give no whole SM count on most GPUs (40 x 0.33 = 13.2; 132 x 0.30 = 39.6).
+  std::vector<ShareCase> share_cases{{1, 100}, {2, 100}, {1, 50}, {2, 50}, {1, 25},
+                                     {4, 25},  {1, 30},  {1, 33}, {3, 33}};
   int share_kernels = 30;
   int share_iterations = 20000;
   // MPS interference pairs: two processes each run `kernels` kernels of half the GPU (compute) or
@@ -107,6 +109,15 @@ struct SharingPlan {
   int pair_compute_iterations = 20000;
   int64_t pair_memory_bytes_per_block = 2 * 1024 * 1024;
   int pair_memory_waves = 8;
+  // MPS percentage sweep (MPS only): one process per percentage runs `sweep_kernels` compute
+  // kernels of `sweep_waves` full-GPU waves each. Many waves make the duration follow the SMs the
+  // percentage grants (t(pct) / t(100 %) = sm_count / SMs, to within one wave in sweep_waves)
+  // rather than the rounding of one wave; the percentages separate floor, nearest and ceil
+  // rounding on most SM counts (40 SMs: 33 % -> 13, 13, 14; 34 % -> 13, 14, 14).
+  std::vector<int> sweep_percentages{10, 20, 25, 30, 33, 34, 40, 50, 60, 67, 75, 90, 100};
+  int sweep_kernels = 5;
+  int sweep_waves = 16;
+  int sweep_iterations = 2000;  // 1/10 of the sm-scaling kernel: about 0.2 ms per wave on a T4
 };
 
 // The whole plan for a GPU with `sm_count` SMs (grids are chosen relative to the SM count, so the
@@ -124,6 +135,8 @@ struct Plan {
   [[nodiscard]] ComputeKernelShape share_kernel() const;
   [[nodiscard]] ComputeKernelShape pair_compute_kernel() const;
   [[nodiscard]] MemoryKernelShape pair_memory_kernel() const;
+  // The compute kernel of the MPS percentage sweep: sweep_waves x sm_count blocks.
+  [[nodiscard]] ComputeKernelShape sweep_kernel() const;
 };
 
 // REQUIRES: sm_count >= 1.

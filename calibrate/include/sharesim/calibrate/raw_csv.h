@@ -24,6 +24,8 @@
 //               share (procs=N;pct=Q;mps=0/1;proc=P): kernel_start, kernel_end (rep = kernel index)
 //               pair (kind=K;procs=N;proc=P; K: 0 compute solo, 1 memory solo, 2 compute+compute,
 //               3 compute+memory, 4 memory+memory): kernel_start, kernel_end
+//               mps_pct (pct=Q;blocks=G;iterations=I): kernel_start, kernel_end of the percentage
+//               sweep (one process, MPS on)
 #pragma once
 
 #include <cstdint>

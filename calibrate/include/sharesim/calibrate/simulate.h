@@ -42,6 +42,10 @@ struct SimulateOptions {
   // probes (a simulated calibration of every parameter).
   bool mps = true;
   bool timeslice = true;
+  // Which MPS cases of the sharing suite to run (the fit simulates subsets with candidate values).
+  bool share = true;
+  bool pairs = true;
+  bool sweep = true;
   int fp32_lanes_per_sm = 64;  // FP32 lanes per SM of the modeled GPU (Turing, Volta, A100: 64)
   sim::Time timeslice_work = sim::Time::ms(20);       // solo work of each time-slice probe kernel
   sim::Time utilization_window = sim::Time::ns(250);  // sample window used to read turns back
