@@ -172,6 +172,14 @@ TEST(Fit, TimeSliceAndSwitchCost) {
   EXPECT_NEAR(fitted(*out, "context_switch_cost"), 30.0, 1e-6);  // us
 }
 
+// Eight kernels of one pair-probe process, each `duration` ns, 5 us apart.
+void add_pair_kernels(RawData& raw, const std::string& param, double duration) {
+  for (int k = 0; k < 8; ++k) {
+    raw.add("sharing", "pair", param, "kernel_start", k * (duration + 5000), "ns", k);
+    raw.add("sharing", "pair", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
+  }
+}
+
 TEST(Fit, MpsPenaltyFromEveryCoRunPair) {
   // By the rate rule of models/gpu.h, with penalty p:
   //  - compute+compute: two half-GPU compute kernels get all their SMs (20 + 20 of 40): rate
@@ -180,18 +188,12 @@ TEST(Fit, MpsPenaltyFromEveryCoRunPair) {
   //    1 / rate = b / g = 2, divided by 1 / (1 + p): 3 ms alone become 3 x 2 x 1.1 = 6.6 ms.
   // Both say p = 0.1; the fit simulates both cases and must find it.
   RawData raw = with_device();
-  auto add_kernels = [&](const std::string& param, double duration) {
-    for (int k = 0; k < 8; ++k) {
-      raw.add("sharing", "pair", param, "kernel_start", k * (duration + 5000), "ns", k);
-      raw.add("sharing", "pair", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
-    }
-  };
-  add_kernels("kind=0;procs=1;proc=0", 2e6);
-  add_kernels("kind=2;procs=2;proc=0", 2.2e6);
-  add_kernels("kind=2;procs=2;proc=1", 2.2e6);
-  add_kernels("kind=1;procs=1;proc=0", 3e6);
-  add_kernels("kind=4;procs=2;proc=0", 6.6e6);
-  add_kernels("kind=4;procs=2;proc=1", 6.6e6);
+  add_pair_kernels(raw, "kind=0;procs=1;proc=0", 2e6);
+  add_pair_kernels(raw, "kind=2;procs=2;proc=0", 2.2e6);
+  add_pair_kernels(raw, "kind=2;procs=2;proc=1", 2.2e6);
+  add_pair_kernels(raw, "kind=1;procs=1;proc=0", 3e6);
+  add_pair_kernels(raw, "kind=4;procs=2;proc=0", 6.6e6);
+  add_pair_kernels(raw, "kind=4;procs=2;proc=1", 6.6e6);
   auto out = fit_profile(raw, t4(), "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   // The golden-section search stops at an interval of 1e-7.
@@ -206,16 +208,10 @@ TEST(Fit, MpsPenaltyThatFitsOnePairAndNotTheOtherShowsInTheResidual) {
   // compute+compute says p = 0.1 (2.2 / 2), memory+memory says p = 0.5 (3 / (1 x 2)): no single
   // penalty fits both; the least-squares value lies between and the residual says so.
   RawData raw = with_device();
-  auto add_kernels = [&](const std::string& param, double duration) {
-    for (int k = 0; k < 8; ++k) {
-      raw.add("sharing", "pair", param, "kernel_start", k * (duration + 5000), "ns", k);
-      raw.add("sharing", "pair", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
-    }
-  };
-  add_kernels("kind=0;procs=1;proc=0", 2e6);
-  add_kernels("kind=2;procs=2;proc=0", 2.2e6);
-  add_kernels("kind=1;procs=1;proc=0", 1e6);
-  add_kernels("kind=4;procs=2;proc=0", 3e6);
+  add_pair_kernels(raw, "kind=0;procs=1;proc=0", 2e6);
+  add_pair_kernels(raw, "kind=2;procs=2;proc=0", 2.2e6);
+  add_pair_kernels(raw, "kind=1;procs=1;proc=0", 1e6);
+  add_pair_kernels(raw, "kind=4;procs=2;proc=0", 3e6);
   auto out = fit_profile(raw, t4(), "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   const double p = fitted(*out, "mps_interference_penalty");
