@@ -55,13 +55,12 @@ DeviceInfo query_device(const Options& options) {
   CUDA_CHECK(cudaDeviceGetAttribute(&info.compute_mode, cudaDevAttrComputeMode, options.device));
   CUDA_CHECK(cudaDriverGetVersion(&info.driver_version));
   CUDA_CHECK(cudaRuntimeGetVersion(&info.runtime_version));
-  if (options.mps == "on") {
-    info.mps = true;
-  } else if (options.mps == "off") {
-    info.mps = false;
-  } else {
-    info.mps = mps_control_pipe_exists();
-  }
+  char bus_id[64] = {};
+  CUDA_CHECK(cudaDeviceGetPCIBusId(bus_id, sizeof bus_id, options.device));
+  info.pci_bus_id = bus_id;
+  info.mps_control_pipe = mps_control_pipe_exists();
+  info.mps = options.mps == "on";
+  if (options.mps != "auto") info.mps_detection = "--mps " + options.mps;
   return info;
 }
 
@@ -74,11 +73,17 @@ void record_device(const DeviceInfo& info, const Options& options, RawData& data
   data.set_header(kHeaderClockMhz, std::to_string(info.clock_khz / 1000));
   data.set_header(kHeaderMemoryClockMhz, std::to_string(info.memory_clock_khz / 1000));
   data.set_header(kHeaderMemoryBusBits, std::to_string(p.memoryBusWidth));
+  // Two transfers per memory clock on the bus, as CUDA's bandwidthTest and deviceQuery compute it.
+  const double peak_gbps = 2.0 * info.memory_clock_khz * 1e3 * (p.memoryBusWidth / 8.0) / 1e9;
+  data.set_header(kHeaderDramPeakGbps, std::to_string(static_cast<long long>(peak_gbps + 0.5)));
   data.set_header(kHeaderMemoryBytes, std::to_string(p.totalGlobalMem));
   data.set_header(kHeaderAsyncEngines, std::to_string(p.asyncEngineCount));
   data.set_header(kHeaderDriverVersion, std::to_string(info.driver_version));
   data.set_header(kHeaderRuntimeVersion, std::to_string(info.runtime_version));
   data.set_header(kHeaderMps, info.mps ? "on" : "off");
+  data.set_header("device.mps_detection", info.mps_detection);
+  data.set_header("device.mps_control_pipe", info.mps_control_pipe ? "present" : "absent");
+  data.set_header("device.pci_bus_id", info.pci_bus_id);
   data.set_header(kHeaderComputeMode, compute_mode_name(info.compute_mode));
   data.set_header(kHeaderTool, std::string(kProgram) + " 0.1.0");
   std::string suites;

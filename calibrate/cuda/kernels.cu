@@ -59,12 +59,34 @@ __global__ void __launch_bounds__(kThreadsPerBlock)
 }
 
 // DRAM-bound: each block copies vectors_per_block float4 values (16 B read + 16 B written each).
+//
+// Why it saturates DRAM: by Little's law a GPU keeps its bandwidth B busy only with B x L bytes
+// of reads in flight, L being the DRAM latency under load. For an H100/H200 (about 3.35 to
+// 4.8 TB/s, L about 600 to 800 ns) that is 2 to 4 MB, or 16 to 29 KiB per SM over 132 SMs; for a
+// T4 (320 GB/s, L about 600 ns) about 190 KB, or 5 KiB per SM. A loop that loads one float4 and
+// stores it before the next load keeps only 16 B per thread in flight: 16 KiB per 1024-thread
+// block, short of an H200's need. So each thread issues kUnroll = 4 independent 16 B loads
+// before its stores (64 KiB in flight per block, and __restrict__ tells the compiler that the
+// stores cannot alias the loads, so it need not wait), which covers every GPU above with a
+// margin; the sm-scaling suite's grids of 4 to 16 waves keep every SM busy (and on GPUs where two
+// 1024-thread blocks fit an SM, twice that). The fit compares what it reaches with the nominal
+// bandwidth (device.dram_peak_gbps in the CSV header) and says so in its note.
+constexpr int kUnroll = 4;
 __global__ void __launch_bounds__(kThreadsPerBlock)
-    memory_kernel(const float4* src, float4* dst, int64_t vectors_per_block, unsigned long long* stamps,
-                  int launch) {
+    memory_kernel(const float4* __restrict__ src, float4* __restrict__ dst, int64_t vectors_per_block,
+                  unsigned long long* stamps, int launch) {
   if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
   const int64_t base = static_cast<int64_t>(blockIdx.x) * vectors_per_block;
-  for (int64_t i = threadIdx.x; i < vectors_per_block; i += blockDim.x) dst[base + i] = src[base + i];
+  const int64_t stride = blockDim.x;
+  int64_t i = threadIdx.x;
+  for (; i + (kUnroll - 1) * stride < vectors_per_block; i += kUnroll * stride) {
+    float4 v[kUnroll];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) v[u] = src[base + i + u * stride];
+#pragma unroll
+    for (int u = 0; u < kUnroll; ++u) dst[base + i + u * stride] = v[u];
+  }
+  for (; i < vectors_per_block; i += stride) dst[base + i] = src[base + i];
   __syncthreads();
   if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
 }

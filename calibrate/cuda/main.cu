@@ -16,12 +16,14 @@
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "check.cuh"
 #include "children.cuh"
 #include "device.cuh"
+#include "nvml.cuh"
 #include "options.cuh"
 #include "sharesim/calibrate/plan.h"
 #include "sharesim/calibrate/raw_csv.h"
@@ -138,13 +140,42 @@ int run_main(int argc, char** argv) {
     plan.sharing.share_kernels = 8;
     plan.sharing.pair_kernels = 8;
   }
+  if (options.mps == "auto") {
+    if (info.compute_mode != cudaComputeModeDefault && !info.mps_control_pipe) {
+      // Two contexts cannot even coexist: no probe to run, and no MPS.
+      info.mps = false;
+      info.mps_detection = std::string("no overlap probe: compute mode ") +
+                           compute_mode_name(info.compute_mode) + " and no MPS control pipe";
+    } else {
+      const MpsProbe probe = probe_mps(options.device);
+      info.mps = probe.mps;
+      info.mps_detection = probe.evidence;
+      if (info.mps != info.mps_control_pipe) {
+        std::fprintf(stderr, "%s: warning: the overlap probe says MPS is %s, but an MPS control pipe is %s\n",
+                     kProgram, info.mps ? "on" : "off", info.mps_control_pipe ? "present" : "absent");
+      }
+    }
+  }
+  std::string nvml_why;
+  const std::unique_ptr<Nvml> nvml = Nvml::open(info.pci_bus_id, nvml_why);
   RawData data;
   record_device(info, options, data);
+  if (nvml != nullptr) {
+    data.set_header("device.nvml", "yes (clock.<suite>.* below: NVML every 20 ms during the suite)");
+    data.set_header("device.max_sm_clock_mhz", std::to_string(nvml->max_sm_mhz()));
+    data.set_header("device.max_memory_clock_mhz", std::to_string(nvml->max_memory_mhz()));
+    data.set_header("device.application_sm_clock_mhz", std::to_string(nvml->application_sm_mhz()));
+  } else {
+    data.set_header("device.nvml", "unavailable: " + nvml_why);
+    std::fprintf(stderr, "%s: warning: clocks not recorded (%s)\n", kProgram, nvml_why.c_str());
+  }
+  ClockSampler sampler(nvml.get(), 20);
   std::fprintf(stderr, "%s: %s, %d SMs, compute capability %d.%d, driver %d, runtime %d, MPS %s\n", kProgram,
                info.prop.name, info.prop.multiProcessorCount, info.prop.major, info.prop.minor,
                info.driver_version, info.runtime_version, info.mps ? "on" : "off");
   for (SuiteId suite : options.suites) {
     std::fprintf(stderr, "%s: suite %s\n", kProgram, std::string(suite_name(suite)).c_str());
+    sampler.start();
     switch (suite) {
       case SuiteId::kCopies:
         run_copies(plan, data);
@@ -162,6 +193,7 @@ int run_main(int argc, char** argv) {
         run_sharing(plan, info, options.device, data);
         break;
     }
+    if (nvml != nullptr) record_clocks(std::string(suite_name(suite)), sampler.stop(), data);
     write_output(options.output, data);  // after each suite, so a later failure keeps earlier results
   }
   std::fprintf(stderr, "%s: wrote %zu measurements to %s\n", kProgram, data.rows.size(),

@@ -37,6 +37,41 @@ void add_child_results(const std::vector<std::vector<ChildRecord>>& results, con
 
 }  // namespace
 
+MpsProbe probe_mps(int device) {
+  constexpr int64_t kWindowNs = 50'000'000;
+  constexpr int64_t kThresholdNs = 8'000;
+  const ChildJob job{.mode = "timeslice",
+                     .args = {{"window_ns", kWindowNs}, {"threshold_ns", kThresholdNs}, {"max_gaps", 4096}},
+                     .mps_percentage = 0};
+  const std::vector<std::vector<ChildRecord>> results = run_children({job, job}, device);
+  double busy[2] = {0, 0};
+  double start[2] = {0, 0}, end[2] = {0, 0};
+  for (size_t p = 0; p < 2; ++p) {
+    double lost = 0;
+    std::vector<std::pair<int64_t, double>> gap_starts;
+    for (const ChildRecord& r : results[p]) {
+      const auto v = static_cast<double>(r.value);
+      if (r.metric == "window_start") start[p] = v;
+      if (r.metric == "window_end") end[p] = v;
+      if (r.metric == "gap_start") lost -= v;
+      if (r.metric == "gap_end") lost += v;
+    }
+    const double window = end[p] - start[p];
+    busy[p] = window > 0 ? 1.0 - lost / window : 0.0;
+  }
+  const double overlap = std::max(0.0, std::min(end[0], end[1]) - std::max(start[0], start[1])) /
+                         (0.5 * ((end[0] - start[0]) + (end[1] - start[1])));
+  MpsProbe probe;
+  probe.mps = std::min(busy[0], busy[1]) >= 0.9 && overlap >= 0.5;
+  char text[160];
+  std::snprintf(text, sizeof text, "overlap probe: busy %.2f and %.2f of %lld ms, overlap %.2f -> %s",
+                busy[0], busy[1], static_cast<long long>(kWindowNs / 1'000'000), overlap,
+                probe.mps ? "on" : "off");
+  probe.evidence = text;
+  std::fprintf(stderr, "  MPS detection: %s\n", text);
+  return probe;
+}
+
 void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& data) {
   const SharingPlan& p = plan.sharing;
   if (!info.mps && info.compute_mode != cudaComputeModeDefault) {

@@ -341,8 +341,8 @@ Status fit_launch(const Observations& obs, const std::string& raw_file, FitOutco
   return Ok{};
 }
 
-Status fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, int sm_count, int64_t lanes,
-                      double boost_mhz, const std::string& raw_file, FitOutcome& out) {
+Status fit_sm_scaling(const RawData& raw, const Observations& obs, double dram_nominal, int sm_count,
+                      int64_t lanes, double boost_mhz, const std::string& raw_file, FitOutcome& out) {
   const Plan plan = make_plan(sm_count);
   // DRAM bandwidth from the memory kernel at many waves.
   std::vector<Point> memory_all, memory_fit;
@@ -376,10 +376,18 @@ Status fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, i
     std::string note = "slope of t = a + bytes / bandwidth for the memory kernel at >= " +
                        std::to_string(plan.sm_scaling.memory_fit_min_waves) +
                        " waves (a = " + format_number(a * 1e-3) + " us)";
-    if (bytes_per_s > base.dram_bandwidth_nominal && base.dram_bandwidth_nominal > 0) {
+    if (dram_nominal > 0) {
+      note += "; " + percent(bytes_per_s / dram_nominal) + " of the nominal " +
+              format_number(dram_nominal / 1e9) + " GB/s";
+      // The kernel keeps enough bytes in flight for every GPU we know (calibrate/cuda/kernels.cu);
+      // far below the nominal figure, say so rather than trust it silently.
+      if (bytes_per_s < 0.5 * dram_nominal)
+        note += " (below half: the memory kernel may not saturate this GPU's DRAM)";
+    }
+    if (bytes_per_s > dram_nominal && dram_nominal > 0) {
       note += "; measured " + format_number(bytes_per_s / 1e9) +
               " GB/s exceeds the nominal bandwidth (L2 hits?), capped at the nominal value";
-      bytes_per_s = base.dram_bandwidth_nominal;
+      bytes_per_s = dram_nominal;
     }
     out.fitted.push_back(FittedParameter{.name = "dram_bandwidth_effective",
                                          .value = bytes_per_s / double(1ll << 30),
@@ -424,6 +432,18 @@ Status fit_sm_scaling(const Observations& obs, const models::GpuProfile& base, i
                      format_number(clock_ghz * 1000.0) + " MHz over boost " + format_number(boost_mhz) +
                      " MHz (a = " + format_number(a * 1e-3) +
                      " us); the residual measures how well duration follows whole waves of SMs";
+  if (auto nvml = header_int(raw, std::string(kHeaderClockPrefix) + "sm-scaling.sm_mhz_median");
+      nvml && *nvml > 0) {
+    const auto lo =
+        header_int(raw, std::string(kHeaderClockPrefix) + "sm-scaling.sm_mhz_min").value_or(*nvml);
+    const auto hi =
+        header_int(raw, std::string(kHeaderClockPrefix) + "sm-scaling.sm_mhz_max").value_or(*nvml);
+    note += "; the suite ran at an SM clock of " + std::to_string(*nvml) + " MHz median (" +
+            std::to_string(lo) + " to " + std::to_string(hi) + ", NVML), so the kernel reached " +
+            percent(clock_ghz * 1000.0 / static_cast<double>(*nvml)) + " of the FP32 peak at that clock";
+  } else {
+    note += "; the SM clock during the suite was not recorded (no NVML)";
+  }
   if (factor > 1.0) {
     note += "; measured factor " + format_number(factor) + " capped at 1";
     factor = 1.0;
@@ -541,11 +561,23 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
                                          .residual = 0,
                                          .note = "cudaGetDeviceProperties: asyncEngineCount"});
   }
+  double dram_nominal = base.dram_bandwidth_nominal;
+  if (auto peak = header_int(raw, kHeaderDramPeakGbps); peak && *peak >= 1) {
+    dram_nominal = static_cast<double>(*peak) * 1e9;
+    out.fitted.push_back(FittedParameter{
+        .name = "dram_bandwidth_nominal",
+        .value = static_cast<double>(*peak),
+        .unit = "GB/s",
+        .suite = "device",
+        .points = 1,
+        .residual = 0,
+        .note = "2 x cudaDevAttrMemoryClockRate x memoryBusWidth / 8 of the measured device"});
+  }
   const size_t device_facts = out.fitted.size();
   if (auto s = fit_copies(obs, base, raw_file, out); !s) return s.error();
   if (auto s = fit_launch(obs, raw_file, out); !s) return s.error();
   if (has_sm_scaling) {
-    if (auto s = fit_sm_scaling(obs, base, static_cast<int>(*sm_count),
+    if (auto s = fit_sm_scaling(raw, obs, dram_nominal, static_cast<int>(*sm_count),
                                 header_int(raw, kHeaderFp32LanesPerSm).value_or(0), boost_mhz, raw_file, out);
         !s) {
       return s.error();

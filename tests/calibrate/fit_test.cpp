@@ -126,6 +126,44 @@ TEST(Fit, SmScalingGivesDramBandwidthAndSustainedClock) {
   EXPECT_EQ(out->find("sustained_clock_factor")->points, static_cast<int>(plan.sm_scaling.grids.size()));
 }
 
+TEST(Fit, TheClockTheSuiteRanAtIsInTheNote) {
+  // As above at 1.2 GHz effective, and NVML saw the SM clock at 1200 MHz median during the suite:
+  // the kernel reached the whole FP32 peak at that clock.
+  RawData raw = with_device();
+  raw.set_header("clock.sm-scaling.sm_mhz_median", "1200");
+  raw.set_header("clock.sm-scaling.sm_mhz_min", "1185");
+  raw.set_header("clock.sm-scaling.sm_mhz_max", "1215");
+  const double wave_ns = 327'680'000.0 / 153.6;
+  for (int grid : make_plan(40).sm_scaling.grids) {
+    raw.add("sm-scaling", "compute", param_string({{"blocks", grid}, {"iterations", 20000}}), "time",
+            4000.0 + std::ceil(grid / 40.0) * wave_ns, "ns", 0);
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  const std::string& note = out->find("sustained_clock_factor")->note;
+  EXPECT_NE(note.find("an SM clock of 1200 MHz median (1185 to 1215, NVML)"), std::string::npos) << note;
+  EXPECT_NE(note.find("reached 100.000% of the FP32 peak"), std::string::npos) << note;
+}
+
+TEST(Fit, DramBandwidthIsJudgedAgainstTheMeasuredGpusNominalFigure) {
+  // An H200-like GPU: nominal 4800 GB/s in the header, the memory kernel at 4000 GB/s (a GB/s is
+  // a byte per ns: t = bytes / 4000 ns). Judged against the base T4's 320 GB/s it would be capped.
+  RawData raw = with_device();
+  raw.set_header(kHeaderDramPeakGbps, "4800");
+  for (int grid : make_plan(40).sm_scaling.grids) {
+    const double bytes = grid * 2097152.0;
+    raw.add("sm-scaling", "memory", param_string({{"blocks", grid}, {"bytes_per_block", 2097152}}), "time",
+            4000.0 + bytes / 4000.0, "ns", 0);
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_NEAR(fitted(*out, "dram_bandwidth_effective"), 4000e9 / 1073741824.0, 1e-6);
+  EXPECT_DOUBLE_EQ(fitted(*out, "dram_bandwidth_nominal"), 4800);
+  EXPECT_NE(out->find("dram_bandwidth_effective")->note.find("83.333% of the nominal 4800 GB/s"),
+            std::string::npos)
+      << out->find("dram_bandwidth_effective")->note;
+}
+
 TEST(Fit, SmScalingWithoutSmCountInTheHeaderIsAnInputError) {
   RawData raw;
   raw.add("sm-scaling", "compute", "blocks=1;iterations=10", "time", 1000, "ns", 0);

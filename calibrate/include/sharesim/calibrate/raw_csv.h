@@ -47,6 +47,11 @@ inline constexpr const char* kHeaderClockMhz = "device.clock_mhz";
 inline constexpr const char* kHeaderMemoryClockMhz = "device.memory_clock_mhz";
 inline constexpr const char* kHeaderMemoryBusBits = "device.memory_bus_bits";
 inline constexpr const char* kHeaderMemoryBytes = "device.memory_bytes";
+// 2 x memory clock x bus width: the nominal DRAM bandwidth, GB/s.
+inline constexpr const char* kHeaderDramPeakGbps = "device.dram_peak_gbps";
+// Clocks during a suite, read through NVML (sharesim-calibrate; absent without NVML):
+// "clock.<suite>.sm_mhz_median" and _min, _max, memory_mhz_median, throttle_reasons, samples.
+inline constexpr const char* kHeaderClockPrefix = "clock.";
 inline constexpr const char* kHeaderAsyncEngines = "device.async_engines";
 inline constexpr const char* kHeaderDriverVersion = "device.driver_version";
 inline constexpr const char* kHeaderRuntimeVersion = "device.runtime_version";
