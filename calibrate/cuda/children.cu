@@ -78,33 +78,42 @@ int run_child(const std::string& mode, const std::string& arg_text, int device, 
     }
     if (n > max_gaps)
       std::fprintf(stderr, "%s: warning: child saw %d gaps, kept %d\n", kProgram, n, max_gaps);
-  } else if (mode == "compute" || mode == "memory") {
+  } else if (mode == "compute" || mode == "memory" || mode == "latency" || mode == "stamp") {
     const int kernels = static_cast<int>(arg_value(args, "kernels"));
     const int blocks = static_cast<int>(arg_value(args, "blocks"));
     Stamps stamps(kernels);
     std::unique_ptr<DeviceBuffer> sink, src, dst;
     ComputeKernelShape compute{};
     MemoryKernelShape memory{};
-    if (mode == "compute") {
+    if (mode == "compute" || mode == "latency") {
       compute = {.blocks = blocks, .iterations = static_cast<int>(arg_value(args, "iterations"))};
       sink = std::make_unique<DeviceBuffer>(sizeof(float) * static_cast<size_t>(blocks));
-    } else {
+    } else if (mode == "memory") {
       memory = {.blocks = blocks, .bytes_per_block = arg_value(args, "bytes_per_block")};
       const auto half = static_cast<size_t>(memory.bytes_per_block / 2) * static_cast<size_t>(blocks);
       src = std::make_unique<DeviceBuffer>(half);
       dst = std::make_unique<DeviceBuffer>(half);
       CUDA_CHECK(cudaMemset(src->ptr, 0, half));
     }
+    Stamps warmup_stamps(1);  // the stamp kernel always writes its stamps
     auto launch = [&](unsigned long long* s, int k) {
-      if (mode == "compute")
+      if (mode == "compute") {
         launch_compute(compute, sink->as<float>(), s, k, stream.stream);
-      else
+      } else if (mode == "latency") {
+        launch_latency(compute, sink->as<float>(), s, k, stream.stream);
+      } else if (mode == "memory") {
         launch_memory(memory, src->ptr, dst->ptr, s, k, stream.stream);
+      } else {
+        launch_stamp(s != nullptr ? s : warmup_stamps.buffer.as<unsigned long long>(), s != nullptr ? k : 0,
+                     stream.stream);
+      }
     };
     launch(nullptr, 0);  // warm-up
+    CUDA_CHECK_LAUNCH();
     CUDA_CHECK(cudaStreamSynchronize(stream.stream));
     barrier();
     for (int k = 0; k < kernels; ++k) launch(stamps.buffer.as<unsigned long long>(), k);
+    CUDA_CHECK_LAUNCH();
     CUDA_CHECK(cudaStreamSynchronize(stream.stream));
     std::vector<unsigned long long> host = stamps.read();
     for (int k = 0; k < kernels; ++k) {

@@ -14,7 +14,7 @@ namespace sharesim::calibrate::cuda {
 // What one child runs. Children print "metric,rep,value" lines (value: an unsigned integer, raw
 // %globaltimer nanoseconds) to their output file; the parent rebases them.
 struct ChildJob {
-  std::string mode;  // "timeslice", "compute" or "memory"
+  std::string mode;  // "timeslice", "compute", "memory", "latency" or "stamp" (empty stamped kernels)
   std::vector<std::pair<std::string, int64_t>> args;
   int mps_percentage = 0;  // CUDA_MPS_ACTIVE_THREAD_PERCENTAGE to set, 0 for none
 };

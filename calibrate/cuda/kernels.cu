@@ -91,6 +91,27 @@ __global__ void __launch_bounds__(kThreadsPerBlock)
   if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
 }
 
+// Latency-bound (plan.h: kLatencyThreadsPerBlock threads per block, one block per SM): each
+// thread runs one chain of dependent FMAs, so the SM waits kFmaLatencyCycles per instruction.
+__global__ void __launch_bounds__(kLatencyThreadsPerBlock)
+    latency_kernel(int iterations, float* sink, unsigned long long* stamps, int launch) {
+  if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
+  float a = static_cast<float>(threadIdx.x) * 1e-7f;
+  for (int i = 0; i < iterations; ++i) a = fmaf(a, 0.999999f, 1e-7f);
+  if (a == -12345.0f) sink[blockIdx.x] = a;
+  if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
+}
+
+// One thread spins until %globaltimer has advanced spin_ns: a kernel of known length whatever
+// the clock; records its start and end like stamp_kernel.
+__global__ void spin_kernel(uint64_t spin_ns, unsigned long long* stamps, int launch) {
+  const uint64_t start = global_timer_ns();
+  uint64_t now = start;
+  while (now - start < spin_ns) now = global_timer_ns();
+  stamps[2 * launch] = start;
+  stamps[2 * launch + 1] = now;
+}
+
 // One thread watches the global timer for window_ns and records each jump longer than
 // threshold_ns as a gap [before, after]: while its context did not own the GPU, it could not run.
 // window[0] = first reading, window[1] = last reading, *gap_count = gaps seen (may exceed max_gaps;
@@ -140,6 +161,17 @@ void launch_memory(const MemoryKernelShape& shape, const void* src, void* dst, u
   memory_kernel<<<shape.blocks, kThreadsPerBlock, 0, stream>>>(
       static_cast<const float4*>(src), static_cast<float4*>(dst), vectors, stamps, launch);
   CUDA_CHECK_LAUNCH();
+}
+
+void launch_latency(const ComputeKernelShape& shape, float* sink, unsigned long long* stamps, int launch,
+                    cudaStream_t stream) {
+  latency_kernel<<<shape.blocks, kLatencyThreadsPerBlock, 0, stream>>>(shape.iterations, sink, stamps,
+                                                                       launch);
+  CUDA_CHECK_LAUNCH();
+}
+
+void launch_spin(uint64_t spin_ns, unsigned long long* stamps, int launch, cudaStream_t stream) {
+  spin_kernel<<<1, 1, 0, stream>>>(spin_ns, stamps, launch);
 }
 
 void launch_sampler(uint64_t window_ns, uint64_t threshold_ns, unsigned long long* gaps, int max_gaps,

@@ -27,6 +27,11 @@ void launch_compute(const ComputeKernelShape& shape, float* sink, unsigned long 
 // DRAM-bound kernel of the plan: copies shape.bytes_per_block / 2 bytes per block from src to dst.
 void launch_memory(const MemoryKernelShape& shape, const void* src, void* dst, unsigned long long* stamps,
                    int launch, cudaStream_t stream);
+// Latency-bound kernel of the plan (plan.h: latency_kernel): shape.blocks blocks of one warp.
+void launch_latency(const ComputeKernelShape& shape, float* sink, unsigned long long* stamps, int launch,
+                    cudaStream_t stream);
+// One thread that spins spin_ns on %globaltimer, stamped like launch_stamp (unchecked).
+void launch_spin(uint64_t spin_ns, unsigned long long* stamps, int launch, cudaStream_t stream);
 // One thread watches the global timer for window_ns and records each jump longer than
 // threshold_ns as a gap [before, after] (see sampler_kernel in kernels.cu).
 void launch_sampler(uint64_t window_ns, uint64_t threshold_ns, unsigned long long* gaps, int max_gaps,

@@ -70,6 +70,58 @@ void run_launch(const Plan& plan, RawData& data) {
   }
   std::fprintf(stderr, "  launch: back-to-back gap median %.0f ns, empty kernel (events) median %.0f ns\n",
                median(gaps), median(single));
+
+  // Host ahead: spinning kernels launched back to back; the host time of every launch call, and
+  // the GPU-side gaps (plan.h).
+  {
+    const LaunchPlan& p = plan.launch;
+    Stamps ahead(p.ahead_kernels);
+    std::vector<double> calls(static_cast<size_t>(p.ahead_kernels));
+    CUDA_CHECK(cudaStreamSynchronize(stream.stream));
+    for (int k = 0; k < p.ahead_kernels; ++k) {
+      const auto t0 = std::chrono::steady_clock::now();
+      launch_spin(static_cast<uint64_t>(p.spin_ns), ahead.buffer.as<unsigned long long>(), k, stream.stream);
+      const auto t1 = std::chrono::steady_clock::now();
+      calls[static_cast<size_t>(k)] =
+          static_cast<double>(std::chrono::duration_cast<std::chrono::nanoseconds>(t1 - t0).count());
+    }
+    CUDA_CHECK_LAUNCH();
+    CUDA_CHECK(cudaStreamSynchronize(stream.stream));
+    const std::vector<unsigned long long> ahead_stamps = ahead.read();
+    const std::string param = param_string({{"kernels", p.ahead_kernels}, {"spin_ns", p.spin_ns}});
+    std::vector<double> ahead_gaps;
+    for (int k = 0; k < p.ahead_kernels; ++k) {
+      data.add("launch", "ahead", param, "call_time", std::max(1.0, calls[static_cast<size_t>(k)]), "ns", k);
+      if (k == 0) continue;
+      const double gap = static_cast<double>(ahead_stamps[2 * static_cast<size_t>(k)]) -
+                         static_cast<double>(ahead_stamps[2 * static_cast<size_t>(k) - 1]);
+      ahead_gaps.push_back(gap);
+      data.add("launch", "ahead", param, "gap", std::max(0.0, gap), "ns", k - 1);
+    }
+    std::fprintf(stderr, "  launch: host ahead of %lld-ns kernels: gap median %.0f ns\n",
+                 static_cast<long long>(p.spin_ns), median(ahead_gaps));
+  }
+  // A synchronising host: launch, synchronize, launch; the gaps between consecutive kernels.
+  {
+    const LaunchPlan& p = plan.launch;
+    Stamps sync_stamps(p.sync_kernels);
+    int64_t sync_item = 0;
+    for (int rep = -1; rep < p.sync_reps; ++rep) {
+      for (int k = 0; k < p.sync_kernels; ++k) {
+        launch_stamp(sync_stamps.buffer.as<unsigned long long>(), k, stream.stream);
+        CUDA_CHECK_LAUNCH();
+        CUDA_CHECK(cudaStreamSynchronize(stream.stream));
+      }
+      const std::vector<unsigned long long> host = sync_stamps.read();
+      if (rep < 0) continue;
+      for (int k = 1; k < p.sync_kernels; ++k) {
+        const double gap = static_cast<double>(host[2 * static_cast<size_t>(k)]) -
+                           static_cast<double>(host[2 * static_cast<size_t>(k) - 1]);
+        data.add("launch", "sync", param_string({{"kernels", p.sync_kernels}}), "gap", std::max(0.0, gap),
+                 "ns", sync_item++);
+      }
+    }
+  }
 }
 
 }  // namespace sharesim::calibrate::cuda

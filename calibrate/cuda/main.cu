@@ -139,6 +139,12 @@ int run_main(int argc, char** argv) {
     plan.sharing.timeslice_window_ns = 50'000'000;
     plan.sharing.share_kernels = 8;
     plan.sharing.pair_kernels = 8;
+    plan.launch.ahead_kernels = 300;
+    plan.launch.sync_reps = 1;
+    plan.sharing.sweep_kernels = 3;
+    plan.sharing.memory_sweep_kernels = 3;
+    plan.sharing.latency_kernels = 8;
+    plan.sharing.launch_client_kernels = 21;
   }
   if (options.mps == "auto") {
     if (info.compute_mode != cudaComputeModeDefault && !info.mps_control_pipe) {

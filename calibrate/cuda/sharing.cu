@@ -134,6 +134,45 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
   }
   std::fprintf(stderr, "  sharing: MPS percentage sweep (%zu percentages) done\n",
                p.sweep_percentages.size());
+  // Memory sweep: the pair memory kernel alone at low percentages.
+  const MemoryKernelShape sweep_memory = plan.pair_memory_kernel();
+  for (int pct : p.memory_sweep_percentages) {
+    const std::vector<ChildJob> jobs{ChildJob{.mode = "memory",
+                                              .args = {{"kernels", p.memory_sweep_kernels},
+                                                       {"blocks", sweep_memory.blocks},
+                                                       {"bytes_per_block", sweep_memory.bytes_per_block}},
+                                              .mps_percentage = pct}};
+    add_child_results(run_children(jobs, device), "mps_pct_memory",
+                      {param_string({{"pct", pct},
+                                     {"blocks", sweep_memory.blocks},
+                                     {"bytes_per_block", sweep_memory.bytes_per_block}})},
+                      data);
+  }
+  // N identical latency-bound clients; N clients launching empty kernels.
+  const ComputeKernelShape latency = plan.latency_kernel();
+  auto clients = [&](const std::string& case_name, const ChildJob& job, int n) {
+    std::vector<std::string> params;
+    for (int i = 0; i < n; ++i) params.push_back(param_string({{"procs", n}, {"proc", i}}));
+    add_child_results(run_children(std::vector<ChildJob>(static_cast<size_t>(n), job), device), case_name,
+                      params, data);
+  };
+  for (int n : p.latency_clients) {
+    clients("latency",
+            ChildJob{.mode = "latency",
+                     .args = {{"kernels", p.latency_kernels},
+                              {"blocks", latency.blocks},
+                              {"iterations", latency.iterations}},
+                     .mps_percentage = 0},
+            n);
+  }
+  for (int n : p.launch_clients) {
+    clients("launch_clients",
+            ChildJob{.mode = "stamp",
+                     .args = {{"kernels", p.launch_client_kernels}, {"blocks", 1}},
+                     .mps_percentage = 0},
+            n);
+  }
+  std::fprintf(stderr, "  sharing: MPS memory sweep, latency-bound and launching clients done\n");
   const ComputeKernelShape pc = plan.pair_compute_kernel();
   const MemoryKernelShape pm = plan.pair_memory_kernel();
   auto compute_job =
@@ -159,7 +198,16 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
     }
     add_child_results(run_children(jobs, device), "pair", params, data);
   }
-  std::fprintf(stderr, "  sharing: MPS interference pairs done\n");
+  // A half-GPU compute kernel beside M clients streaming DRAM.
+  for (int m : p.beside_memory_clients) {
+    std::vector<ChildJob> jobs{compute_job};
+    for (int i = 0; i < m; ++i) jobs.push_back(memory_job);
+    std::vector<std::string> params;
+    for (int i = 0; i <= m; ++i)
+      params.push_back(param_string({{"streams", m}, {"procs", m + 1}, {"proc", i}}));
+    add_child_results(run_children(jobs, device), "beside_memory", params, data);
+  }
+  std::fprintf(stderr, "  sharing: MPS interference pairs and compute beside memory clients done\n");
 }
 
 }  // namespace sharesim::calibrate::cuda

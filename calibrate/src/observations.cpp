@@ -98,6 +98,23 @@ std::vector<double> middle_kernel_durations(const std::vector<const Measurement*
   return durations;
 }
 
+// Gaps between consecutive kernels (start of k minus end of k - 1) of the middle half.
+std::vector<double> middle_kernel_gaps(const std::vector<const Measurement*>& rows) {
+  std::map<int64_t, std::pair<double, double>> kernels;  // index -> (start, end)
+  for (const Measurement* m : rows) {
+    if (m->metric == "kernel_start") kernels[m->rep].first = m->value;
+    if (m->metric == "kernel_end") kernels[m->rep].second = m->value;
+  }
+  std::vector<double> gaps;
+  const auto n = static_cast<int64_t>(kernels.size());
+  for (const auto& [index, se] : kernels) {
+    if (index < std::max<int64_t>(1, n / 4) || index >= n - n / 4) continue;
+    auto previous = kernels.find(index - 1);
+    if (previous != kernels.end()) gaps.push_back(se.first - previous->second.second);
+  }
+  return gaps;
+}
+
 }  // namespace
 
 TimesliceAnalysis analyze_timeslice(const RawData& data, int64_t processes) {
@@ -192,6 +209,11 @@ Observations summarize(const RawData& data) {
   for (const auto& [key, rows] : sharing_groups) {
     const Measurement& first = *rows.front();
     Params params = parsed(first.param);
+    if (first.case_name == "launch_clients") {
+      add_observation(obs, "sharing", first.case_name, params, "gap", middle_kernel_gaps(rows), "ns",
+                      first.origin);
+      continue;
+    }
     std::vector<double> durations = middle_kernel_durations(rows);
     if (first.case_name == "share") {
       Params p = without(params, "proc");

@@ -24,6 +24,11 @@ std::vector<CaseSpec> build_schema() {
                {{"time_per_launch", "ns", D::kDuration}, {"time_per_kernel", "ns", D::kDuration}}});
   s.push_back({"launch", "back_to_back", kernels, {{"gap", "ns", D::kTimestamp}}});
   s.push_back({"launch", "empty_kernel", kernels, time});
+  s.push_back({"launch",
+               "ahead",
+               {{"kernels", 1, kMax}, {"spin_ns", 1, kMax}},
+               {{"gap", "ns", D::kTimestamp}, {"call_time", "ns", D::kDuration}}});
+  s.push_back({"launch", "sync", kernels, {{"gap", "ns", D::kTimestamp}}});
   s.push_back({"sm-scaling", "compute", {{"blocks", 1, kMax}, {"iterations", 1, kMax}}, time});
   s.push_back({"sm-scaling", "memory", {{"blocks", 1, kMax}, {"bytes_per_block", 1, kMax}}, time});
   for (const char* c : {"kernel_alone", "h2d_alone", "d2h_alone"}) s.push_back({"overlap", c, overlap, time});
@@ -48,6 +53,17 @@ std::vector<CaseSpec> build_schema() {
   s.push_back({"sharing", "pair", {{"kind", 0, 4}, {"procs", 1, kMax}, {"proc", 0, kMax}}, kernel_stamps});
   s.push_back(
       {"sharing", "mps_pct", {{"pct", 1, 100}, {"blocks", 1, kMax}, {"iterations", 1, kMax}}, kernel_stamps});
+  s.push_back({"sharing",
+               "mps_pct_memory",
+               {{"pct", 1, 100}, {"blocks", 1, kMax}, {"bytes_per_block", 1, kMax}},
+               kernel_stamps});
+  const std::vector<ParamSpec> clients{{"procs", 1, kMax}, {"proc", 0, kMax}};
+  s.push_back({"sharing", "latency", clients, kernel_stamps});
+  s.push_back({"sharing", "launch_clients", clients, kernel_stamps});
+  s.push_back({"sharing",
+               "beside_memory",
+               {{"streams", 0, kMax}, {"procs", 1, kMax}, {"proc", 0, kMax}},
+               kernel_stamps});
   return s;
 }
 

@@ -39,6 +39,14 @@ bool parse_suite_list(std::string_view text, std::vector<SuiteId>& suites, std::
 inline constexpr int kFmasPerIteration = 8;
 // Threads per block of the compute and memory kernels: 1024 threads is one block per SM on Turing.
 inline constexpr int kThreadsPerBlock = 1024;
+// The latency kernel: one warp per block, each thread one chain of dependent FP32 FMAs, so an SM
+// issues one FMA per FMA latency from one of its schedulers (a latency-bound kernel that leaves
+// most of the SM's issue slots to co-resident work of other clients).
+inline constexpr int kLatencyThreadsPerBlock = 32;
+// Cycles from one dependent FP32 FMA to the next on Volta, Turing, Ampere and Hopper (4), as
+// measured by Jia et al., "Dissecting the NVIDIA Volta GPU architecture via microbenchmarking"
+// (2018) and "... Turing T4 GPU ..." (2019); simulate uses it for the latency kernel's duration.
+inline constexpr int kFmaLatencyCycles = 4;
 
 struct ComputeKernelShape {
   int blocks = 1;
@@ -68,6 +76,16 @@ struct LaunchPlan {
   int gap_kernels = 201;  // back-to-back timestamped kernels: gap_kernels - 1 gaps per rep
   int gap_reps = 5;
   int event_reps = 50;  // single empty kernels timed with cudaEvents
+  // Host ahead of the GPU: ahead_kernels kernels that each spin spin_ns on the GPU, launched back
+  // to back. The host enqueues faster than the GPU runs them, so the gaps between kernels are the
+  // launch cost the GPU does not hide behind the previous kernel, and each launch call's host
+  // time shows when the launch queue is full (calls start waiting for the GPU: the queue depth is
+  // the number of launches before that).
+  int ahead_kernels = 2000;
+  int64_t spin_ns = 20'000;
+  // A synchronising host: one stamped kernel, cudaStreamSynchronize, the next; every gap exposed.
+  int sync_kernels = 51;
+  int sync_reps = 3;
 };
 
 struct SmScalingPlan {
@@ -118,6 +136,20 @@ struct SharingPlan {
   int sweep_kernels = 5;
   int sweep_waves = 16;
   int sweep_iterations = 2000;  // 1/10 of the sm-scaling kernel: about 0.2 ms per wave on a T4
+  // MPS memory sweep: the pair memory kernel alone at low percentages, where too few SMs may not
+  // pull the whole DRAM bandwidth (identifies a per-SM bandwidth limit).
+  std::vector<int> memory_sweep_percentages{5, 10, 20, 30, 40, 50, 100};
+  int memory_sweep_kernels = 5;
+  // N identical latency-bound clients at once (the latency kernel, below): slowdown against N.
+  std::vector<int> latency_clients{1, 2, 4, 8};
+  int latency_kernels = 20;
+  int latency_iterations = 200'000;  // about 0.5 ms at 1.5 GHz and 4 cycles per dependent FMA
+  // A half-GPU compute kernel (the pair one) beside M clients streaming DRAM (the pair memory
+  // kernel): slowdown against M.
+  std::vector<int> beside_memory_clients{0, 1, 2};
+  // N clients launching stamped empty kernels back to back at once: the launch gap against N.
+  std::vector<int> launch_clients{1, 2, 4};
+  int launch_client_kernels = 101;
 };
 
 // The whole plan for a GPU with `sm_count` SMs (grids are chosen relative to the SM count, so the
@@ -137,6 +169,8 @@ struct Plan {
   [[nodiscard]] MemoryKernelShape pair_memory_kernel() const;
   // The compute kernel of the MPS percentage sweep: sweep_waves x sm_count blocks.
   [[nodiscard]] ComputeKernelShape sweep_kernel() const;
+  // The latency-bound kernel: one block of kLatencyThreadsPerBlock threads per SM.
+  [[nodiscard]] ComputeKernelShape latency_kernel() const;
 };
 
 // REQUIRES: sm_count >= 1.

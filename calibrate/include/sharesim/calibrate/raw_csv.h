@@ -15,7 +15,9 @@
 // Cases and metrics by suite:
 //   copies      h2d_pinned | h2d_pageable | d2h_pinned | d2h_pageable; param bytes=N; metric time
 //   launch      host_launch (kernels=N; metric time_per_launch), back_to_back (kernels=N; metric gap),
-//               empty_kernel (metric time: one launch timed with cudaEvents)
+//               empty_kernel (metric time: one launch timed with cudaEvents), ahead (kernels=N;
+//               spin_ns=S; metrics gap and call_time: host time of each launch call, rep = index),
+//               sync (kernels=N; metric gap: launch after the previous kernel's synchronize)
 //   sm-scaling  compute (blocks=G;iterations=I; metric time), memory (blocks=G;bytes_per_block=B;
 //               metric time)
 //   overlap     kernel_alone | h2d_alone | d2h_alone | together (bytes=N;blocks=G;iterations=I);
@@ -25,7 +27,10 @@
 //               pair (kind=K;procs=N;proc=P; K: 0 compute solo, 1 memory solo, 2 compute+compute,
 //               3 compute+memory, 4 memory+memory): kernel_start, kernel_end
 //               mps_pct (pct=Q;blocks=G;iterations=I): kernel_start, kernel_end of the percentage
-//               sweep (one process, MPS on)
+//               sweep (one process, MPS on); mps_pct_memory (pct=Q;blocks=G;bytes_per_block=B)
+//               the same for the memory kernel; latency (procs=N;proc=P): N latency-bound clients;
+//               beside_memory (streams=M;procs=M+1;proc=P): proc 0 a half-GPU compute kernel, the
+//               others memory kernels; launch_clients (procs=N;proc=P): stamped empty kernels
 #pragma once
 
 #include <cstdint>

@@ -11,6 +11,8 @@
 //   memory kernel   solo = bytes / dram_bandwidth_effective, sm_demand = min(blocks, sm_count),
 //                   memory_bound = 1
 //   empty / stamp   solo = kEmptyKernelSolo (1 us, a guess at an empty kernel's own duration)
+//   latency kernel  solo = iterations x kFmaLatencyCycles / clock (latency_kernel_work)
+//   spin kernel     solo = spin_ns (the launch suite's host-ahead case)
 // A kernel's start is its stream's previous completion plus kernel_launch_overhead (the model's
 // launch gap); durations are completion minus submission (as cudaEvents around the work measure).
 //
@@ -60,5 +62,8 @@ Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profil
 models::KernelWork compute_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile,
                                        int fp32_lanes_per_sm);
 models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const models::GpuProfile& profile);
+// The latency kernel: solo = iterations x kFmaLatencyCycles / (boost_clock x sustained_clock_factor)
+// (one dependent FMA per latency); today's model has no per-kernel occupancy, so it fills its SMs.
+models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile);
 
 }  // namespace sharesim::calibrate
