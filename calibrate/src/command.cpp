@@ -188,9 +188,8 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
     err << "sharesim: error: the fitted profile does not load: " << check.error().to_string() << "\n";
     return kFailed;
   }
-  if (auto s = write_text_file(*output, yaml); !s) {
-    err << "sharesim: error: " << s.error().to_string() << "\n";
-    return kFailed;
+  if (auto s = write_text_file(*output, yaml); !s) {  // an unwritable -o is bad input, as in every command
+    return input_error(err, s.error());
   }
   out << "fitted " << outcome->fitted.size() << " parameters from " << raw_file << " -> " << *output << "\n";
   for (const FittedParameter& f : outcome->fitted) {
@@ -209,6 +208,7 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
     out << line;
   }
   for (const std::string& s : outcome->skipped) out << "  not fitted: " << s << "\n";
+  for (const std::string& f : outcome->findings) out << "  measured: " << f << "\n";
   return kOk;
 }
 
@@ -310,9 +310,9 @@ int run_simulate(const Parsed& p, std::ostream& out, std::ostream& err) {
   }
   std::ostringstream text;
   write_raw_csv(text, *simulated);
-  if (auto s = write_text_file(*output, text.str()); !s) {
-    err << "sharesim: error: " << s.error().to_string() << "\n";
-    return kFailed;
+  if (auto s = write_text_file(*output, text.str());
+      !s) {  // an unwritable -o is bad input, as in every command
+    return input_error(err, s.error());
   }
   out << "simulated " << simulated->rows.size() << " measurements with profile " << profile->name << " -> "
       << *output << "\n";

@@ -518,6 +518,127 @@ Status fit_sharing(const RawData& raw, const Observations& obs, const std::strin
   return Ok{};
 }
 
+// The first observation of suite/case/metric (any param), or nullptr.
+const Observation* first_of(const Observations& obs, const std::string& suite, const std::string& case_name,
+                            const std::string& metric) {
+  for (const auto& [key, o] : obs) {
+    if (o.suite == suite && o.case_name == case_name && o.metric == metric) return &o;
+  }
+  return nullptr;
+}
+
+std::string us(double ns) {
+  return format_number(ns * 1e-3) + " us";
+}
+
+// Median kernel_time of one sharing case's process `proc` with `procs` processes (share-free cases).
+const Observation* client_time(const Observations& obs, const std::string& case_name,
+                               const std::vector<std::pair<std::string, int64_t>>& params) {
+  auto it = obs.find(observation_key("sharing", case_name, param_string(params), "kernel_time"));
+  return it == obs.end() ? nullptr : &it->second;
+}
+
+void add_findings(const RawData& raw, const Observations& obs, const Plan& plan, FitOutcome& out) {
+  // Launch: host cost, exposed and hidden gaps, queue depth.
+  std::string launch;
+  auto add = [](std::string& text, const std::string& part) { text += (text.empty() ? "" : "; ") + part; };
+  if (const Observation* o = first_of(obs, "launch", "host_launch", "time_per_launch"))
+    add(launch, "host enqueue cost " + us(o->value) + " per launch (host_launch)");
+  if (const Observation* o = first_of(obs, "launch", "empty_kernel", "time"))
+    add(launch, "one launch from an idle stream " + us(o->value) + " (empty_kernel, cudaEvents)");
+  if (const Observation* o = first_of(obs, "launch", "sync", "gap"))
+    add(launch, "gap after a synchronising host " + us(o->value) + " (sync)");
+  if (const Observation* o = first_of(obs, "launch", "ahead", "gap"))
+    add(launch,
+        "gap behind a running kernel " + us(o->value) + " (ahead: the launch cost the GPU does not hide)");
+  std::map<int64_t, double> calls;  // launch index -> host time of the call
+  int64_t spin_ns = 0;
+  for (const Measurement& m : raw.rows) {
+    if (m.suite != "launch" || m.case_name != "ahead" || m.metric != "call_time") continue;
+    calls[m.rep] = m.value;
+    std::vector<std::pair<std::string, int64_t>> params;
+    if (parse_param_string(m.param, params)) spin_ns = param_value(params, "spin_ns", 0);
+  }
+  if (!calls.empty() && spin_ns > 0) {
+    // The queue is full from the first call that waits at least half a kernel's length for the
+    // GPU and after which the median of the 16 calls from it does too (one slow call is noise).
+    std::vector<double> times;
+    for (const auto& [k, t] : calls) times.push_back(t);
+    int64_t depth = -1;
+    for (size_t k = 0; k + 16 <= times.size(); ++k) {
+      if (times[k] >= 0.5 * static_cast<double>(spin_ns) &&
+          median_of(std::vector<double>(times.begin() + static_cast<std::ptrdiff_t>(k),
+                                        times.begin() + static_cast<std::ptrdiff_t>(k + 16))) >=
+              0.5 * static_cast<double>(spin_ns)) {
+        depth = static_cast<int64_t>(k);
+        break;
+      }
+    }
+    add(launch, depth >= 0 ? "launch queue depth about " + std::to_string(depth) +
+                                 " kernels (launch calls wait for the GPU from then on)"
+                           : "no launch call waited for the GPU: the launch queue holds more than " +
+                                 std::to_string(times.size()) + " kernels");
+  }
+  if (!launch.empty()) out.findings.push_back("launch: " + launch);
+  // Overlap of a kernel and copies in both directions within one process.
+  if (const Observation* together = first_of(obs, "overlap", "together", "total_time")) {
+    double longest = 0, sum = 0;
+    for (const char* c : {"kernel_alone", "h2d_alone", "d2h_alone"}) {
+      if (const Observation* o = first_of(obs, "overlap", c, "time")) {
+        longest = std::max(longest, o->value);
+        sum += o->value;
+      }
+    }
+    if (longest > 0) {
+      out.findings.push_back("overlap: a kernel, an H2D and a D2H copy together took " +
+                             format_number(together->value / longest) +
+                             " x the longest alone (1 = they overlap fully, " + format_number(sum / longest) +
+                             " = serialized)");
+    }
+  }
+  // Co-run slowdowns against the number and kind of clients (MPS).
+  std::string latency, beside, launching, memory;
+  const Observation* one = client_time(obs, "latency", {{"procs", 1}, {"proc", 0}});
+  for (int n : plan.sharing.latency_clients) {
+    const Observation* o = client_time(obs, "latency", {{"procs", n}, {"proc", 0}});
+    if (one != nullptr && o != nullptr && n > 1 && one->value > 0)
+      add(latency, std::to_string(n) + " clients " + format_number(o->value / one->value) + " x");
+  }
+  if (!latency.empty())
+    out.findings.push_back("latency-bound clients (kernel time against 1 client): " + latency);
+  const Observation* alone = client_time(obs, "beside_memory", {{"streams", 0}, {"procs", 1}, {"proc", 0}});
+  for (int m : plan.sharing.beside_memory_clients) {
+    const Observation* o = client_time(obs, "beside_memory", {{"streams", m}, {"procs", m + 1}, {"proc", 0}});
+    if (alone != nullptr && o != nullptr && m > 0 && alone->value > 0)
+      add(beside, std::to_string(m) + " memory client(s) " + format_number(o->value / alone->value) + " x");
+  }
+  if (!beside.empty())
+    out.findings.push_back("half-GPU compute kernel beside DRAM-streaming clients: " + beside);
+  for (int n : plan.sharing.launch_clients) {
+    auto it = obs.find(
+        observation_key("sharing", "launch_clients", param_string({{"procs", n}, {"proc", 0}}), "gap"));
+    if (it != obs.end()) add(launching, std::to_string(n) + " client(s) " + us(it->second.value));
+  }
+  if (!launching.empty())
+    out.findings.push_back("launch gap of one client among N launching at once: " + launching);
+  const MemoryKernelShape mk = plan.pair_memory_kernel();
+  auto memory_at = [&](int pct) {
+    auto it = obs.find(observation_key(
+        "sharing", "mps_pct_memory",
+        param_string({{"pct", pct}, {"blocks", mk.blocks}, {"bytes_per_block", mk.bytes_per_block}}),
+        "kernel_time"));
+    return it == obs.end() ? nullptr : &it->second;
+  };
+  if (const Observation* full = memory_at(100)) {
+    for (int pct : plan.sharing.memory_sweep_percentages) {
+      const Observation* o = memory_at(pct);
+      if (o != nullptr && pct < 100 && o->value > 0)
+        add(memory, std::to_string(pct) + " % " + percent(full->value / o->value));
+    }
+  }
+  if (!memory.empty()) out.findings.push_back("memory kernel's bandwidth under MPS against 100 %: " + memory);
+}
+
 }  // namespace
 
 Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& base,
@@ -598,6 +719,7 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
     if (auto s = fit_detail::fit_mps(obs, model, static_cast<int>(lanes > 0 ? lanes : 64), raw_file, out); !s)
       return s.error();
   }
+  add_findings(raw, obs, make_plan(static_cast<int>(sm_count.value_or(1))), out);
   if (out.fitted.size() == device_facts) {
     return Error{
         .file = raw_file,
@@ -658,6 +780,7 @@ std::string fitted_profile_yaml(const models::GpuProfile& base, const FitOutcome
        << "# from the base profile '" << base.name
        << "'. Use it in a scenario with: gpu_profile: ./<this file>\n";
   for (const std::string& s : outcome.skipped) text << "# not fitted: " << s << '\n';
+  for (const std::string& f : outcome.findings) text << "# measured: " << f << '\n';
   text << y.c_str() << '\n';
   return text.str();
 }

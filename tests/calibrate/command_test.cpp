@@ -145,13 +145,22 @@ INSTANTIATE_TEST_SUITE_P(
                 "sharing,timeslice,procs=2;proc=1,window_end,300000000,ns,0\n",
                 ":4:19: param: ", "0 whole turn(s) and 0 switch(es)"},
         // One kernel alone and one beside another client: a ratio of two numbers, no spread.
-        Refusal{"one_pair_kernel",
-                "sharing,pair,kind=0;procs=1;proc=0,kernel_start,0,ns,0\n"
-                "sharing,pair,kind=0;procs=1;proc=0,kernel_end,2000000,ns,0\n"
-                "sharing,pair,kind=2;procs=2;proc=0,kernel_start,0,ns,0\n"
-                "sharing,pair,kind=2;procs=2;proc=0,kernel_end,2200000,ns,0\n",
-                ":6:14: param: ", "sharing pair: 1 kernel(s) with a median of 2.2e+06 ns cannot give a ratio"}),
+        Refusal{
+            "one_pair_kernel",
+            "sharing,pair,kind=0;procs=1;proc=0,kernel_start,0,ns,0\n"
+            "sharing,pair,kind=0;procs=1;proc=0,kernel_end,2000000,ns,0\n"
+            "sharing,pair,kind=2;procs=2;proc=0,kernel_start,0,ns,0\n"
+            "sharing,pair,kind=2;procs=2;proc=0,kernel_end,2200000,ns,0\n",
+            ":6:14: param: ", "sharing pair: 1 kernel(s) with a median of 2.2e+06 ns cannot give a ratio"}),
     [](const testing::TestParamInfo<Refusal>& refusal) { return refusal.param.name; });
+
+TEST(CalibrateCommand, AnUnwritableOutputIsBadInput) {
+  // As every sharesim command (docs/hardening.md): exit 2, one line.
+  CommandRun r = run({"simulate", "--profile", "t4", "--suite", "copies", "-o", "/nonexistent-dir/sim.csv"});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("sharesim: error: ", 0), 0u) << r.err;
+}
 
 TEST(CalibrateCommand, UnknownProfileIsBadInput) {
   CommandRun r = run({"simulate", "--profile", "h100-sxm", "-o", scratch("x.csv").string()});

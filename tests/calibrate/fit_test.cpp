@@ -258,6 +258,30 @@ TEST(Fit, MpsPenaltyThatFitsOnePairAndNotTheOtherShowsInTheResidual) {
   EXPECT_GT(out->find("mps_interference_penalty")->residual, 0.05);
 }
 
+TEST(Fit, LaunchQueueDepthAndOverlapAreReportedAsFindings) {
+  // 300 launches of 20 us kernels: the first 100 calls return in 2 us (the queue takes them),
+  // then each waits about a kernel (20 us): the queue held 100. Three back-to-back gaps keep the
+  // launch fit itself satisfied.
+  RawData raw = with_device();
+  for (int k = 0; k < 300; ++k)
+    raw.add("launch", "ahead", "kernels=300;spin_ns=20000", "call_time", k < 100 ? 2000 : 20000, "ns", k);
+  for (int k = 0; k < 3; ++k) raw.add("launch", "back_to_back", "kernels=4", "gap", 3000, "ns", k);
+  // A 10 ms kernel and two 5 ms copies, together in 10 ms: full overlap; serialized 20 / 10 = 2.
+  const std::string param = "bytes=67108864;blocks=160;iterations=20000";
+  raw.add("overlap", "kernel_alone", param, "time", 10e6, "ns", 0);
+  raw.add("overlap", "h2d_alone", param, "time", 5e6, "ns", 0);
+  raw.add("overlap", "d2h_alone", param, "time", 5e6, "ns", 0);
+  raw.add("overlap", "together", param, "total_time", 10e6, "ns", 0);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  std::string all;
+  for (const std::string& f : out->findings) all += f + "\n";
+  EXPECT_NE(all.find("launch queue depth about 100 kernels"), std::string::npos) << all;
+  EXPECT_NE(all.find("together took 1 x the longest alone (1 = they overlap fully, 2 = serialized)"),
+            std::string::npos)
+      << all;
+}
+
 TEST(Fit, NothingToFitIsAnError) {
   RawData raw;
   raw.add("overlap", "kernel_alone", "bytes=1;blocks=1;iterations=1", "time", 1000, "ns", 0);

@@ -56,6 +56,10 @@ struct FittedParameter {
 struct FitOutcome {
   std::vector<FittedParameter> fitted;
   std::vector<std::string> skipped;  // "parameter: why it was not fitted"
+  // What the suites measured that no profile parameter takes (yet): the host's launch cost,
+  // the launch queue depth, copy/kernel overlap, co-run slowdowns against the number and kind of
+  // clients. Printed by `calibrate fit` and written as comments in the profile.
+  std::vector<std::string> findings;
   [[nodiscard]] const FittedParameter* find(const std::string& name) const;
 };
 
