@@ -156,7 +156,10 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(CalibrateCommand, AnUnwritableOutputIsBadInput) {
   // As every sharesim command (docs/hardening.md): exit 2, one line.
-  CommandRun r = run({"simulate", "--profile", "t4", "--suite", "copies", "-o", "/nonexistent-dir/sim.csv"});
+  // A folder that cannot exist: its parent is a regular file (root may create any other folder).
+  const fs::path file = scratch("a-file");
+  std::ofstream(file) << "x\n";
+  CommandRun r = run({"simulate", "--profile", "t4", "--suite", "copies", "-o", (file / "sim.csv").string()});
   EXPECT_EQ(r.code, 2);
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
   EXPECT_EQ(r.err.rfind("sharesim: error: ", 0), 0u) << r.err;
