@@ -350,9 +350,12 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     }
   }
   // launch
-  const double launch = (plan.launch.host_reps + 1) * plan.launch.host_launches * launch_gap +
-                        (plan.launch.gap_reps + 1) * plan.launch.gap_kernels * launch_gap +
-                        (plan.launch.event_reps + 3) * launch_gap;
+  const double launch =
+      (plan.launch.host_reps + 1) * plan.launch.host_launches * launch_gap +
+      (plan.launch.gap_reps + 1) * plan.launch.gap_kernels * launch_gap +
+      (plan.launch.event_reps + 3) * launch_gap +
+      plan.launch.ahead_kernels * (static_cast<double>(plan.launch.spin_ns) * 1e-9 + launch_gap) +
+      (plan.launch.sync_reps + 1) * plan.launch.sync_kernels * launch_gap;
   // sm-scaling
   double scaling = 0;
   for (int grid : plan.sm_scaling.grids) {
@@ -390,6 +393,28 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
   sharing += 5 * kChildStartSeconds +
              s.pair_kernels * (pair_c + pair_m + 2 * pair_c + (pair_c + pair_m) + 2 * pair_m);
   children += 8;
+  // Memory sweep, latency-bound clients, launching clients, compute beside memory clients
+  // (worst case: the clients' kernels serialized).
+  for (int pct : s.memory_sweep_percentages) {
+    sharing += kChildStartSeconds + s.memory_sweep_kernels * pair_m * (100.0 / pct);
+    children += 1;
+  }
+  const double latency_kernel = seconds(latency_kernel_work(plan.latency_kernel(), g).solo_duration);
+  for (int n : s.latency_clients) {
+    sharing += kChildStartSeconds + n * s.latency_kernels * latency_kernel;
+    children += n;
+  }
+  for (int n : s.launch_clients) {
+    sharing += kChildStartSeconds + n * s.launch_client_kernels * launch_gap;
+    children += n;
+  }
+  for (int m : s.beside_memory_clients) {
+    sharing += kChildStartSeconds + s.pair_kernels * (pair_c + m * pair_m);
+    children += m + 1;
+  }
+  const size_t runs = s.timeslice_processes.size() + s.share_cases.size() + s.sweep_percentages.size() + 5 +
+                      s.memory_sweep_percentages.size() + s.latency_clients.size() + s.launch_clients.size() +
+                      s.beside_memory_clients.size();
 
   out << "calibration plan for " << sm_count << " SMs (durations from profile " << g.name
       << "; an estimate: host overheads are not counted, " << format_fixed(kChildStartSeconds, 1)
@@ -414,10 +439,7 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
       scaling);
   row("overlap", "3 alone + 1 together x " + std::to_string(plan.overlap.reps + 1) + " runs", overlap);
   row("sharing",
-      std::to_string(children) + " child processes in " +
-          std::to_string(s.timeslice_processes.size() + s.share_cases.size() + s.sweep_percentages.size() +
-                         5) +
-          " runs (MPS on and off)",
+      std::to_string(children) + " child processes in " + std::to_string(runs) + " runs (MPS on and off)",
       sharing);
   out << "  total       ~" << format_fixed(copies + launch + scaling + overlap + sharing, 0) << " s\n";
   return kOk;
