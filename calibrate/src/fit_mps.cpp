@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <optional>
 
@@ -141,41 +142,52 @@ std::string per_case_errors(const std::vector<Ratio>& cases, const std::vector<d
   return text;
 }
 
-Status fit_penalty(const Plan& plan, const models::GpuProfile& model, int lanes,
-                   const std::vector<Ratio>& cases, FitOutcome& out) {
-  constexpr double kMax = 2.0;
-  constexpr double kStep = 0.02;
+// A scalar profile parameter fitted by simulation: the value in [lo, hi] whose simulated ratios
+// are closest (least squares of relative errors) to the measured ones.
+struct ScalarFit {
+  std::string name;
+  std::string unit;
+  double lo = 0;
+  double hi = 1;
+  double step = 0.01;  // the grid before the golden-section search
+  std::function<void(models::GpuProfile&, double)> set;
+  std::string ratios;  // what the ratios are, for the note
+};
+
+Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProfile& model, int lanes,
+                  const std::vector<Ratio>& cases, bool sweep, FitOutcome& out) {
   models::GpuProfile candidate = model;
-  auto error_at = [&](double penalty) -> Result<double> {
-    candidate.mps_interference_penalty = penalty;
-    return model_error(plan, candidate, lanes, cases, false, nullptr);
+  auto error_at = [&](double value) -> Result<double> {
+    spec.set(candidate, value);
+    return model_error(plan, candidate, lanes, cases, sweep, nullptr);
   };
-  double best = 0, best_error = std::numeric_limits<double>::infinity();
+  double best = spec.lo, best_error = std::numeric_limits<double>::infinity();
   double first_error = 0, last_error = 0;
-  for (int i = 0; i <= static_cast<int>(std::lround(kMax / kStep)); ++i) {
-    const double penalty = i * kStep;
-    auto e = error_at(penalty);
+  const int steps = static_cast<int>(std::lround((spec.hi - spec.lo) / spec.step));
+  for (int i = 0; i <= steps; ++i) {
+    const double value = spec.lo + i * spec.step;
+    auto e = error_at(value);
     if (!e) return e.error();
     if (i == 0) first_error = *e;
     last_error = *e;
     if (*e < best_error) {
       best_error = *e;
-      best = penalty;
+      best = value;
     }
   }
   if (std::abs(first_error - last_error) < 1e-12) {
-    out.skipped.push_back(
-        "mps_interference_penalty: the model's co-run predictions do not depend on it for these cases");
+    out.skipped.push_back(spec.name + ": the model's predictions for these cases do not depend on it");
     return Ok{};
   }
   // Golden-section search around the best grid point.
-  double lo = std::max(0.0, best - kStep), hi = std::min(kMax, best + kStep);
+  double lo = std::max(spec.lo, best - spec.step), hi = std::min(spec.hi, best + spec.step);
   const double g = (std::sqrt(5.0) - 1.0) / 2.0;
   double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
   auto ea = error_at(a), eb = error_at(b);
   if (!ea || !eb) return (!ea ? ea : eb).error();
   double fa = *ea, fb = *eb;
-  while (hi - lo > 1e-7) {
+  const double tolerance = 1e-7 * std::max(1.0, std::abs(spec.hi));
+  while (hi - lo > tolerance) {
     if (fa < fb) {
       hi = b;
       b = a;
@@ -194,23 +206,23 @@ Status fit_penalty(const Plan& plan, const models::GpuProfile& model, int lanes,
       fb = *e;
     }
   }
-  double penalty = 0.5 * (lo + hi);
-  if (best_error < std::min(fa, fb)) penalty = best;
-  candidate.mps_interference_penalty = penalty;
+  double value = 0.5 * (lo + hi);
+  if (best_error < std::min(fa, fb)) value = best;
+  spec.set(candidate, value);
   std::vector<double> errors;
-  auto residual = model_error(plan, candidate, lanes, cases, false, &errors);
+  auto residual = model_error(plan, candidate, lanes, cases, sweep, &errors);
   if (!residual) return residual.error();
   int samples = 0;
   for (const Ratio& r : cases) samples += r.samples;
-  std::string note = "least squares over " + std::to_string(cases.size()) +
-                     " co-run ratios (kernel_time together / alone), each predicted by simulating its case "
-                     "with the candidate penalty in [0, " +
-                     format_number(kMax) + "]; model error per case: " + per_case_errors(cases, errors);
-  if (penalty >= kMax - 1e-6) note += "; at the upper bound of the search";
-  out.fitted.push_back(FittedParameter{.name = "mps_interference_penalty",
-                                       .value = penalty,
+  std::string note = "least squares over " + std::to_string(cases.size()) + " " + spec.ratios +
+                     ", each predicted by simulating its case with the candidate value in [" +
+                     format_number(spec.lo) + ", " + format_number(spec.hi) +
+                     "]; model error per case: " + per_case_errors(cases, errors);
+  if (value >= spec.hi - tolerance) note += "; at the upper bound of the search";
+  out.fitted.push_back(FittedParameter{.name = spec.name,
+                                       .value = value,
                                        .text = "",
-                                       .unit = "ratio",
+                                       .unit = spec.unit,
                                        .suite = "sharing",
                                        .points = samples,
                                        .residual = *residual,
@@ -277,8 +289,15 @@ Status fit_mps(const Observations& obs, const models::GpuProfile& model, int lan
   if (!co_run) return co_run.error();
   if (co_run->empty()) {
     out.skipped.push_back("mps_interference_penalty: no MPS co-run case (run the sharing suite with MPS on)");
-  } else if (auto s = fit_penalty(plan, model, lanes, *co_run, out); !s) {
-    return s;
+  } else {
+    const ScalarFit penalty{.name = "mps_interference_penalty",
+                            .unit = "ratio",
+                            .lo = 0.0,
+                            .hi = 2.0,
+                            .step = 0.02,
+                            .set = [](models::GpuProfile& p, double v) { p.mps_interference_penalty = v; },
+                            .ratios = "co-run ratios (kernel_time together / alone)"};
+    if (auto s = fit_scalar(penalty, plan, model, lanes, *co_run, false, out); !s) return s;
   }
   auto sweep = measured(sweep_cases(plan), obs, raw_file);
   if (!sweep) return sweep.error();
