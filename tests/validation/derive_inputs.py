@@ -178,14 +178,14 @@ def write(name, text, check):
     return True
 
 
-def igniter_sweep_scenario():
-    kernels, raw_ms, scale = tensorrt_resnet50_kernels(4)
+def igniter_sweep_scenario(batch):
+    kernels, raw_ms, scale = tensorrt_resnet50_kernels(batch)
     return HEADER + f"""# iGniter MPS thread sweep (icloud-ecnu/igniter, V100 p3.2xlarge): one TensorRT ResNet-50 process
-# alone under MPS, batch 4, trtexec one inference at a time. The test runs it with
+# alone under MPS, batch {batch}, trtexec one inference at a time. The test runs it with
 # --set workloads.resnet50.env.CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=P for P = 10..100 and compares
-# latency(P) / latency(100) with iGniter's medians. {len(kernels)} kernels; Orion's PyTorch batch-4 sum
-# {raw_ms:.3f} ms scaled by {scale:.4f} to iGniter's measured {IGNITER_RESNET50_SOLO_MS[4]} ms.
-name: igniter-v100-resnet50-b4-mps
+# latency(P) / latency(100) with iGniter's medians. {len(kernels)} kernels; the Orion-derived sum at batch {batch}
+# {raw_ms:.3f} ms scaled by {scale:.4f} to iGniter's measured {IGNITER_RESNET50_SOLO_MS[batch]} ms.
+name: igniter-v100-resnet50-b{batch}-mps
 seed: 1
 duration: 2s
 warmup: 100ms
@@ -366,7 +366,9 @@ workloads:
 def main():
     check = "--check" in sys.argv
     os.makedirs(OUT_DIR, exist_ok=True)
-    ok = write("igniter-v100-resnet50-b4-mps.yaml", igniter_sweep_scenario(), check)
+    ok = True
+    for b in (4, 1):
+        ok &= write(f"igniter-v100-resnet50-b{b}-mps.yaml", igniter_sweep_scenario(b), check)
     ok &= write("trtlab-v100-resnet50-b1-1proc.yaml", trtlab_scenario(1, "time-slicing"), check)
     ok &= write("trtlab-v100-resnet50-b1-8proc.yaml", trtlab_scenario(8, "mps"), check)
     for b in (1, 2, 4, 8):

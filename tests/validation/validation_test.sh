@@ -68,31 +68,35 @@ check() {
   printf '%-22s %12.4g %12s %9s  %-28s %s\n' "$id" "$predicted" "$reference" "$error" "[$low, $high]" "$result"
 }
 
-# --- (a) iGniter: one ResNet-50 process on a V100 at MPS percentages 10..100, batch 4 -------------
-sweep="$scenarios/igniter-v100-resnet50-b4-mps.yaml"
-read -r _ lat100 < <(measure igniter-p100 "$sweep")
-ref100=$(published igniter p100)
-abs_err_sum=0
-previous=""
-monotone=1
-for pct in 10 20 30 40 50 60 70 80 90; do
-  read -r _ lat < <(measure "igniter-p$pct" "$sweep" --set "workloads.resnet50.env.CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=$pct")
-  predicted=$(awk -v a="$lat" -v b="$lat100" 'BEGIN { printf "%.4f", a / b }')
-  reference=$(awk -v a="$(published igniter "p$pct")" -v b="$ref100" 'BEGIN { printf "%.4f", a / b }')
-  abs_err_sum=$(awk -v s="$abs_err_sum" -v p="$predicted" -v r="$reference" 'BEGIN { e = p / r - 1; if (e < 0) e = -e; print s + e }')
-  if [ -n "$previous" ] && awk -v p="$predicted" -v q="$previous" 'BEGIN { exit !(p > q * 1.005) }'; then monotone=0; fi
-  previous=$predicted
-  if [ "$pct" = 10 ]; then
-    check igniter.p10_slowdown "$predicted" "$reference" "$(awk -v r="$reference" 'BEGIN { printf "%.3f", r * 0.75 }')" \
-      "$(awk -v r="$reference" 'BEGIN { printf "%.3f", r * 1.25 }')"
-  else
-    printf '%-22s %12.4g %12.4g %9s\n' "  igniter.p$pct" "$predicted" "$reference" \
-      "$(awk -v p="$predicted" -v r="$reference" 'BEGIN { printf "%+.1f%%", (p / r - 1) * 100 }')"
-  fi
+# --- (a) iGniter: one ResNet-50 process on a V100 at MPS percentages 10..100, batch 4 and 1 --------
+for batch in 4 1; do
+  sweep="$scenarios/igniter-v100-resnet50-b$batch-mps.yaml"
+  id="igniter.b$batch"
+  read -r _ lat100 < <(measure "igniter-b$batch-p100" "$sweep")
+  ref100=$(published igniter "b${batch}_p100")
+  abs_err_sum=0
+  previous=""
+  monotone=1
+  for pct in 10 20 30 40 50 60 70 80 90; do
+    read -r _ lat < <(measure "igniter-b$batch-p$pct" "$sweep" \
+      --set "workloads.resnet50.env.CUDA_MPS_ACTIVE_THREAD_PERCENTAGE=$pct")
+    predicted=$(awk -v a="$lat" -v b="$lat100" 'BEGIN { printf "%.4f", a / b }')
+    reference=$(awk -v a="$(published igniter "b${batch}_p$pct")" -v b="$ref100" 'BEGIN { printf "%.4f", a / b }')
+    abs_err_sum=$(awk -v s="$abs_err_sum" -v p="$predicted" -v r="$reference" \
+      'BEGIN { e = p / r - 1; if (e < 0) e = -e; print s + e }')
+    if [ -n "$previous" ] && awk -v p="$predicted" -v q="$previous" 'BEGIN { exit !(p > q * 1.005) }'; then monotone=0; fi
+    previous=$predicted
+    if [ "$pct" = 10 ]; then
+      check "$id.p10_slowdown" "$predicted" "$reference" "$(awk -v r="$reference" 'BEGIN { printf "%.3f", r * 0.75 }')" \
+        "$(awk -v r="$reference" 'BEGIN { printf "%.3f", r * 1.25 }')"
+    else
+      printf '%-22s %12.4g %12s %9s\n' "  $id.p$pct" "$predicted" "$reference" \
+        "$(awk -v p="$predicted" -v r="$reference" 'BEGIN { printf "%+.1f%%", (p / r - 1) * 100 }')"
+    fi
+  done
+  check "$id.mean_abs_error" "$(awk -v s="$abs_err_sum" 'BEGIN { printf "%.4f", s / 9 }')" - 0 0.15
+  check "$id.monotone" "$monotone" - 1 1
 done
-mean_err=$(awk -v s="$abs_err_sum" 'BEGIN { printf "%.4f", s / 9 }')
-check igniter.mean_abs_error "$mean_err" - 0 0.15
-check igniter.monotone "$monotone" - 1 1
 
 # --- (b) tensorrt-laboratory: 8 ResNet-50 batch-1 processes on a V100 ------------------------------
 read -r one _ < <(measure trtlab-1 "$scenarios/trtlab-v100-resnet50-b1-1proc.yaml")
