@@ -30,10 +30,21 @@ measure() {
   local name=$1 scenario=$2
   shift 2
   "$sharesim" run "$scenario" -o "$work/$name" -q --requests "$work/$name.csv" "$@"
-  local window
+  workload_stats "$name" ""
+}
+
+# Statistics of one workload ("" = all) of a run made by measure: "items/s mean_latency_s p50_latency_s".
+workload_stats() {
+  local name=$1 workload=$2 window
   window=$(grep -o '"measured_seconds": *[0-9.e+-]*' "$work/$name/results.json" | head -1 | sed 's/.*: *//')
-  awk -F, -v w="$window" 'NR > 1 && $9 == 1 && $8 == 0 { n++; items += $4; lat += $7 - $5 }
-    END { if (n == 0 || w <= 0) exit 1; printf "%.9g %.9g\n", items / w, lat / n }' "$work/$name.csv"
+  awk -F, -v w="$window" -v wl="$workload" 'NR > 1 && $9 == 1 && $8 == 0 && (wl == "" || $1 == wl) {
+      n++; items += $4; lat[n] = $7 - $5; sum += lat[n] }
+    END {
+      if (n == 0 || w <= 0) exit 1
+      # median by insertion into a sorted copy (n is small)
+      for (i = 1; i <= n; i++) { v = lat[i]; j = i - 1; while (j > 0 && s[j] > v) { s[j + 1] = s[j]; j-- } s[j + 1] = v }
+      p50 = (n % 2) ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2
+      printf "%.9g %.9g %.9g\n", items / w, sum / n, p50 }' "$work/$name.csv"
 }
 
 failures=0
@@ -128,6 +139,18 @@ for b in 1 2 4 8; do
 done
 check torchserve.some_loss "$lowest" - 0 1.02
 echo "(published TorchServe range: $worst .. $best)"
+
+# --- (d) Orion artifact: ResNet-50 inference beside ResNet-50 training, two MPS clients on a V100 ----
+measure orion "$scenarios/orion-v100-resnet50-inference-beside-training-mps.yaml" >/dev/null
+read -r _ _ inf_p50 < <(workload_stats orion inference)
+read -r train_rate _ _ < <(workload_stats orion training)
+inf_p50_ms=$(awk -v v="$inf_p50" 'BEGIN { printf "%.4f", v * 1000 }')
+ref_p50=$(published orion inference_p50)
+ref_train=$(published orion training_rate)
+check orion.inference_p50_ms "$inf_p50_ms" "$ref_p50" "$(awk -v r="$ref_p50" 'BEGIN { printf "%.2f", r / 2 }')" \
+  "$(awk -v r="$ref_p50" 'BEGIN { printf "%.2f", r * 2 }')"
+check orion.training_iter_per_s "$train_rate" "$ref_train" "$(awk -v r="$ref_train" 'BEGIN { printf "%.3f", r * 0.75 }')" \
+  "$(awk -v r="$ref_train" 'BEGIN { printf "%.3f", r * 1.25 }')"
 
 echo "validation: $failures unexpected miss(es), $xfail known failure(s), $xpass unexpected pass(es)"
 [ "$failures" = 0 ]
