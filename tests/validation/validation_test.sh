@@ -37,8 +37,11 @@ measure() {
 workload_stats() {
   local name=$1 workload=$2 window
   window=$(grep -o '"measured_seconds": *[0-9.e+-]*' "$work/$name/results.json" | head -1 | sed 's/.*: *//')
-  awk -F, -v w="$window" -v wl="$workload" 'NR > 1 && $9 == 1 && $8 == 0 && (wl == "" || $1 == wl) {
-      n++; items += $4; lat[n] = $7 - $5; sum += lat[n] }
+  # columns by name (the --requests CSV header), so that added columns do not break the test
+  awk -F, -v w="$window" -v wl="$workload" '
+    NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+    $col["measured"] == 1 && $col["failed"] == 0 && (wl == "" || $col["workload"] == wl) {
+      n++; items += $col["batch_size"]; lat[n] = $col["end_s"] - $col["arrival_s"]; sum += lat[n] }
     END {
       if (n == 0 || w <= 0) exit 1
       # median by insertion into a sorted copy (n is small)
@@ -62,15 +65,16 @@ check() {
     error=$(awk -v p="$predicted" -v r="$reference" 'BEGIN { printf "%+.1f%%", (p / r - 1) * 100 }')
   fi
   ok=$(awk -v p="$predicted" -v lo="$low" -v hi="$high" 'BEGIN { print (p >= lo && p <= hi) ? 1 : 0 }')
+  local reason
   listed=0
-  if grep -q "^$id[[:space:]]" "$known" 2>/dev/null; then listed=1; fi
+  if reason=$(awk -F'\t' -v id="$id" '$1 == id { print $2; found = 1 } END { exit !found }' "$known"); then listed=1; fi
   if [ "$ok" = 1 ] && [ "$listed" = 0 ]; then
     result=ok
   elif [ "$ok" = 1 ]; then
     result="XPASS (listed in known_failures.txt: remove it)"
     xpass=$((xpass + 1))
   elif [ "$listed" = 1 ]; then
-    result="XFAIL (known: $(grep "^$id[[:space:]]" "$known" | cut -f2-))"
+    result="XFAIL (known: $reason)"
     xfail=$((xfail + 1))
   else
     result=FAIL
