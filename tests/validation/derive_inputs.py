@@ -51,6 +51,23 @@ GEMM_TILE_M, GEMM_TILE_N = 128, 64
 MIN_KERNEL_US = 4.0
 
 
+# Emit the launch configuration and achieved throughputs of the co-execution model of issue 19
+# (kernel keys blocks, threads_per_block, registers_per_thread, sm_throughput, dram_throughput and the
+# request key `launch: async`). False reproduces the scenarios the model of main 5991fa3 accepts
+# (the "before" column of docs/validation.md).
+LAUNCH_CONFIG = False
+# Residency of the ResNet-50 convolution kernels on a V100: for every 1x1 convolution of the Orion
+# profile, the 128 x 64-tile implicit-GEMM block count ceil(N*P*Q / 128) * ceil(Cout / 64) is 4 x
+# Orion's SM_usage (docs/validation.md has the table), i.e. Orion measured 4 resident blocks per SM.
+# 128 threads and 128 registers per thread give exactly that on CC 7.0 (65,536 registers / (128 x 128)
+# = 4 blocks; 2,048 threads / 128 = 16), so every ResNet-50 kernel gets blocks = 4 x SM_usage with that
+# block shape (an estimate for the 3x3, pooling and fc kernels, whose launch shapes are not published).
+RESNET_BLOCKS_PER_SM, RESNET_THREADS, RESNET_REGS = 4, 128, 128
+# PyTorch elementwise kernels (aten/src/ATen/native/cuda/thread_constants.h, PyTorch 2.x): 128 threads
+# per block, 4 elements per thread; registers per thread not published (32 assumed, estimate).
+ELEMENTWISE_THREADS, ELEMENTWISE_PER_THREAD, ELEMENTWISE_REGS = 128, 4, 32
+
+
 def orion_rows():
     with open(os.path.join(ROOT, "scenarios", "profiles", "orion_resnet50_4_fwd.csv"), newline="") as f:
         return list(csv.DictReader(f))
@@ -130,7 +147,8 @@ def tensorrt_resnet50_kernels(batch):
             flops, data = 1.0 * batch * 2048 * 49, 4.0 * batch * 2048 * 50
         else:  # fc 2048 -> 1000
             flops, data = 2.0 * batch * 2048 * 1000, 4.0 * (2048 * 1000 + batch * 3048)
-        kernels.append({"kind": kind, "label": label, "sms": sms, "dur_ns": dur, "flops": flops, "bytes": data})
+        kernels.append({"kind": kind, "label": label, "sms": sms, "dur_ns": dur, "flops": flops, "bytes": data,
+                        "blocks": RESNET_BLOCKS_PER_SM * sms, "threads": RESNET_THREADS, "regs": RESNET_REGS})
     raw_ms = sum(k["dur_ns"] for k in kernels) / 1e6
     scale = IGNITER_RESNET50_SOLO_MS[batch] / raw_ms
     for k in kernels:
@@ -150,12 +168,27 @@ def kernel_yaml(name, dur_ns, sms, memory_bound, extra=None):
     return "        - kernel: {" + ", ".join(fields) + "}"
 
 
+def launch_fields(k):
+    """The issue-19 kernel keys of kernel k (empty without LAUNCH_CONFIG or when unknown)."""
+    if not LAUNCH_CONFIG or "blocks" not in k:
+        return {}
+    fields = {"blocks": k["blocks"], "threads_per_block": k["threads"], "registers_per_thread": k["regs"]}
+    if "sm_throughput" in k:
+        fields["sm_throughput"] = f"{k['sm_throughput']:.4f}"
+        fields["dram_throughput"] = f"{k['dram_throughput']:.4f}"
+    return fields
+
+
+def launch_key():
+    return "      launch: async\n" if LAUNCH_CONFIG else ""
+
+
 def resnet_ops(kernels, with_copies):
     lines = []
     if with_copies:
         lines.append(f"        - h2d: {RESNET50_INPUT_BYTES}B")
     for i, k in enumerate(kernels):
-        lines.append(kernel_yaml(f"{k['kind']}{i}", k["dur_ns"], k["sms"], k["memory_bound"]))
+        lines.append(kernel_yaml(f"{k['kind']}{i}", k["dur_ns"], k["sms"], k["memory_bound"], launch_fields(k)))
     if with_copies:
         lines.append(f"        - d2h: {RESNET50_OUTPUT_BYTES}B")
     return "\n".join(lines)
@@ -204,7 +237,7 @@ workloads:
       CUDA_MPS_ACTIVE_THREAD_PERCENTAGE: "100"
     arrivals: {{closed_loop: {{clients: 1}}}}
     request:
-      ops:
+{launch_key()}      ops:
 {resnet_ops(kernels, with_copies=False)}
 """
 
@@ -237,7 +270,7 @@ workloads:
       NVIDIA_VISIBLE_DEVICES: "0"
     arrivals: {{closed_loop: {{clients: {clients}}}}}
     request:
-      ops:
+{launch_key()}      ops:
 {resnet_ops(kernels, with_copies=True)}
 """
 
@@ -286,19 +319,26 @@ def bert_kernels(batch):
         data = 4.0 * count * (m * k + k * n + m * n)
         out.append({"name": name, "dur_ns": round(t * 1e9), "sms": min(T4_SMS, tiles), "memory_bound": 0.0,
                     "sm_throughput": min(1.0, flops / (t * T4_FP32_FLOPS)),
-                    "dram_throughput": min(1.0, data / (t * T4_DRAM_BPS))})
+                    "dram_throughput": min(1.0, data / (t * T4_DRAM_BPS)),
+                    "blocks": tiles, "threads": RESNET_THREADS, "regs": RESNET_REGS})
 
-    def elementwise(name, nbytes, bw=None):
+    def elementwise(name, nbytes, bw=None, elements=None, ops_per_element=1):
+        # elements written (default: a quarter of the fp32 bytes moved, read + write of one tensor)
+        elements = elements if elements is not None else nbytes / 8
         t = max(MIN_KERNEL_US * 1e-6, nbytes / (bw or elem_bw))
         out.append({"name": name, "dur_ns": round(t * 1e9), "sms": T4_SMS, "memory_bound": 1.0,
-                    "sm_throughput": 0.1, "dram_throughput": min(1.0, nbytes / (t * T4_DRAM_BPS))})
+                    "sm_throughput": min(1.0, ops_per_element * elements / (t * T4_FP32_FLOPS)),
+                    "dram_throughput": min(1.0, nbytes / (t * T4_DRAM_BPS)),
+                    "blocks": max(1, math.ceil(elements / (ELEMENTWISE_THREADS * ELEMENTWISE_PER_THREAD))),
+                    "threads": ELEMENTWISE_THREADS, "regs": ELEMENTWISE_REGS})
 
     act = 4.0 * tokens * hdim
     for g in ("word", "token_type", "position"):
-        elementwise(f"emb_{g}", act * (1 if g != "position" else 1.0 / batch) + (0 if g == "position" else 4.0 * tokens))
-    elementwise("emb_add0", 3 * act)
-    elementwise("emb_add1", 3 * act)
-    elementwise("emb_ln", 2 * act, ln_bw)
+        elementwise(f"emb_{g}", act * (1 if g != "position" else 1.0 / batch) + (0 if g == "position" else 4.0 * tokens),
+                    elements=act / 4 / (1 if g != "position" else batch), ops_per_element=0)
+    elementwise("emb_add0", 3 * act, elements=act / 4)
+    elementwise("emb_add1", 3 * act, elements=act / 4)
+    elementwise("emb_ln", 2 * act, ln_bw, ops_per_element=8)
     scores = 4.0 * batch * heads * s * s
     for layer in range(BERT_LAYERS):
         p = f"l{layer}_"
@@ -308,28 +348,28 @@ def bert_kernels(batch):
         gemm(p + "qk", s, s, dh, count=batch * heads)
         elementwise(p + "scale", 2 * scores)
         elementwise(p + "mask", 2 * scores)
-        elementwise(p + "softmax", 2 * scores)
+        elementwise(p + "softmax", 2 * scores, ops_per_element=5)
         gemm(p + "av", s, dh, s, count=batch * heads)
-        elementwise(p + "contiguous", 2 * act)
+        elementwise(p + "contiguous", 2 * act, ops_per_element=0)
         gemm(p + "attn_out", tokens, hdim, hdim)
-        elementwise(p + "add1", 3 * act)
-        elementwise(p + "ln1", 2 * act, ln_bw)
+        elementwise(p + "add1", 3 * act, elements=act / 4)
+        elementwise(p + "ln1", 2 * act, ln_bw, ops_per_element=8)
         gemm(p + "ffn1", tokens, ffn, hdim)
-        elementwise(p + "gelu", 2 * act * ffn / hdim)
+        elementwise(p + "gelu", 2 * act * ffn / hdim, ops_per_element=8)
         gemm(p + "ffn2", tokens, hdim, ffn)
-        elementwise(p + "add2", 3 * act)
-        elementwise(p + "ln2", 2 * act, ln_bw)
+        elementwise(p + "add2", 3 * act, elements=act / 4)
+        elementwise(p + "ln2", 2 * act, ln_bw, ops_per_element=8)
     # pooler dense + tanh and the classifier: batch x 768 rows, weight-read (GEMV-like) kernels
-    elementwise("pooler_dense", 4.0 * hdim * hdim)
-    elementwise("pooler_tanh", 2 * 4.0 * batch * hdim)
-    elementwise("classifier", 4.0 * hdim * 2)
+    elementwise("pooler_dense", 4.0 * hdim * hdim, elements=batch * hdim, ops_per_element=2 * hdim)
+    elementwise("pooler_tanh", 2 * 4.0 * batch * hdim, ops_per_element=8)
+    elementwise("classifier", 4.0 * hdim * 2, elements=batch * 2, ops_per_element=2 * hdim)
     return out
 
 
 def torchserve_scenario(batch):
     kernels = bert_kernels(batch)
     gpu_ms = sum(k["dur_ns"] for k in kernels) / 1e6
-    lines = "\n".join(kernel_yaml(k["name"], k["dur_ns"], k["sms"], k["memory_bound"]) for k in kernels)
+    lines = "\n".join(kernel_yaml(k["name"], k["dur_ns"], k["sms"], k["memory_bound"], launch_fields(k)) for k in kernels)
     ids_bytes = 3 * batch * BERT_SEQ * 8  # input_ids, attention_mask, token_type_ids as int64
     return HEADER + f"""# TorchServe docs/nvidia_mps.md (pytorch/serve @ 9c5287ab, Apache-2.0): HuggingFace BERT sequence
 # classification (bert-base-uncased, inputs padded to 150 tokens), 2 workers (2 processes) on one T4
@@ -356,7 +396,7 @@ workloads:
       NVIDIA_VISIBLE_DEVICES: "0"
     arrivals: {{closed_loop: {{clients: 16}}}}
     request:
-      ops:
+{launch_key()}      ops:
         - h2d: {ids_bytes}B
 {lines}
         - d2h: {batch * 2 * 4}B
