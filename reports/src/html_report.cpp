@@ -7,9 +7,11 @@
 #include "llm_report.h"
 #include "sharesim/reports/markup.h"
 #include "sharesim/reports/svg_chart.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 
