@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cmath>
 #include <utility>
 
 namespace sharesim::models {
@@ -78,6 +79,10 @@ void LlmWorkload::on_client_request(uint64_t client) {
 }
 
 int64_t LlmWorkload::draw(const TokenCountDistribution& d) {
+  if (d.lognormal_mean > 0) {
+    const double v = std::round(token_rng_.lognormal(d.lognormal_mean, d.lognormal_cv));
+    return std::clamp(static_cast<int64_t>(std::min(v, 1e12)), d.lo, d.hi);
+  }
   if (d.hi <= d.lo) return d.lo;
   const auto span = static_cast<uint64_t>(d.hi - d.lo) + 1;
   return d.lo + static_cast<int64_t>(token_rng_.next_u64() % span);
@@ -152,6 +157,9 @@ void LlmWorkload::start_step(size_t r) {
   Replica& rep = replicas_[r];
   assert(!rep.busy && !rep.failed);
   rep.plan = rep.engine.plan_step();
+  // An idle engine with work always schedules something (a request is admissible only if it fits
+  // the whole cache and, without chunking, the token budget), so an empty plan means no work.
+  assert(!rep.plan.empty() || rep.engine.outstanding() == 0);
   if (rep.plan.empty()) return;
   rep.busy = true;
   const sim::Time now = sim_.now();

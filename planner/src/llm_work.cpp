@@ -11,6 +11,8 @@ double mean_tokens(const models::TokenCountDistribution& d, const std::vector<in
     return static_cast<double>(std::accumulate(column.begin(), column.end(), int64_t{0})) /
            static_cast<double>(column.size());
   }
+  if (d.lognormal_mean > 0)
+    return std::min(d.lognormal_mean, static_cast<double>(d.hi));  // the clamp only lowers it
   return (static_cast<double>(d.lo) + static_cast<double>(d.hi)) / 2;
 }
 

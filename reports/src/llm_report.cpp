@@ -1,10 +1,12 @@
 #include "llm_report.h"
 
 #include "sharesim/reports/markup.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports::detail {
 namespace {
+
+using sim::fmt;
 
 std::string ms2(sim::Time t) {
   return fmt("%.2f", t.milliseconds());

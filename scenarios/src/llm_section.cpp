@@ -99,8 +99,9 @@ bool ScenarioReader::read_token_count(const YamlNode& node, const std::string& p
     dist.hi = dist.lo;
     return true;
   }
-  const YamlEntry* kind =
-      one_of(node, path, "a token count: N, {uniform: [lo, hi]} or {column: Name}", {"uniform", "column"});
+  const YamlEntry* kind = one_of(
+      node, path, "a token count: N, {uniform: [lo, hi]}, {lognormal: {mean, cv, max}} or {column: Name}",
+      {"uniform", "lognormal", "column"});
   if (kind == nullptr) return false;
   const std::string kp = path + "." + kind->first.value;
   if (kind->first.value == "uniform") {
@@ -110,6 +111,20 @@ bool ScenarioReader::read_token_count(const YamlNode& node, const std::string& p
     }
     if (!read_int(range.items[0], kp + "[0]", 0, kMaxTokens, dist.lo)) return false;
     if (!read_int(range.items[1], kp + "[1]", dist.lo, kMaxTokens, dist.hi)) return false;
+    return true;
+  }
+  if (kind->first.value == "lognormal") {
+    const YamlNode& l = kind->second;
+    if (!expect_map(l, kp, "{mean, cv, max}") || !check_keys(l, kp, {"mean", "cv", "max"})) return false;
+    const YamlNode* mean = required(l, kp, "mean", "the mean token count, > 0");
+    if (mean == nullptr || !read_number(*mean, kp + ".mean", 0, 1e7, true, dist.lognormal_mean)) return false;
+    const YamlNode* cv = required(l, kp, "cv", "the coefficient of variation, > 0");
+    if (cv == nullptr || !read_number(*cv, kp + ".cv", 0, 100, true, dist.lognormal_cv)) return false;
+    dist.lo = 0;
+    dist.hi = kMaxTokens;
+    if (const YamlNode* mx = optional(l, "max");
+        mx != nullptr && !read_int(*mx, kp + ".max", 1, kMaxTokens, dist.hi))
+      return false;
     return true;
   }
   std::string name;

@@ -83,20 +83,22 @@ TEST(LlmLoader, BundledModelWithTraceColumnsAsWritten) {
 }
 
 TEST(LlmLoader, DescribedArchitectureAndDistributions) {
-  auto r = load(
-      with("      model: tinyllama-1.1b\n      tokens: {prompt: {column: ContextTokens}, output: {column: "
-           "GeneratedTokens}}",
-           "      model: {name: mini, layers: 4, hidden: 512, heads: 8, kv_heads: 2, intermediate: 1024,\n"
-           "              vocab: 1000, max_context: 4096}\n"
-           "      weights: int4\n      kv_cache_size: 64MiB\n      max_num_seqs: 16\n"
-           "      tokens: {prompt: {uniform: [10, 100]}, output: 32}"));
+  auto r = load(with(
+      "      model: tinyllama-1.1b\n      tokens: {prompt: {column: ContextTokens}, output: {column: "
+      "GeneratedTokens}}",
+      "      model: {name: mini, layers: 4, hidden: 512, heads: 8, kv_heads: 2, intermediate: 1024,\n"
+      "              vocab: 1000, max_context: 4096}\n"
+      "      weights: int4\n      kv_cache_size: 64MiB\n      max_num_seqs: 16\n"
+      "      tokens: {prompt: {uniform: [10, 100]}, output: {lognormal: {mean: 200, cv: 1.5, max: 1000}}}"));
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   const LlmEndpointSpec& e = *r->workloads[0].llm;
   EXPECT_EQ(e.model.arch.head_dim, 64);  // hidden / heads
   EXPECT_DOUBLE_EQ(e.model.weight_bytes_per_param, 0.5);
   EXPECT_EQ(e.tokens.prompt.lo, 10);
   EXPECT_EQ(e.tokens.prompt.hi, 100);
-  EXPECT_EQ(e.tokens.output.lo, 32);
+  EXPECT_DOUBLE_EQ(e.tokens.output.lognormal_mean, 200);
+  EXPECT_DOUBLE_EQ(e.tokens.output.lognormal_cv, 1.5);
+  EXPECT_EQ(e.tokens.output.hi, 1000);
   EXPECT_TRUE(e.tokens.trace_prompt.empty());
   EXPECT_EQ(e.scheduler.max_num_seqs, 16);
   // 64 MiB / (16 tokens x 2 x 4 layers x 2 KV heads x 64 x 2 B = 32 KiB per block) = 2,048 blocks.

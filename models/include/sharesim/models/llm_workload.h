@@ -45,10 +45,14 @@
 
 namespace sharesim::models {
 
-// An integer count drawn uniformly in [lo, hi] (lo == hi: always lo).
+// An integer count: drawn uniformly in [lo, hi] (lo == hi: always lo), or, when lognormal_mean
+// > 0, lognormal with that mean and coefficient of variation, rounded to the nearest integer and
+// clamped to [lo, hi] (heavy-tailed prompt and output lengths).
 struct TokenCountDistribution {
   int64_t lo = 1;
   int64_t hi = 1;
+  double lognormal_mean = 0;
+  double lognormal_cv = 0;
 };
 
 struct LlmRequestTokens {
