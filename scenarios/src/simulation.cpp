@@ -69,8 +69,8 @@ class ProcessEndpoint final : public models::GpuEndpoint {
  public:
   ProcessEndpoint(models::GpuModel* gpu, std::optional<models::ProcessId> process)
       : gpu_(gpu), process_(process) {}
-  void submit(std::vector<models::GpuOp> ops, models::Completion done) override {
-    gpu_->submit(*process_, 0, std::move(ops), done);
+  void submit(int stream, std::vector<models::GpuOp> ops, models::Completion done) override {
+    gpu_->submit(*process_, stream, std::move(ops), done);
   }
   [[nodiscard]] bool failed() const override { return !process_ || gpu_->failed(*process_); }
 
