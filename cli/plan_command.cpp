@@ -9,7 +9,6 @@
 #include "options.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 #include "sharesim/sim/atomic_file.h"
 
 namespace sharesim::cli {

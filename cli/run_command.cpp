@@ -18,9 +18,10 @@
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
@@ -142,13 +143,13 @@ int run_run_command(const Args& args) {
     }
     deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(budget->count_ns());
   }
-  auto scenario = scenarios::load_scenario(scenario_path, scenarios::default_load_options(overrides));
+  auto scenario = scenarios::load_scenario(scenario_path, run::default_load_options(overrides));
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
 
   std::string requests_csv;
-  scenarios::RunOptions run_options;
+  run::RunOptions run_options;
   if (!requests_path.empty()) {
     requests_csv = "workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured\n";
     run_options.request_observer = [&](const std::string& workload, const models::RequestRecord& r) {
@@ -162,7 +163,7 @@ int run_run_command(const Args& args) {
   if (!trace_path.empty()) {
     trace = std::make_unique<reports::TimelineTrace>(
         trace_window.value_or(reports::default_trace_window(scenario->warmup)));
-    run_options.gpu_observer = [&trace](const scenarios::GpuReport& gpu,
+    run_options.gpu_observer = [&trace](const run::GpuReport& gpu,
                                         const std::vector<std::optional<models::ProcessId>>& ids) {
       return trace->add_gpu(gpu, ids);
     };
@@ -188,7 +189,7 @@ int run_run_command(const Args& args) {
     return !budget_exhausted.empty();
   };
 
-  auto report = scenarios::run_scenario(*scenario, run_options);
+  auto report = run::run_scenario(*scenario, run_options);
   progress.finish();
   if (!report) return input_error(report.error());
 

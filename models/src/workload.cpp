@@ -478,7 +478,7 @@ void Workload::run_step(size_t r, size_t s) {
   const int stream = stream_of(step, s);
   size_t k = slot.step;
   do {
-    rep.endpoint->submit(stream, gpu_ops(steps_[k], slot), WorkCompletion{step_done_handler_, payload});
+    rep.endpoint->submit(stream, gpu_ops(steps_[k], slot), Completion{step_done_handler_, payload});
     ++k;
   } while (k < steps_.size() && !steps_[k].host && stream_of(steps_[k], s) == stream);
   slot.submitted = k;

@@ -14,8 +14,9 @@
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/reports/text_format.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 
 namespace sharesim::planner {
 
@@ -44,13 +45,12 @@ Result<PlanInput> plan_input_from(Result<scenarios::Scenario> scenario, const st
 
 Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string& file,
                                        const std::string& base_dir) {
-  return plan_input_from(
-      scenarios::load_scenario_text(yaml, file, base_dir, scenarios::default_load_options()), file);
+  return plan_input_from(scenarios::load_scenario_text(yaml, file, base_dir, run::default_load_options()),
+                         file);
 }
 
 Result<PlanInput> load_plan_input(const std::string& path, const std::vector<std::string>& overrides) {
-  auto input =
-      plan_input_from(scenarios::load_scenario(path, scenarios::default_load_options(overrides)), path);
+  auto input = plan_input_from(scenarios::load_scenario(path, run::default_load_options(overrides)), path);
   if (input) input->overrides = overrides;
   return input;
 }
@@ -704,7 +704,7 @@ class Enumerator {
 
 Evaluation simulate(const Scenario& base, const PlanSpec& spec, const Candidate& c) {
   Evaluation e;
-  auto report = scenarios::run_scenario(candidate_scenario(base, spec, c));
+  auto report = run::run_scenario(candidate_scenario(base, spec, c));
   if (!report) {
     e.state = Evaluation::State::kError;
     e.reason = report.error().to_string();

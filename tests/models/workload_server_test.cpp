@@ -101,7 +101,7 @@ TEST(ServerInstances, TwoInstancesOneQueueIsMM2) {
 class ModelEndpoint final : public GpuEndpoint {
  public:
   ModelEndpoint(GpuModel& gpu, ProcessId process) : gpu_(gpu), process_(process) {}
-  void submit(int stream, std::vector<GpuOp> ops, WorkCompletion done) override {
+  void submit(int stream, std::vector<GpuOp> ops, Completion done) override {
     gpu_.submit(process_, stream, std::move(ops), done);
   }
   [[nodiscard]] bool failed() const override { return gpu_.failed(process_); }

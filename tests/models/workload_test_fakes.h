@@ -22,7 +22,7 @@ class FifoEndpoint final : public GpuEndpoint {
   explicit FifoEndpoint(sim::Simulator& sim, double copy_bytes_per_s = 1e9)
       : sim_(sim), copy_bytes_per_s_(copy_bytes_per_s) {}
 
-  void submit(int stream, std::vector<GpuOp> ops, WorkCompletion done) override {
+  void submit(int stream, std::vector<GpuOp> ops, Completion done) override {
     streams_used.push_back(stream);
     sim::Time service = sim::Time::zero();
     for (const GpuOp& op : ops) {
@@ -77,7 +77,7 @@ class PerStreamEndpoint final : public GpuEndpoint {
   PerStreamEndpoint(sim::Simulator& sim, int streams)
       : sim_(sim), busy_until_(static_cast<size_t>(streams)) {}
 
-  void submit(int stream, std::vector<GpuOp> ops, WorkCompletion done) override {
+  void submit(int stream, std::vector<GpuOp> ops, Completion done) override {
     sim::Time service = sim::Time::zero();
     for (const GpuOp& op : ops) {
       if (const auto* k = std::get_if<KernelWork>(&op)) {

@@ -9,7 +9,7 @@
 #include <variant>
 
 #include "sharesim/models/gpu_profile.h"
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/run/run_scenario.h"
 
 namespace sharesim::planner {
 namespace {
@@ -293,7 +293,7 @@ TEST(PlannerScenario, CandidateBecomesDevicesSetupAndEnv) {
   EXPECT_EQ(s.workloads[2].runtime, scenarios::RuntimeKind::kVm);
   EXPECT_EQ(s.workloads[2].env.count("NVIDIA_VISIBLE_DEVICES"), 0u);
   // And it runs: the device rules (claim order, one process per GPU VM) accept it.
-  auto report = scenarios::run_scenario(s);
+  auto report = run::run_scenario(s);
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(report->workloads.size(), 3u);
   for (const auto& gpu : report->gpus)

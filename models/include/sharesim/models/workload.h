@@ -109,9 +109,6 @@
 
 namespace sharesim::models {
 
-// Where an endpoint reports that submitted work finished (the GPU model's Completion).
-using WorkCompletion = Completion;
-
 // Where one replica (a CUDA process) of a workload sends its GPU work.
 class GpuEndpoint {
  public:
@@ -119,7 +116,7 @@ class GpuEndpoint {
   // Enqueues ops on one of the process's streams (0 <= stream < Workload::process_streams()),
   // to run in order after the stream's earlier submits; `done` is scheduled (never called
   // synchronously) when the last op ends. REQUIRES: ops not empty.
-  virtual void submit(int stream, std::vector<GpuOp> ops, WorkCompletion done) = 0;
+  virtual void submit(int stream, std::vector<GpuOp> ops, Completion done) = 0;
   // True once the process has failed (a fault): its submitted work never completes.
   [[nodiscard]] virtual bool failed() const = 0;
 };

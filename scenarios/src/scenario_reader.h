@@ -1,0 +1,52 @@
+// Reads a scenario's YAML tree into a Scenario, one section reader per file: the document's top
+// level in loader.cpp, then device_section.cpp, workload_section.cpp, workload_env.cpp,
+// ops_section.cpp, arrivals_section.cpp and slo_section.cpp. Each read_* returns false after
+// recording the first error (YamlReader). Private to the scenarios library.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sharesim/scenarios/loader.h"
+#include "sharesim/scenarios/scenario.h"
+#include "yaml_reader.h"
+
+namespace sharesim::scenarios::detail {
+
+class ScenarioReader : public YamlReader {
+ public:
+  ScenarioReader(std::string file, std::string base_dir, const LoadOptions& options)
+      : YamlReader(std::move(file), std::move(base_dir)), options_(options) {}
+
+  bool read(const YamlNode& root, Scenario& out);
+
+ private:
+  bool read_device(const YamlNode& node, const std::string& path, DeviceSpec& d);
+  bool read_setup_step(const YamlNode& node, const std::string& path, DeviceSpec& d);
+  bool read_workload(const YamlNode& node, const std::string& path, const Scenario& s, WorkloadSpec& w);
+  bool read_env(const YamlNode& node, const std::string& path, const DeviceSpec& device, WorkloadSpec& w);
+  bool read_arrivals(const YamlNode& node, const std::string& path, models::ArrivalSpec& out);
+  bool read_request(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                    models::RequestSpec& out);
+  bool read_op(const YamlNode& node, const std::string& path, const DeviceSpec& device, size_t index,
+               std::vector<models::OpSpec>& ops);
+  bool read_profile(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                    std::vector<models::OpSpec>& ops);
+  bool read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out);
+  bool read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out);
+  // The throughput figures of a GPU (for `measured_on` rescaling): the LoadOptions hook, else the
+  // built-in figures.
+  std::optional<GpuThroughput> throughput(const std::string& name_or_path) const {
+    if (options_.gpu_throughput) {
+      if (auto t = options_.gpu_throughput(name_or_path, base_dir_)) return t;
+    }
+    return builtin_gpu_throughput(name_or_path);
+  }
+
+  const LoadOptions& options_;
+  std::map<std::string, const YamlNode*> device_name_nodes_;
+};
+
+}  // namespace sharesim::scenarios::detail
