@@ -48,6 +48,8 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
     wo.arrivals = spec.arrivals;
     wo.request = spec.request;
     wo.batching = spec.batching.value_or(models::BatchingSpec{});
+    wo.server = spec.server;
+    wo.client = spec.client;
     wo.slo = spec.slo;
     wo.warmup = scenario.warmup;
     out.workloads.push_back(std::make_unique<models::Workload>(sim, std::move(wo), std::move(replicas)));
