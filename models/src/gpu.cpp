@@ -75,7 +75,7 @@ Result<ProcessId> GpuModel::start_process(const ProcessSpec& spec) {
     return make_error(who + admitted.error().message);
   }
   const sim::Time now = sim_.now();
-  advance_to(now);
+  settle(now);
   const auto id = static_cast<ProcessId>(processes_.size());
   Process process;
   process.spec = spec;
@@ -115,7 +115,7 @@ void GpuModel::end_process(ProcessId process) {
   Process& p = processes_[process];
   if (p.ended) return;
   const sim::Time now = sim_.now();
-  advance_to(now);
+  settle(now);
   drop_work(process);
   p.ended = true;
   memory_used_ -= p.memory;
@@ -147,7 +147,7 @@ void GpuModel::allocate(ProcessId process, int64_t bytes) {
   const Process& p = processes_[process];
   if (p.failed || p.ended || bytes == 0) return;
   const sim::Time now = sim_.now();
-  advance_to(now);
+  settle(now);
   handle_memory_request(process, bytes, now);
   recompute(now);
 }
@@ -183,6 +183,7 @@ void GpuModel::fail_processes(const std::vector<ProcessId>& victims, const std::
     if (p.failed || p.ended) continue;
     drop_work(q);
     p.failed = true;
+    ++failed_processes_;
     fault_log_.push_back({now, q, reason});
     if (observer_ != nullptr) observer_->process_failed(now, q, reason);
     if (p.fault_listener) sim_.schedule_at(now, p.fault_listener->handler, p.fault_listener->payload);
@@ -196,7 +197,7 @@ void GpuModel::submit(ProcessId process, int stream, std::vector<GpuOp> ops, Com
   assert(stream >= 0 && stream < p.spec.streams);
   if (p.failed || p.ended) return;  // its work never completes
   const sim::Time now = sim_.now();
-  advance_to(now);
+  settle(now);
   const uint32_t stream_index = p.first_stream + static_cast<uint32_t>(stream);
   streams_[stream_index].queue.push(Submission{std::move(ops), 0, done});
   if (streams_[stream_index].active_op < 0) start_next_op(stream_index, now);
@@ -224,7 +225,8 @@ void GpuModel::count_in_flight(const InFlightOp& op, int delta) {
   p.ops_in_flight = static_cast<uint32_t>(static_cast<int>(p.ops_in_flight) + delta);
   if (op.is_kernel())
     p.kernels_in_flight = static_cast<uint32_t>(static_cast<int>(p.kernels_in_flight) + delta);
-  wants_turn_[op.process] = p.ops_in_flight > 0 ? 1 : 0;
+  const bool copies_wait = policy_->copies_need_a_turn() && p.ops_in_flight > p.kernels_in_flight;
+  wants_turn_[op.process] = p.kernels_in_flight > 0 || copies_wait ? 1 : 0;
 }
 
 void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
@@ -302,9 +304,14 @@ void GpuModel::on_event() {
   const sim::Time now = sim_.now();
   next_event_ = sim::EventHandle{};
   next_event_at_ = sim::Time::max();
+  settle(now);
+  recompute(now);
+}
+
+// I1: what is due at `now` completes before anything else changes at `now`.
+void GpuModel::settle(sim::Time now) {
   advance_to(now);
   complete_due(now);
-  recompute(now);
 }
 
 // Integrates the statistics and every op's progress from the last change to now.
@@ -367,7 +374,9 @@ void GpuModel::check_invariants() const {
   }
   for (ProcessId p = 0; p < processes_.size(); ++p) {
     assert(ops[p] == processes_[p].ops_in_flight && kernels[p] == processes_[p].kernels_in_flight);
-    assert((wants_turn_[p] != 0) == (processes_[p].ops_in_flight > 0));  // I4
+    const Process& q = processes_[p];
+    const bool wants = q.kernels_in_flight > 0 || (policy_->copies_need_a_turn() && q.ops_in_flight > 0);
+    assert((wants_turn_[p] != 0) == wants);  // I4
   }
   // I3: the grants are within the capacities.
   constexpr double kTolerance = 1e-6;

@@ -63,7 +63,6 @@ void GpuModel::reset_stats_at(sim::Time now) {
   integrals_.start = now;
   integrals_.window = next_sample_window_;
   memory_peak_ = memory_used_;
-  faults_ = 0;
   kernels_completed_ = copies_completed_ = 0;
   policy_->reset_counters();
 }
@@ -102,6 +101,7 @@ GpuMetrics GpuModel::metrics() const {
   m.memory_peak_bytes = std::max(memory_peak_, memory_used_);
   m.context_switches = policy_->context_switches();
   m.faults = faults_;
+  m.failed_processes = failed_processes_;
   m.kernels_completed = kernels_completed_;
   m.copies_completed = copies_completed_;
   return m;

@@ -12,11 +12,13 @@ namespace sharesim::models {
 // runs for context_switch_cost, then the target owns the GPU). Rules:
 //  - Work arrives on an idle GPU: the context that was loaded last gets it back at once; any other
 //    context costs a switch. (The very first context costs nothing: there is nothing to unload.)
-//  - The owner runs until its slice ends. At the end of a slice, if another context has runnable
-//    work, the owner is preempted (its unfinished kernels keep their remaining work and resume in
-//    its next turn) and the next runnable context in round-robin order (by process id, after the
+//  - A context wants a turn while it has a kernel in flight, or a copy unless the profile says
+//    copies overlap other slices (then its copies run anyway and need no turn).
+//  - The owner runs until its slice ends. At the end of a slice, if another context wants a turn,
+//    the owner is preempted (its unfinished kernels keep their remaining work and resume in its
+//    next turn) and the next waiting context in round-robin order (by process id, after the
 //    owner) gets the GPU after a switch; if nobody else waits, the owner starts a new slice.
-//  - The owner runs out of work before its slice ends: the next runnable context gets the GPU
+//  - The owner runs out of work before its slice ends: the next waiting context gets the GPU
 //    after a switch, or the GPU goes idle with the owner's context still loaded.
 //  - Copies of non-owners wait too, unless the profile says copies overlap other slices.
 class TimeSlicingPolicy final : public GpuSharingPolicy {
@@ -29,6 +31,7 @@ class TimeSlicingPolicy final : public GpuSharingPolicy {
                                          int64_t gpu_used) const override;
   [[nodiscard]] bool kernel_may_run(ProcessId process) const override;
   [[nodiscard]] bool copy_may_run(ProcessId process) const override;
+  [[nodiscard]] bool copies_need_a_turn() const override { return !profile_.timeslice_copies_overlap; }
   bool update(sim::Time now, std::span<const uint8_t> wants_turn) override;
   [[nodiscard]] sim::Time next_event() const override;
   [[nodiscard]] bool switching() const override { return state_ == State::kSwitching; }

@@ -6,9 +6,11 @@
 
 #include "sharesim/reports/markup.h"
 #include "sharesim/reports/svg_chart.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 

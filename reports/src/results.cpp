@@ -4,9 +4,11 @@
 #include <string>
 
 #include "sharesim/reports/json_writer.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 

@@ -6,8 +6,8 @@
 
 #include "scenario_reader.h"
 #include "sharesim/scenarios/csv.h"
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
-#include "text_util.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -178,7 +178,7 @@ bool ScenarioReader::read_profile(const YamlNode& node, const std::string& path,
     if (fmt->value == "nsys") {
       nsys = true;
     } else if (fmt->value != "kernels") {
-      const std::string s = detail::closest_match(fmt->value, {"kernels", "nsys"});
+      const std::string s = sim::closest_match(fmt->value, {"kernels", "nsys"});
       return fail(*fmt, path + ".format",
                   "expected kernels or nsys, found " + fmt->describe() +
                       (s.empty() ? "" : " (did you mean '" + s + "'?)"));

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "scenario_reader.h"
-#include "text_util.h"
+#include "sharesim/sim/text_util.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -30,7 +30,7 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
     if (d.name == w.device) device = &d;
   }
   if (device == nullptr) {
-    const std::string sug = detail::closest_match(w.device, device_names);
+    const std::string sug = sim::closest_match(w.device, device_names);
     return fail(*dn, path + ".device",
                 "expected the name of a device in `devices` (" + join(device_names) + "), found '" +
                     w.device + "'" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
@@ -55,18 +55,18 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
       w.runtime = RuntimeKind::kIotEdge;
     } else if (r.rfind("vm:", 0) == 0) {
       w.runtime = RuntimeKind::kVm;
-      w.vm = std::string(detail::trim(std::string_view(r).substr(3)));
+      w.vm = std::string(sim::trim(std::string_view(r).substr(3)));
       bool found = false;
       for (auto vm : vms) found = found || vm == w.vm;
       if (!found) {
-        const std::string sug = detail::closest_match(w.vm, vms);
+        const std::string sug = sim::closest_match(w.vm, vms);
         return fail(*v, rp,
                     "expected vm:<name> naming a VM in device '" + device->name + "''s setup" +
                         (vms.empty() ? " (it creates no VM)" : " (" + join(vms) + ")") + ", found '" + r +
                         "'" + (sug.empty() ? "" : " (did you mean 'vm:" + sug + "'?)"));
       }
     } else {
-      const std::string sug = detail::closest_match(r, {"kubernetes", "iot-edge"});
+      const std::string sug = sim::closest_match(r, {"kubernetes", "iot-edge"});
       return fail(*v, rp,
                   "expected kubernetes, iot-edge or vm:<name>, found " + v->describe() +
                       (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));

@@ -113,7 +113,10 @@ struct GpuMetrics {
   int64_t memory_used_bytes = 0;  // now
   int64_t memory_peak_bytes = 0;  // highest since the reset
   uint64_t context_switches = 0;
-  uint64_t faults = 0;  // fault events (one event may fail several processes)
+  // Faults are counted from the start of the run, whatever the warm-up: a fault during the
+  // warm-up (out of memory at t = 0) must stay visible.
+  uint64_t faults = 0;            // fault events (one event may fail several processes)
+  uint64_t failed_processes = 0;  // processes failed by them
   uint64_t kernels_completed = 0;
   uint64_t copies_completed = 0;
 };
@@ -220,13 +223,19 @@ class GpuModel {
 
  private:
   // PRIVATE INVARIANTS (asserted in debug builds by check_invariants()):
+  //  I1 Work due at `now` is completed before any change of the running set or of the policy's
+  //     state: every entry point that changes them (start_process, end_process, submit,
+  //     allocate, the GPU's own event) first integrates progress to now and completes what is due
+  //     (settle), and only then changes the set and recomputes. So results do not depend on the
+  //     order of same-time events (a kernel with no work left is never preempted at a slice end).
   //  I2 active_ holds exactly the ops in flight, in start order; each is its stream's active_op
   //     and counted once in its process's ops_in_flight / kernels_in_flight.
   //  I3 After recompute(): the SMs granted sum to at most sm_count, and a process's kernels' SMs
   //     to at most its cap; a kernel holds SMs only when its launch gap is over and the policy lets
   //     it run; at most copy_engines copies hold an engine.
   //  I4 wants_turn_[p] (what the time-slicing policy sees) is 1 exactly when process p has an op
-  //     in flight that needs its context's turn to progress.
+  //     in flight that needs its context's turn to progress: a kernel, or a copy when the policy
+  //     says copies need a turn (time-slicing without timeslice_copies_overlap).
   struct Submission {
     std::vector<GpuOp> ops;
     uint32_t next_op = 0;
@@ -304,6 +313,7 @@ class GpuModel {
 
   // Lifecycle (gpu.cpp).
   void on_event();
+  void settle(sim::Time now);  // advance_to(now), then complete_due(now): I1
   void advance_to(sim::Time now);
   void complete_due(sim::Time now);
   void start_next_op(uint32_t stream_index, sim::Time now);
@@ -363,7 +373,8 @@ class GpuModel {
   bool observed_switching_ = false;
   sim::Time observed_phase_end_ = sim::Time::max();
   int64_t memory_peak_ = 0;
-  uint64_t faults_ = 0;
+  uint64_t faults_ = 0;            // since the start: a warm-up reset keeps them
+  uint64_t failed_processes_ = 0;  // since the start
   uint64_t kernels_completed_ = 0;
   uint64_t copies_completed_ = 0;
 };

@@ -90,6 +90,9 @@ class GpuSharingPolicy {
   // Whether a process's kernels / copies may make progress now.
   [[nodiscard]] virtual bool kernel_may_run(ProcessId /*process*/) const { return true; }
   [[nodiscard]] virtual bool copy_may_run(ProcessId /*process*/) const { return true; }
+  // Whether a process whose only work in flight is copies needs a turn to progress them (so
+  // update() must count it as waiting).
+  [[nodiscard]] virtual bool copies_need_a_turn() const { return false; }
   // Called whenever work arrives or finishes and when next_event() is due. wants_turn[p] is
   // non-zero when process p has work on the GPU that needs its turn to progress (processes are
   // dense ids 0..n-1). Returns true when who may run changed.
