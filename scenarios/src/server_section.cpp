@@ -8,7 +8,7 @@
 #include "scenario_reader.h"
 #include "sharesim/models/model_library.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
+#include "sharesim/sim/text_util.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -77,7 +77,7 @@ bool ScenarioReader::read_server(const YamlNode& node, const std::string& path, 
 
 bool ScenarioReader::read_bandwidth(const YamlNode& node, const std::string& path, double& bytes_per_s) {
   if (!scalar(node, path, "a bandwidth such as 1.25GB/s")) return false;
-  const std::string_view text = detail::trim(node.value);
+  const std::string_view text = sim::trim(node.value);
   if (text.size() < 3 || text.substr(text.size() - 2) != "/s") {
     return fail(node, path,
                 "expected a bandwidth in bytes per second such as 1.25GB/s, found " + node.describe());
