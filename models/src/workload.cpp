@@ -8,6 +8,8 @@
 #include <utility>
 #include <variant>
 
+#include "sharesim/models/gpu_profile.h"
+
 namespace sharesim::models {
 
 std::string_view slo_metric_name(SloMetric metric) {
@@ -43,6 +45,18 @@ sim::Time batch_curve_at(const BatchCurve& curve, double items) {
   const double tb = static_cast<double>(b.time.count_ns());
   const double t = span > 0 ? ta + (tb - ta) * (items - a.batch) / span : ta;
   return sim::Time::ns(static_cast<int64_t>(std::llround(std::max(t, 0.0))));
+}
+
+void keep_measured_copies(RequestSpec& request, const GpuProfile& profile) {
+  for (OpSpec& op : request.ops) {
+    auto* copy = std::get_if<CopyOpSpec>(&op);
+    if (copy == nullptr || !copy->measured) continue;
+    const double moving_s = std::max(0.0, (*copy->measured - profile.copy_latency).seconds());
+    const double bandwidth =
+        profile.pcie_bandwidth(copy->direction == CopyDirection::kHostToDevice, copy->pinned);
+    copy->bytes = static_cast<int64_t>(std::llround(moving_s * bandwidth));
+    copy->per_item_bytes = 0;
+  }
 }
 
 int Workload::process_streams(const ServerSpec& server) {
@@ -465,9 +479,10 @@ void Workload::run_step(size_t r, size_t s) {
     sim::Time duration = sim::Time::zero();
     if (step.first < step.last) {
       const auto& host = std::get<HostOpSpec>(options_.request.ops[step.first]);
-      duration =
-          host.duration + (slot.items_integral ? host.per_item * static_cast<int64_t>(slot.batch.size())
-                                               : host.per_item.scaled(slot.items));
+      duration = host.duration +
+                 (slot.items_integral ? host.per_item * static_cast<int64_t>(slot.batch.size())
+                                      : host.per_item.scaled(slot.items)) +
+                 batch_curve_at(host.batch_curve, slot.items);
     }
     slot.submitted = slot.step + 1;
     sim_.schedule_in(duration, step_done_handler_, payload);

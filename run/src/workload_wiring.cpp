@@ -47,6 +47,11 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
     wo.seed = scenario.seed;
     wo.arrivals = spec.arrivals;
     wo.request = spec.request;
+    // Copies imported "as measured" become the bytes that take that long on this workload's GPU
+    // (a workload runs on one device, so every replica has the same profile).
+    if (!placements[w].empty() && placements[w].front().gpu->profile != nullptr) {
+      models::keep_measured_copies(wo.request, *placements[w].front().gpu->profile);
+    }
     wo.batching = spec.batching.value_or(models::BatchingSpec{});
     wo.server = spec.server;
     wo.client = spec.client;

@@ -363,6 +363,28 @@ TEST(ServerPath, ClosedLoopThroughputIsConcurrencyOverLatency) {
   EXPECT_NEAR(ro.stats.throughput_per_s, 100, 100 * 0.05);
 }
 
+// ---- Measured copies ------------------------------------------------------------------------------
+
+TEST(MeasuredCopies, AloneTheyTakeTheirMeasuredDuration) {
+  // A 7.2 MB H2D copy measured at 661 us: re-modeled from its bytes on the T4 profile it takes
+  // copy_latency + 7.2e6 / bandwidth; kept as measured it takes 661 us alone (to the rounding of
+  // one byte at about 12 GB/s, far below 1 ns).
+  const GpuProfile profile = testing::t4_without_launch_overhead();
+  RequestSpec request;
+  request.ops.push_back(CopyOpSpec{.name = "in", .bytes = 7'200'000, .measured = Time::us(661)});
+  keep_measured_copies(request, profile);
+  const auto& copy = std::get<CopyOpSpec>(request.ops[0]);
+  sim::Simulator sim;
+  testing::Recorder rec(sim);
+  GpuModel gpu(sim, profile, SharingPolicy::kPassthrough, "gpu0");
+  const ProcessId pid = gpu.start_process(ProcessSpec{}).value();
+  gpu.submit(pid, 0, {CopyWork{"in", CopyDirection::kHostToDevice, copy.bytes, true}}, rec.at(0));
+  sim.run_until(Time::s(1));
+  EXPECT_NEAR(static_cast<double>(rec.first(0).count_ns()), 661'000.0, 2.0);
+  const Time modeled = profile.copy_latency + Time::from_seconds(7.2e6 / profile.pcie_bandwidth(true, true));
+  EXPECT_NE(modeled, Time::us(661));
+}
+
 // ---- The stages alone -----------------------------------------------------------------------------
 
 TEST(CpuPool, WorkersServeFirstComeFirstServed) {

@@ -79,6 +79,10 @@ struct CopyOpSpec {
   int64_t bytes = 0;
   int64_t per_item_bytes = 0;
   bool pinned = true;
+  // A measured duration to keep (an nsys import "as measured"): the run replaces `bytes` by the
+  // bytes this copy moves in that time alone on the GPU's profile (keep_measured_copies), so alone
+  // it takes exactly this long and under contention it shares the copy engines as modeled.
+  std::optional<sim::Time> measured;
 };
 // Work on the host CPU between GPU operations (pre/post-processing); it holds the request but
 // uses no GPU resource.
@@ -86,12 +90,18 @@ struct HostOpSpec {
   std::string name;
   sim::Time duration;
   sim::Time per_item;
+  BatchCurve batch_curve;  // added when not empty (a perf_analyzer compute input/output curve)
 };
 using OpSpec = std::variant<KernelOpSpec, CopyOpSpec, HostOpSpec>;
 
 struct RequestSpec {
   std::vector<OpSpec> ops;  // run in order, on one stream of the serving process
 };
+
+struct GpuProfile;
+// Gives every copy with a `measured` duration the bytes it moves in that time alone on `profile`:
+// (measured - copy_latency) x its solo bandwidth (0 when the measurement is below copy_latency).
+void keep_measured_copies(RequestSpec& request, const GpuProfile& profile);
 
 // Dynamic batching as inference servers do it (Triton's dynamic batcher; workload.h has the rule):
 // a batch is dispatched when an instance is free and max_batch requests wait, or a preferred size
