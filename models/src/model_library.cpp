@@ -75,10 +75,6 @@ ModelLibraryEntry mlperf_entry(std::string model, std::string precision, const c
   return e;
 }
 
-std::string lenovo_config(const std::string& benchmark) {
-  return std::string(kV11) + " : closed/Lenovo/configs/" + benchmark + "/Offline/__init__.py, class T4x1";
-}
-
 constexpr const char* kMobilenetBytes =
     "input 3 x 300 x 300 int8 = 270,000 B; output estimated as 100 detections x 7 floats = 2,800 B";
 constexpr const char* kResnet34Bytes =
@@ -89,19 +85,69 @@ constexpr const char* kUnetBytes =
     "input 4 x 224 x 224 x 160 int8 = 32,112,640 B; output estimated as one int8 label per voxel = 8,028,160 "
     "B";
 
+// One T4 MLPerf result pair of a round: SingleStream mean latency and Offline throughput at the
+// config's gpu_batch_size. Figures copied from the files mlperf_path() names.
+struct MlperfFigures {
+  const char* model;
+  const char* precision;
+  bool v11;                  // round v1.1 (Lenovo), else v0.7 (NVIDIA)
+  const char* benchmark;     // results folder
+  const char* config;        // configs folder
+  int64_t single_stream_ns;  // SingleStream "Mean latency (ns)"
+  int offline_batch;         // config gpu_batch_size for T4x1
+  double offline_samples_per_s;
+  int64_t in_bytes;
+  int64_t out_bytes;
+  const char* bytes_source;
+  const char* extra_estimates;
+};
+
+constexpr const char* kR50Bytes =
+    "input 3 x 224 x 224 int8 = 150,528 B (the harness's int8_linear tensors); output: one int32 class "
+    "index = 4 B";
+constexpr const char* kRnntBytes = "not entered: inputs vary with the utterance's length";
+constexpr const char* kOutputEstimate = "the output size is an estimate";
+
+constexpr MlperfFigures kMlperf[] = {
+    {"resnet50", "int8", true, "resnet50", "resnet50", 816569, 256, 5808.47, 150528, 4, kR50Bytes, ""},
+    {"resnet50", "int8", false, "resnet50", "resnet50", 1000135, 256, 6035.57, 150528, 4, kR50Bytes, ""},
+    {"ssd-mobilenet", "int8", true, "ssd-mobilenet", "ssd-mobilenet", 464962, 128, 7399.41, 270000, 2800,
+     kMobilenetBytes, kOutputEstimate},
+    {"ssd-mobilenet", "int8", false, "ssd-mobilenet", "ssd-mobilenet", 541776, 128, 7959.76, 270000, 2800,
+     kMobilenetBytes, kOutputEstimate},
+    {"ssd-resnet34", "int8", true, "ssd-resnet34", "ssd-resnet34", 8190630, 12, 134.506, 4320000, 2800,
+     kResnet34Bytes, kOutputEstimate},
+    {"ssd-resnet34", "int8", false, "ssd-resnet34", "ssd-resnet34", 8258500, 12, 135.452, 4320000, 2800,
+     kResnet34Bytes, kOutputEstimate},
+    {"bert-large", "int8", true, "bert-99", "bert", 4798528, 128, 375.886, 4608, 1536, kBertBytes,
+     "the Offline run's inference streams come from the harness's OfflineGPUBaseConfig (not read here); "
+     "SQuAD sequences vary in length (padded to 384 at most)"},
+    {"bert-large", "int8", false, "bert-99", "bert", 5373520, 256, 443.145, 4608, 1536, kBertBytes,
+     "the Offline run used 2 inference streams (config gpu_inference_streams 2), so S(256) is the time per "
+     "batch of two overlapping streams, below one stream's; SQuAD sequences vary in length (the harness "
+     "pads to 384 at most)"},
+    {"rnnt", "fp16", true, "rnnt", "rnnt", 43574774, 2048, 1343.67, 0, 0, kRnntBytes,
+     "utterances vary in length; no copy sizes"},
+    {"rnnt", "fp16", false, "rnnt", "rnnt", 38523128, 2048, 1502.93, 0, 0, kRnntBytes,
+     "utterances vary in length (the SingleStream p90 is 1.6 x its mean); no copy sizes"},
+    {"3d-unet", "int8", true, "3d-unet-99", "3d-unet", 157118855, 2, 7.18324, 32112640, 8028160, kUnetBytes,
+     kOutputEstimate},
+    {"3d-unet", "int8", false, "3d-unet-99", "3d-unet", 156740931, 2, 7.20312, 32112640, 8028160, kUnetBytes,
+     kOutputEstimate},
+};
+
 std::vector<ModelLibraryEntry> build_library() {
   std::vector<ModelLibraryEntry> lib;
-  const std::string v07_config =
-      std::string(kV07) + " : closed/NVIDIA/configs/<benchmark>/Offline/config.json, T4x1";
-  // ResNet-50 v1.5, 224 x 224 x 3 int8 input.
-  const std::string r50_bytes =
-      "input 3 x 224 x 224 int8 = 150,528 B (the harness's int8_linear tensors); output: one int32 "
-      "class index = 4 B";
-  lib.push_back(mlperf_entry("resnet50", "int8", kV11, "Lenovo", kV11Version, "resnet50",
-                             sim::Time::ns(816569), 256, 5808.47, lenovo_config("resnet50"), 150528, 4,
-                             r50_bytes, ""));
-  lib.push_back(mlperf_entry("resnet50", "int8", kV07, "NVIDIA", kV07Version, "resnet50",
-                             sim::Time::ns(1000135), 256, 6035.57, v07_config, 150528, 4, r50_bytes, ""));
+  for (const MlperfFigures& f : kMlperf) {
+    const std::string config =
+        f.v11
+            ? std::string(kV11) + " : closed/Lenovo/configs/" + f.config + "/Offline/__init__.py, class T4x1"
+            : std::string(kV07) + " : closed/NVIDIA/configs/" + f.config + "/Offline/config.json, T4x1";
+    lib.push_back(mlperf_entry(f.model, f.precision, f.v11 ? kV11 : kV07, f.v11 ? "Lenovo" : "NVIDIA",
+                               f.v11 ? kV11Version : kV07Version, f.benchmark,
+                               sim::Time::ns(f.single_stream_ns), f.offline_batch, f.offline_samples_per_s,
+                               config, f.in_bytes, f.out_bytes, f.bytes_source, f.extra_estimates));
+  }
   {
     ModelLibraryEntry e =
         t4_entry("resnet50", "fp16", "onnxruntime-tensorrt",
@@ -123,43 +169,6 @@ std::vector<ModelLibraryEntry> build_library() {
         "the table does not split out); linear between the measured batch sizes";
     lib.push_back(std::move(e));
   }
-  lib.push_back(mlperf_entry("ssd-mobilenet", "int8", kV11, "Lenovo", kV11Version, "ssd-mobilenet",
-                             sim::Time::ns(464962), 128, 7399.41, lenovo_config("ssd-mobilenet"), 270000,
-                             2800, kMobilenetBytes, "the output size is an estimate"));
-  lib.push_back(mlperf_entry("ssd-mobilenet", "int8", kV07, "NVIDIA", kV07Version, "ssd-mobilenet",
-                             sim::Time::ns(541776), 128, 7959.76, v07_config, 270000, 2800, kMobilenetBytes,
-                             "the output size is an estimate"));
-  lib.push_back(mlperf_entry("ssd-resnet34", "int8", kV11, "Lenovo", kV11Version, "ssd-resnet34",
-                             sim::Time::ns(8190630), 12, 134.506, lenovo_config("ssd-resnet34"), 4320000,
-                             2800, kResnet34Bytes, "the output size is an estimate"));
-  lib.push_back(mlperf_entry("ssd-resnet34", "int8", kV07, "NVIDIA", kV07Version, "ssd-resnet34",
-                             sim::Time::ns(8258500), 12, 135.452, v07_config, 4320000, 2800, kResnet34Bytes,
-                             "the output size is an estimate"));
-  lib.push_back(
-      mlperf_entry("bert-large", "int8", kV11, "Lenovo", kV11Version, "bert-99", sim::Time::ns(4798528), 128,
-                   375.886, lenovo_config("bert"), 4608, 1536, kBertBytes,
-                   "the Offline run's inference streams come from the harness's OfflineGPUBaseConfig (not "
-                   "read here); SQuAD sequences vary in length (padded to 384 at most)"));
-  lib.push_back(mlperf_entry(
-      "bert-large", "int8", kV07, "NVIDIA", kV07Version, "bert-99", sim::Time::ns(5373520), 256, 443.145,
-      v07_config, 4608, 1536, kBertBytes,
-      "the Offline run used 2 inference streams (config gpu_inference_streams 2), so S(256) is the time "
-      "per batch of two overlapping streams, below one stream's; SQuAD sequences vary in length (the "
-      "harness pads to 384 at most)"));
-  lib.push_back(mlperf_entry("rnnt", "fp16", kV11, "Lenovo", kV11Version, "rnnt", sim::Time::ns(43574774),
-                             2048, 1343.67, lenovo_config("rnnt"), 0, 0,
-                             "not entered: inputs vary with the utterance's length",
-                             "utterances vary in length; no copy sizes"));
-  lib.push_back(
-      mlperf_entry("rnnt", "fp16", kV07, "NVIDIA", kV07Version, "rnnt", sim::Time::ns(38523128), 2048,
-                   1502.93, v07_config, 0, 0, "not entered: inputs vary with the utterance's length",
-                   "utterances vary in length (the SingleStream p90 is 1.6 x its mean); no copy sizes"));
-  lib.push_back(mlperf_entry("3d-unet", "int8", kV11, "Lenovo", kV11Version, "3d-unet-99",
-                             sim::Time::ns(157118855), 2, 7.18324, lenovo_config("3d-unet"), 32112640,
-                             8028160, kUnetBytes, "the output size is an estimate"));
-  lib.push_back(mlperf_entry("3d-unet", "int8", kV07, "NVIDIA", kV07Version, "3d-unet-99",
-                             sim::Time::ns(156740931), 2, 7.20312, v07_config, 32112640, 8028160, kUnetBytes,
-                             "the output size is an estimate"));
   {
     // One measured point: BERT-large, batch 8, sequence 512, fp32, PyTorch 2.1, on a Tesla T4.
     ModelLibraryEntry e =
