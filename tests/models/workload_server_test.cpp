@@ -154,6 +154,37 @@ TEST(ServerInstances, SecondInstanceCopiesWhileTheFirstComputes) {
   EXPECT_NEAR(static_cast<double>(one[1].count_ns()), static_cast<double>((k + c + k).count_ns()), 4);
 }
 
+TEST(ServerInstances, TwoTimeSlicedReplicasCannotOverlapWhatTwoInstancesDo) {
+  // The same two requests (t = 0 and t = c) on two replicas: two processes (contexts) time-sliced
+  // on one GPU, one instance each. The second request goes to replica 1 (replica 0 has one
+  // outstanding). Its copy cannot run during replica 0's turn (timeslice_copies_overlap false in
+  // the T4 profile): replica 0 keeps the GPU for its kernel [c, c + K], then has no work, so the
+  // GPU switches (context_switch_cost s) and replica 1 copies and computes: latency
+  // K + s + c + K, against c + K for two instances of one process.
+  const GpuProfile profile = testing::t4_without_launch_overhead();
+  ASSERT_FALSE(profile.timeslice_copies_overlap);
+  ASSERT_LT(Time::us(100), profile.time_slice);  // the kernel fits in one turn
+  constexpr int64_t kBytes = 10'000'000;
+  const Time c = profile.copy_latency + Time::from_seconds(kBytes / profile.pcie_bandwidth(true, true));
+  const Time k = Time::us(100);
+  sim::Simulator sim;
+  GpuModel gpu(sim, profile, SharingPolicy::kTimeSlicing, "gpu0");
+  ModelEndpoint a(gpu, gpu.start_process(ProcessSpec{}).value());
+  ModelEndpoint b(gpu, gpu.start_process(ProcessSpec{}).value());
+  WorkloadOptions o;
+  o.name = "sliced";
+  o.arrivals = trace_of({Time::zero(), c});
+  o.request.ops.push_back(
+      CopyOpSpec{.name = "in", .direction = CopyDirection::kHostToDevice, .bytes = kBytes});
+  o.request.ops.push_back(KernelOpSpec{.name = "k", .duration = DurationDistribution::deterministic(k)});
+  const ServerRun r = run_on(o, {&a, &b}, sim, Time::s(1));
+  ASSERT_EQ(r.records.size(), 2u);
+  std::vector<Time> latency(2);
+  for (const RequestRecord& rec : r.records) latency.at(rec.id) = rec.end - rec.arrival;
+  EXPECT_NEAR(static_cast<double>(latency[1].count_ns()),
+              static_cast<double>((k + profile.context_switch_cost + c + k).count_ns()), 4);
+}
+
 TEST(ServerInstances, CopyStreamsOverlapCopiesWithTheInferenceStream) {
   // One inference stream, two copy streams (MLPerf style): two batch slots. Request = 1 MB in
   // (1 ms at the fake's 1e9 B/s), 2 ms kernel, 1 MB out (1 ms). Both arrive at t = 0:
