@@ -194,7 +194,8 @@ struct ScalarFit {
   std::string ratios;  // what the ratios are, for the note
 };
 
-Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProfile& model, int lanes,
+// On success `model` takes the fitted value (the fits after it build on it).
+Status fit_scalar(const ScalarFit& spec, const Plan& plan, models::GpuProfile& model, int lanes,
                   const std::vector<Ratio>& cases, bool sweep, FitOutcome& out) {
   models::GpuProfile candidate = model;
   auto error_at = [&](double value) -> Result<double> {
@@ -249,6 +250,7 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProf
   double value = 0.5 * (lo + hi);
   if (best_error < std::min(fa, fb)) value = best;
   spec.set(candidate, value);
+  spec.set(model, value);
   std::vector<double> errors;
   auto residual = model_error(plan, candidate, lanes, cases, sweep, &errors);
   if (!residual) return residual.error();
@@ -322,8 +324,9 @@ Status fit_rounding(const Plan& plan, const models::GpuProfile& model, int lanes
 
 }  // namespace
 
-Status fit_mps(const Observations& obs, const models::GpuProfile& model, int lanes,
+Status fit_mps(const Observations& obs, const models::GpuProfile& base_model, int lanes,
                const std::string& raw_file, FitOutcome& out) {
+  models::GpuProfile model = base_model;  // takes each fitted value in turn
   const Plan plan = make_plan(model.sm_count);
   auto co_run = measured(co_run_cases(plan), obs, raw_file);
   if (!co_run) return co_run.error();
