@@ -675,8 +675,18 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
   if (has_mps) {
     if (!sm_count || *sm_count < 1)
       return header_error(raw_file, kHeaderSmCount, "(the MPS fits simulate the cases on that many SMs)");
-    models::GpuProfile model = base;  // ratios cancel clocks and bandwidths: only the SM count matters
+    // The model the MPS cases are simulated with: the base profile with the SM count and what the
+    // other suites fitted (ratios cancel most of them, not all: a per-SM DRAM limit is judged
+    // against the effective bandwidth, a per-client launch gap against the launch overhead).
+    models::GpuProfile model = base;
     model.sm_count = static_cast<int>(*sm_count);
+    if (const FittedParameter* f = out.find("dram_bandwidth_effective"))
+      model.dram_bandwidth_effective = f->value * double(1ll << 30);
+    if (const FittedParameter* f = out.find("kernel_launch_overhead"))
+      model.kernel_launch_overhead = sim::Time::ns(std::llround(f->value * 1000.0));
+    if (const FittedParameter* f = out.find("sustained_clock_factor"))
+      model.sustained_clock_factor = f->value;
+    if (const FittedParameter* f = out.find("boost_clock")) model.boost_clock_mhz = f->value;
     const int64_t lanes = header_int(raw, kHeaderFp32LanesPerSm).value_or(64);
     if (auto s = fit_detail::fit_mps(obs, model, static_cast<int>(lanes > 0 ? lanes : 64), raw_file, out); !s)
       return s.error();
