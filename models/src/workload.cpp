@@ -33,8 +33,8 @@ std::string_view slo_metric_name(SloMetric metric) {
 Workload::Workload(sim::Simulator& sim, WorkloadOptions options, std::vector<GpuEndpoint*> replicas)
     : sim_(sim),
       options_(std::move(options)),
-      arrival_rng_(options_.seed, options_.name + "/arrivals"),
-      work_rng_(options_.seed, options_.name + "/work") {
+      arrival_rng_(options_.seed, stream_base() + "/arrivals"),
+      work_rng_(options_.seed, stream_base() + "/work") {
   assert(!replicas.empty());
   assert(options_.batching.max_batch >= 1);
   replicas_.resize(replicas.size());
