@@ -23,8 +23,10 @@ uint64_t pack(size_t replica, uint32_t seq) {
 LlmWorkload::LlmWorkload(sim::Simulator& sim, LlmWorkloadOptions options, std::vector<GpuEndpoint*> replicas)
     : sim_(sim),
       options_(std::move(options)),
-      arrival_rng_(options_.seed, options_.name + "/arrivals"),
-      token_rng_(options_.seed, options_.name + "/tokens") {
+      arrival_rng_(options_.seed,
+                   (options_.stream_name.empty() ? options_.name : options_.stream_name) + "/arrivals"),
+      token_rng_(options_.seed,
+                 (options_.stream_name.empty() ? options_.name : options_.stream_name) + "/tokens") {
   assert(!replicas.empty());
   replicas_.reserve(replicas.size());
   for (GpuEndpoint* endpoint : replicas) {
@@ -201,7 +203,7 @@ void LlmWorkload::submit_step(uint64_t payload) {
                     .memory_bound = cost.memory_bound};
   std::vector<GpuOp> ops;
   ops.emplace_back(kernel);
-  rep.endpoint->submit(std::move(ops), Completion{step_done_handler_, payload});
+  rep.endpoint->submit(0, std::move(ops), Completion{step_done_handler_, payload});
 }
 
 void LlmWorkload::on_step_done(uint64_t payload) {

@@ -74,6 +74,7 @@ struct LlmServingSpec {
 
 struct LlmWorkloadOptions {
   std::string name;
+  std::string stream_name;  // names the random streams when not empty (as WorkloadOptions)
   uint64_t seed = 1;
   ArrivalSpec arrivals = PoissonArrivals{};
   LlmServingSpec serving;
