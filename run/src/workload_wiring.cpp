@@ -13,8 +13,8 @@ class ProcessEndpoint final : public models::GpuEndpoint {
  public:
   ProcessEndpoint(models::GpuModel* gpu, std::optional<models::ProcessId> process)
       : gpu_(gpu), process_(process) {}
-  void submit(std::vector<models::GpuOp> ops, models::Completion done) override {
-    gpu_->submit(*process_, 0, std::move(ops), done);
+  void submit(std::vector<models::GpuOp> ops, models::Completion done, models::LaunchMode launch) override {
+    gpu_->submit(*process_, 0, std::move(ops), done, launch);
   }
   [[nodiscard]] bool failed() const override { return !process_ || gpu_->failed(*process_); }
 

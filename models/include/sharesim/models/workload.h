@@ -82,7 +82,7 @@ class GpuEndpoint {
   virtual ~GpuEndpoint() = default;
   // Enqueues ops on the replica's stream, to run in order; `done` is scheduled (never called
   // synchronously) when the last op ends. REQUIRES: ops not empty.
-  virtual void submit(std::vector<GpuOp> ops, Completion done) = 0;
+  virtual void submit(std::vector<GpuOp> ops, Completion done, LaunchMode launch) = 0;
   // True once the process has failed (a fault): its submitted work never completes.
   [[nodiscard]] virtual bool failed() const = 0;
 };
