@@ -5,7 +5,7 @@
 #include <variant>
 
 #include "scenario_reader.h"
-#include "text_util.h"
+#include "sharesim/sim/text_util.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -22,7 +22,7 @@ bool ScenarioReader::read_device(const YamlNode& node, const std::string& path, 
   }
   if (const YamlNode* v = optional(node, "gpus")) {
     if (!scalar(*v, path + ".gpus", "1 or 2")) return false;
-    const std::string t(detail::trim(v->value));
+    const std::string t(sim::trim(v->value));
     if (t != "1" && t != "2") {
       return fail(*v, path + ".gpus",
                   "expected 1 or 2 (an edge device has one or two T4 GPUs), found " + v->describe());
@@ -51,7 +51,7 @@ bool ScenarioReader::read_device(const YamlNode& node, const std::string& path, 
     } else if (v->value == "mps") {
       d.sharing = ContainerSharing::kMps;
     } else {
-      const std::string s = detail::closest_match(v->value, {"time-slicing", "mps"});
+      const std::string s = sim::closest_match(v->value, {"time-slicing", "mps"});
       return fail(*v, path + ".sharing",
                   "expected time-slicing or mps, found " + v->describe() +
                       (s.empty() ? "" : " (did you mean '" + s + "'?)"));

@@ -14,9 +14,9 @@
 #include "overrides.h"
 #include "plan_section.h"
 #include "scenario_reader.h"
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
-#include "text_util.h"
-#include "yaml_tree.h"
+#include "sharesim/yaml/yaml_tree.h"
 
 namespace sharesim::scenarios {
 
@@ -36,7 +36,7 @@ bool ScenarioReader::read(const YamlNode& root, Scenario& s) {
     return false;
   if (const YamlNode* v = optional(root, "seed")) {
     if (!scalar(*v, "seed", "an integer >= 0")) return false;
-    const std::string_view t = detail::trim(v->value);
+    const std::string_view t = sim::trim(v->value);
     uint64_t seed = 0;
     auto [ptr, ec] = std::from_chars(t.data(), t.data() + t.size(), seed);
     if (t.empty() || ec != std::errc() || ptr != t.data() + t.size()) {
@@ -133,7 +133,7 @@ Result<std::pair<std::string, std::string>> split_override(std::string_view text
 
 Result<Scenario> load_scenario_text(std::string_view yaml, const std::string& file,
                                     const std::string& base_dir, const LoadOptions& options) {
-  auto tree = detail::parse_yaml(yaml, file);
+  auto tree = yaml::parse_yaml(yaml, file);
   if (!tree) return tree.error();
   if (tree->is_null()) {
     return Error{

@@ -11,18 +11,27 @@
 
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/scenario.h"
-#include "yaml_reader.h"
+#include "sharesim/scenarios/source_location.h"
+#include "sharesim/yaml/yaml_reader.h"
 
 namespace sharesim::scenarios::detail {
 
-class ScenarioReader : public YamlReader {
+using yaml::YamlEntry;
+using yaml::YamlNode;
+
+class ScenarioReader : public yaml::YamlReader {
  public:
   ScenarioReader(std::string file, std::string base_dir, const LoadOptions& options)
-      : YamlReader(std::move(file), std::move(base_dir)), options_(options) {}
+      : yaml::YamlReader(std::move(file), std::move(base_dir)), options_(options) {}
 
   bool read(const YamlNode& root, Scenario& out);
 
  private:
+  // Where a node was written, for messages raised after loading (e.g. the device claim rules).
+  SourceLocation where(const YamlNode& at, const std::string& path) const {
+    return SourceLocation{at.origin.empty() ? file_ : at.origin, at.line, at.column, path};
+  }
+
   bool read_device(const YamlNode& node, const std::string& path, DeviceSpec& d);
   bool read_setup_step(const YamlNode& node, const std::string& path, DeviceSpec& d);
   bool read_workload(const YamlNode& node, const std::string& path, const Scenario& s, WorkloadSpec& w);
@@ -37,6 +46,13 @@ class ScenarioReader : public YamlReader {
   bool read_launch_configuration(const YamlNode& node, const std::string& path, models::KernelOpSpec& k);
   bool read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out);
   bool read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out);
+  // server_section.cpp: `batching`, `server`, `client` and `request: {model: ...}`.
+  bool read_batching(const YamlNode& node, const std::string& path, models::BatchingSpec& out);
+  bool read_server(const YamlNode& node, const std::string& path, models::ServerSpec& out);
+  bool read_client(const YamlNode& node, const std::string& path, models::ClientSpec& out);
+  bool read_library_request(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                            models::RequestSpec& out, std::string& entry_name);
+  bool read_bandwidth(const YamlNode& node, const std::string& path, double& bytes_per_s);
   // The throughput figures of a GPU (for `measured_on` rescaling): the LoadOptions hook, else the
   // built-in figures.
   std::optional<GpuThroughput> throughput(const std::string& name_or_path) const {

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "scenario_reader.h"
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
 
 namespace sharesim::scenarios::detail {
 namespace {
@@ -16,13 +16,13 @@ namespace {
 // NVIDIA's MPS memory-limit sizes: a number with K, M, G or T (binary multiples, as the MPS
 // control daemon reads them; "KB", "MB", ... the same), or our KiB/MiB/GiB/TiB.
 std::optional<int64_t> parse_mps_size(std::string_view text) {
-  text = detail::trim(text);
+  text = sim::trim(text);
   size_t i = 0;
   while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || text[i] == '.')) ++i;
   if (i == 0) return std::nullopt;
   auto number = sim::parse_number(text.substr(0, i));
   if (!number || !(*number > 0)) return std::nullopt;
-  std::string unit(detail::trim(text.substr(i)));
+  std::string unit(sim::trim(text.substr(i)));
   for (auto& c : unit) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   if (unit.size() == 3 && unit[1] == 'I' && unit[2] == 'B') unit = unit.substr(0, 1);
   if (unit.size() == 2 && unit[1] == 'B') unit = unit.substr(0, 1);
@@ -53,7 +53,7 @@ bool ScenarioReader::read_env(const YamlNode& node, const std::string& path, con
       return fail(value, p, "expected a string value, found " + value.describe());
     }
     w.env[key.value] = value.value;
-    const std::string v(detail::trim(value.value));
+    const std::string v(sim::trim(value.value));
     if (key.value == "NVIDIA_VISIBLE_DEVICES") {
       const std::string one_gpu =
           std::string(
@@ -113,12 +113,12 @@ bool ScenarioReader::read_env(const YamlNode& node, const std::string& path, con
       size_t pos = 0;
       while (pos <= v.size()) {
         const size_t comma = v.find(',', pos);
-        const std::string item(detail::trim(
+        const std::string item(sim::trim(
             std::string_view(v).substr(pos, comma == std::string::npos ? std::string::npos : comma - pos)));
         pos = comma == std::string::npos ? v.size() + 1 : comma + 1;
         std::string size_text = item;
         if (const size_t eq = item.find('='); eq != std::string::npos) {
-          const std::string ordinal(detail::trim(std::string_view(item).substr(0, eq)));
+          const std::string ordinal(sim::trim(std::string_view(item).substr(0, eq)));
           size_text = item.substr(eq + 1);
           if (ordinal != "0") {
             return fail(value, p,

@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "scenario_reader.h"
-#include "text_util.h"
+#include "sharesim/sim/text_util.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -13,8 +13,8 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
                                    WorkloadSpec& w) {
   if (!expect_map(node, path, "a workload")) return false;
   if (!check_keys(node, path,
-                  {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching",
-                   "request", "slo"})) {
+                  {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching", "server",
+                   "client", "request", "slo"})) {
     return false;
   }
   w.where = where(node, path);
@@ -30,7 +30,7 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
     if (d.name == w.device) device = &d;
   }
   if (device == nullptr) {
-    const std::string sug = detail::closest_match(w.device, device_names);
+    const std::string sug = sim::closest_match(w.device, device_names);
     return fail(*dn, path + ".device",
                 "expected the name of a device in `devices` (" + join(device_names) + "), found '" +
                     w.device + "'" + (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
@@ -55,18 +55,18 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
       w.runtime = RuntimeKind::kIotEdge;
     } else if (r.rfind("vm:", 0) == 0) {
       w.runtime = RuntimeKind::kVm;
-      w.vm = std::string(detail::trim(std::string_view(r).substr(3)));
+      w.vm = std::string(sim::trim(std::string_view(r).substr(3)));
       bool found = false;
       for (auto vm : vms) found = found || vm == w.vm;
       if (!found) {
-        const std::string sug = detail::closest_match(w.vm, vms);
+        const std::string sug = sim::closest_match(w.vm, vms);
         return fail(*v, rp,
                     "expected vm:<name> naming a VM in device '" + device->name + "''s setup" +
                         (vms.empty() ? " (it creates no VM)" : " (" + join(vms) + ")") + ", found '" + r +
                         "'" + (sug.empty() ? "" : " (did you mean 'vm:" + sug + "'?)"));
       }
     } else {
-      const std::string sug = detail::closest_match(r, {"kubernetes", "iot-edge"});
+      const std::string sug = sim::closest_match(r, {"kubernetes", "iot-edge"});
       return fail(*v, rp,
                   "expected kubernetes, iot-edge or vm:<name>, found " + v->describe() +
                       (sug.empty() ? "" : " (did you mean '" + sug + "'?)"));
@@ -100,20 +100,24 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
   const YamlNode* a = required(node, path, "arrivals", "an arrival process, e.g. {poisson: {rate: 200/s}}");
   if (a == nullptr || !read_arrivals(*a, path + ".arrivals", w.arrivals)) return false;
   if (const YamlNode* v = optional(node, "batching")) {
-    const std::string bp = path + ".batching";
-    if (!expect_map(*v, bp, "batching settings {max_batch, max_delay}")) return false;
-    if (!check_keys(*v, bp, {"max_batch", "max_delay"})) return false;
     models::BatchingSpec b;
-    const YamlNode* mb = required(*v, bp, "max_batch", "the largest batch, an integer >= 1");
-    if (mb == nullptr || !read_int(*mb, bp + ".max_batch", 1, 1000000, b.max_batch)) return false;
-    if (const YamlNode* md = optional(*v, "max_delay");
-        md != nullptr && !read_duration(*md, bp + ".max_delay", false, b.max_delay))
-      return false;
+    if (!read_batching(*v, path + ".batching", b)) return false;
     w.batching = b;
   }
-  const YamlNode* r =
-      required(node, path, "request", "the work of one request: {ops: [...]} or {profile: {...}}");
-  if (r == nullptr || !read_request(*r, path + ".request", *device, w.request)) return false;
+  if (const YamlNode* v = optional(node, "server");
+      v != nullptr && !read_server(*v, path + ".server", w.server))
+    return false;
+  if (const YamlNode* v = optional(node, "client");
+      v != nullptr && !read_client(*v, path + ".client", w.client))
+    return false;
+  const YamlNode* r = required(node, path, "request",
+                               "the work of one request: {ops: [...]}, {profile: {...}} or {model: ...}");
+  if (r == nullptr) return false;
+  if (r->is_map() && optional(*r, "model") != nullptr) {
+    if (!read_library_request(*r, path + ".request", *device, w.request, w.library_entry)) return false;
+  } else if (!read_request(*r, path + ".request", *device, w.request)) {
+    return false;
+  }
   if (const YamlNode* v = optional(node, "slo"); v != nullptr && !read_slo(*v, path + ".slo", w.slo))
     return false;
   return true;

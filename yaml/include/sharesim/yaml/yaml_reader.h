@@ -3,8 +3,7 @@
 // bounded integers and numbers, booleans, durations, sizes, rates, existing files). Each read_*
 // returns false after recording the first error, which names file:line:column, the key path and
 // what was expected and found; later failures keep the first error. Section readers (the
-// scenario's devices, workloads, ops, arrivals, ...) derive from it. Private to the scenarios
-// library.
+// scenario's devices, workloads, ops, arrivals, ...) derive from it.
 #pragma once
 
 #include <cstdint>
@@ -13,18 +12,11 @@
 #include <string_view>
 #include <vector>
 
-#include "sharesim/scenarios/source_location.h"
 #include "sharesim/sim/result.h"
 #include "sharesim/sim/time.h"
-#include "yaml_tree.h"
+#include "sharesim/yaml/yaml_tree.h"
 
-namespace sharesim::scenarios::detail {
-
-// "a, b, c": for "expected one of" messages.
-std::string join(const std::vector<std::string_view>& words);
-// Key paths as errors print them: "workloads[0].arrivals.poisson.rate".
-std::string key_path(const std::string& parent, std::string_view key);
-std::string index_path(const std::string& parent, size_t i);
+namespace sharesim::yaml {
 
 class YamlReader {
  public:
@@ -37,9 +29,14 @@ class YamlReader {
   std::optional<Error> error;
 
  protected:
+  // "a, b, c": for "expected one of" messages.
+  static std::string join(const std::vector<std::string_view>& words);
+  // Key paths as errors print them: "workloads[0].arrivals.poisson.rate".
+  static std::string key_path(const std::string& parent, std::string_view key);
+  static std::string index_path(const std::string& parent, size_t i);
+
   // ---- errors ----
   bool fail(const YamlNode& at, const std::string& path, std::string message);
-  SourceLocation where(const YamlNode& at, const std::string& path) const;
 
   // ---- structure ----
   bool expect_map(const YamlNode& node, const std::string& path, std::string_view what);
@@ -80,4 +77,4 @@ class YamlReader {
   std::string base_dir_;
 };
 
-}  // namespace sharesim::scenarios::detail
+}  // namespace sharesim::yaml

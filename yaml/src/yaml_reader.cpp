@@ -1,29 +1,29 @@
 // The typed scalar readers and structure checks every YAML section reader shares (yaml_reader.h).
-#include "yaml_reader.h"
+#include "sharesim/yaml/yaml_reader.h"
 
 #include <charconv>
 #include <cmath>
 #include <filesystem>
 
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
 
-namespace sharesim::scenarios::detail {
+namespace sharesim::yaml {
 
 namespace fs = std::filesystem;
 
-std::string join(const std::vector<std::string_view>& words) {
+std::string YamlReader::join(const std::vector<std::string_view>& words) {
   std::string out;
   for (auto w : words) out += (out.empty() ? "" : ", ") + std::string(w);
   return out;
 }
 
-std::string key_path(const std::string& parent, std::string_view key) {
+std::string YamlReader::key_path(const std::string& parent, std::string_view key) {
   return parent.empty() ? std::string(key) : parent + "." + std::string(key);
 }
 
-std::string index_path(const std::string& parent, size_t i) {
+std::string YamlReader::index_path(const std::string& parent, size_t i) {
   return parent + "[" + std::to_string(i) + "]";
 }
 
@@ -31,10 +31,6 @@ bool YamlReader::fail(const YamlNode& at, const std::string& path, std::string m
   if (!error)
     error = Error{at.origin.empty() ? file_ : at.origin, at.line, at.column, path, std::move(message)};
   return false;
-}
-
-SourceLocation YamlReader::where(const YamlNode& at, const std::string& path) const {
-  return SourceLocation{at.origin.empty() ? file_ : at.origin, at.line, at.column, path};
 }
 
 bool YamlReader::expect_map(const YamlNode& node, const std::string& path, std::string_view what) {
@@ -48,7 +44,7 @@ bool YamlReader::check_keys(const YamlNode& map, const std::string& path,
     bool known = false;
     for (auto a : allowed) known = known || a == key.value;
     if (known) continue;
-    const std::string suggestion = closest_match(key.value, allowed);
+    const std::string suggestion = sim::closest_match(key.value, allowed);
     std::string message = "unknown key '" + key.value + "'";
     if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
     message += "; expected one of: " + join(allowed);
@@ -96,7 +92,7 @@ bool YamlReader::scalar(const YamlNode& node, const std::string& path, std::stri
 bool YamlReader::read_string(const YamlNode& node, const std::string& path, std::string& out,
                              bool allow_empty) {
   if (!scalar(node, path, "a string")) return false;
-  if (!allow_empty && trim(node.value).empty())
+  if (!allow_empty && sim::trim(node.value).empty())
     return fail(node, path, "expected a non-empty string, found ''");
   out = node.value;
   return true;
@@ -106,7 +102,7 @@ bool YamlReader::read_int(const YamlNode& node, const std::string& path, int64_t
                           int64_t& out) {
   const std::string range = "an integer from " + std::to_string(lo) + " to " + std::to_string(hi);
   if (!scalar(node, path, range)) return false;
-  const std::string_view t = trim(node.value);
+  const std::string_view t = sim::trim(node.value);
   int64_t v = 0;
   const char* b = t.data();
   const char* e = t.data() + t.size();
@@ -128,8 +124,8 @@ bool YamlReader::read_int(const YamlNode& node, const std::string& path, int lo,
 
 bool YamlReader::read_number(const YamlNode& node, const std::string& path, double lo, double hi,
                              bool lo_open, double& out) {
-  const std::string range = std::string("a number ") + (lo_open ? "> " : ">= ") + format_double(lo) +
-                            (std::isinf(hi) ? "" : " and <= " + format_double(hi));
+  const std::string range = std::string("a number ") + (lo_open ? "> " : ">= ") + sim::format_double(lo) +
+                            (std::isinf(hi) ? "" : " and <= " + sim::format_double(hi));
   if (!scalar(node, path, range)) return false;
   auto v = sim::parse_number(node.value);
   if (!v) return fail(node, path, "expected " + range + ", found " + node.describe());
@@ -210,4 +206,4 @@ bool YamlReader::read_existing_file(const YamlNode& node, const std::string& pat
   return true;
 }
 
-}  // namespace sharesim::scenarios::detail
+}  // namespace sharesim::yaml
