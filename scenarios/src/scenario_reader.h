@@ -43,6 +43,7 @@ class ScenarioReader : public yaml::YamlReader {
                std::vector<models::OpSpec>& ops);
   bool read_profile(const YamlNode& node, const std::string& path, const DeviceSpec& device,
                     std::vector<models::OpSpec>& ops);
+  bool read_launch_configuration(const YamlNode& node, const std::string& path, models::KernelOpSpec& k);
   bool read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out);
   bool read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out);
   // llm_section.cpp: an LLM endpoint (`llm:`), read after the workload's memory and arrivals.
