@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "sharesim/scenarios/csv.h"
 #include "sharesim/scenarios/loader.h"
 
 namespace sharesim::scenarios {
@@ -81,6 +82,23 @@ TEST(KernelLaunchKeys, ThroughputAboveOneAndThreadsWithoutBlocksAreRejected) {
   EXPECT_EQ(orphan.error().line, 13);
   EXPECT_EQ(orphan.error().field, "workloads[0].request.ops[0].kernel.threads_per_block");
   EXPECT_NE(orphan.error().message.find("expected blocks"), std::string::npos) << orphan.error().message;
+}
+
+// An nsys cuda_gpu_trace row gives the launch configuration: GrdX x GrdY x GrdZ blocks of
+// BlkX x BlkY x BlkZ threads, Reg/Trd, StcSMem + DymSMem (here 40 x 2 blocks of 256 threads, 32
+// registers, 1 KiB + 2 KiB of shared memory).
+TEST(KernelLaunchKeys, NsysTraceCarriesTheLaunchConfiguration) {
+  const std::string text =
+      "Start (ns),Duration (ns),CorrId,GrdX,GrdY,GrdZ,BlkX,BlkY,BlkZ,Reg/Trd,StcSMem (B),DymSMem (B),Bytes "
+      "(B),Throughput (MBps),SrcMemKd,DstMemKd,Device,Ctx,Strm,Name\n"
+      "1000,5000,2,40,2,1,128,2,1,32,1024,2048,,,,,Tesla T4 (0),1,7,my_kernel\n";
+  auto ops = parse_nsys_gpu_trace_csv(text, "t.csv", {});
+  ASSERT_TRUE(ops.ok()) << ops.error().to_string();
+  const auto& k = std::get<models::KernelOpSpec>(ops->at(0));
+  EXPECT_EQ(k.blocks, 80);
+  EXPECT_EQ(k.threads_per_block, 256);
+  EXPECT_EQ(k.registers_per_thread, 32);
+  EXPECT_EQ(k.shared_memory_per_block, 3072);
 }
 
 }  // namespace
