@@ -47,7 +47,12 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
   truth.time_slice = sim::Time::us(2'600);                // 2 ms -> 2.6 ms
   truth.context_switch_cost = sim::Time::us(40);          // 25 us -> 40 us
   truth.mps_interference_penalty = 0.12;                  // 0.05 -> 0.12
-  truth.mps_sm_rounding = models::SmCapRounding::kNearest;  // floor -> nearest
+  truth.mps_sm_rounding = models::SmCapRounding::kNearest;  // ceil -> nearest
+  truth.mps_sm_granularity = 1;                             // 2 (TPC) -> 1
+  truth.mps_interference_per_client = 0.03;                 // 0.01 -> 0.03
+  truth.mps_interference_memory = 0.3;                      // 0.22 -> 0.3
+  truth.mps_launch_gap_per_client = sim::Time::us(2);       // 1 us -> 2 us
+  truth.dram_bandwidth_per_sm = 11e9;                       // 13.7 GB/s -> 11
 
   auto exact = simulate_plan(make_plan(truth.sm_count), truth, SimulateOptions{});
   ASSERT_TRUE(exact.ok()) << exact.error().to_string();
@@ -67,6 +72,11 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
       {"time_slice", 2600.0},         // us
       {"context_switch_cost", 40.0},  // us
       {"mps_interference_penalty", 0.12},
+      {"mps_interference_per_client", 0.03},
+      {"mps_interference_memory", 0.3},
+      {"mps_launch_gap_per_client", 2.0},  // us
+      {"dram_bandwidth_per_sm", 11.0},     // GB/s
+      {"mps_sm_granularity", 1},
       {"sm_count", 40},
       {"boost_clock", 1590},
   };
