@@ -66,8 +66,8 @@ int Workload::process_streams(const ServerSpec& server) {
 Workload::Workload(sim::Simulator& sim, WorkloadOptions options, std::vector<GpuEndpoint*> replicas)
     : sim_(sim),
       options_(std::move(options)),
-      arrival_rng_(options_.seed, options_.name + "/arrivals"),
-      work_rng_(options_.seed, options_.name + "/work") {
+      arrival_rng_(options_.seed, stream_base() + "/arrivals"),
+      work_rng_(options_.seed, stream_base() + "/work") {
   assert(!replicas.empty());
   assert(options_.batching.max_batch >= 1);
   const ServerSpec& server = options_.server;

@@ -46,6 +46,7 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
     }
     models::WorkloadOptions wo;
     wo.name = spec.name;
+    wo.stream_name = spec.stream_name;
     wo.seed = scenario.seed;
     wo.arrivals = spec.arrivals;
     wo.request = spec.request;

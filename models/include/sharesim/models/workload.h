@@ -123,7 +123,10 @@ class GpuEndpoint {
 
 // Everything a Workload needs, already validated (scenarios/ validates user input).
 struct WorkloadOptions {
-  std::string name;   // stable: names the random streams
+  std::string name;  // stable: names the random streams unless stream_name is set
+  // When not empty, names the random streams instead of `name` (the planner gives a workload's
+  // split parts streams that do not depend on the device they land on).
+  std::string stream_name;
   uint64_t seed = 1;  // the scenario seed
   ArrivalSpec arrivals = PoissonArrivals{};
   RequestSpec request;
@@ -233,6 +236,9 @@ class Workload {
   [[nodiscard]] static int process_streams(const ServerSpec& server);
 
  private:
+  [[nodiscard]] const std::string& stream_base() const {
+    return options_.stream_name.empty() ? options_.name : options_.stream_name;
+  }
   static constexpr uint32_t kNoRequest = ~uint32_t{0};
 
   // Where a request is on its path (header comment); each stage's end is recorded below.

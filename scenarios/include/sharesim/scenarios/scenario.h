@@ -50,6 +50,8 @@ enum class RuntimeKind { kKubernetes, kIotEdge, kVm };
 
 struct WorkloadSpec {
   std::string name;
+  std::string
+      stream_name;  // names the random streams when not empty (set by the planner, not read from YAML)
   std::string device;
   RuntimeKind runtime = RuntimeKind::kKubernetes;
   std::string vm;  // for RuntimeKind::kVm: the VM's name
