@@ -7,6 +7,7 @@
 #include <set>
 #include <sstream>
 
+#include "sharesim/deploy/deploy.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/json_writer.h"
@@ -118,32 +119,6 @@ void write_candidate(reports::JsonWriter& j, const PlanInput& input, const Candi
   j.end_object();
 }
 
-std::string device_plugin_config(const DevicePlan& d) {
-  int replicas = 0;
-  for (const GpuPlan& g : d.gpus) {
-    if (g.passthrough || g.tenants.empty()) continue;
-    int processes = 0;
-    for (const Tenant& t : g.tenants) processes += t.processes;
-    replicas = std::max(replicas, processes);
-  }
-  std::string out = "# NVIDIA k8s-device-plugin configuration for device '" + d.name +
-                    "' (the config file's format; one sharing mode per node).\n";
-  if (replicas <= 1) {
-    return out + "# One process per GPU: no sharing needed.\nversion: v1\n";
-  }
-  out += std::string("# Each Kubernetes GPU is advertised as ") + std::to_string(replicas) +
-         " nvidia.com/gpu replicas, one per planned process.\n";
-  if (d.mps) {
-    out +=
-        "# Under MPS the plugin gives each replica 100/N of the SMs by default; the planned\n"
-        "# CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of each deployment (its env file) replaces that share.\n";
-  }
-  out += "version: v1\nsharing:\n";
-  out += d.mps ? "  mps:\n" : "  timeSlicing:\n";
-  out += "    resources:\n      - name: nvidia.com/gpu\n        replicas: " + std::to_string(replicas) + "\n";
-  return out;
-}
-
 std::string setup_order(const DevicePlan& d) {
   std::string out =
       "# Creation order on device '" + d.name +
@@ -160,12 +135,27 @@ std::string setup_order(const DevicePlan& d) {
   return out;
 }
 
-std::string env_yaml(const PartEnv& p) {
-  std::string out = "# Deployment '" + p.part + "' on device '" + p.device + "' (" +
-                    std::to_string(p.replicas) + " replica(s)).\n";
-  if (p.passthrough) return out + "# Runs in GPU VM '" + p.vm + "' (passthrough): no env needed.\nenv: []\n";
-  out += "env:\n";
-  for (const auto& [k, v] : p.env) out += "  - name: " + k + "\n    value: \"" + v + "\"\n";
+// Why the chosen plan, one line each (plan.md, report.html): the binding SLO and its margin, the
+// rate at which the configuration stops holding, and the constraints that decided.
+std::vector<std::string> explanation_lines(const PlanResult& r) {
+  std::vector<std::string> out;
+  if (!r.explanation) return out;
+  const ChoiceExplanation& x = *r.explanation;
+  if (!x.binding_workload.empty()) {
+    out.push_back("Binding SLO: " + x.binding_workload + " " + x.binding_metric + ", margin " +
+                  fmt("%.1f", x.binding_margin * 100) + " %" +
+                  (x.headroom > 0 ? " (headroom required: " + fmt("%.0f", x.headroom * 100) + " %)" : ""));
+  }
+  if (x.max_rate_per_s) {
+    out.push_back(
+        "This configuration keeps every SLO" + std::string(x.headroom > 0 ? " (without headroom)" : "") +
+        " up to " + fmt("%.4g", *x.max_rate_per_s) + " requests/s of " + x.binding_workload +
+        " (offered: " + fmt("%.4g", x.offered_rate_per_s) + "/s; fails at " +
+        fmt("%.4g", x.fails_above_per_s.value_or(0)) + "/s): above that rate the decision changes.");
+  } else if (!x.max_rate_note.empty()) {
+    out.push_back("Rate at which the plan stops holding: not searched (" + x.max_rate_note + ").");
+  }
+  for (const std::string& why : x.decided_by) out.push_back("Decided by " + why + ".");
   return out;
 }
 
@@ -178,6 +168,7 @@ std::string plan_report_html(const PlanInput& input, const PlanResult& r,
   const scenarios::Scenario& base = input.scenario;
   reports::PlanComparison page;
   page.title = "sharesim plan: " + base.name;
+  page.notes = explanation_lines(r);
   std::vector<std::pair<size_t, size_t>> rows;
   if (r.chosen) rows.push_back(*r.chosen);
   for (const auto& alt : alternatives) {
@@ -234,6 +225,7 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   j.begin_object();
   j.field("scenario", base.name).field("file", base.file).field("seed", base.seed);
   j.field("status", chosen ? "found" : "infeasible");
+  j.field("target", std::string(models::deploy_target_name(input.spec->target)));
   j.key("search").begin_object();
   j.field("levels_evaluated", static_cast<uint64_t>(r.levels.size()));
   j.field("candidates", static_cast<uint64_t>(r.candidates));
@@ -296,6 +288,19 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
       j.field("measured", o.measured).field("margin", o.margin).field("met", o.met).end_object();
     }
     j.end_array();
+    if (r.explanation) {
+      const ChoiceExplanation& x = *r.explanation;
+      j.key("explanation").begin_object();
+      j.field("binding_workload", x.binding_workload).field("binding_metric", x.binding_metric);
+      j.field("binding_margin", x.binding_margin).field("headroom", x.headroom);
+      j.field("offered_rate_per_s", x.offered_rate_per_s);
+      if (x.max_rate_per_s) j.field("max_rate_per_s", *x.max_rate_per_s);
+      if (x.fails_above_per_s) j.field("fails_above_per_s", *x.fails_above_per_s);
+      if (!x.max_rate_note.empty()) j.field("max_rate_note", x.max_rate_note);
+      j.key("decided_by").begin_array();
+      for (const std::string& why : x.decided_by) j.value(why);
+      j.end_array().end_object();
+    }
     j.end_object();
   }
   j.key("alternatives").begin_array();
@@ -323,7 +328,14 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   }
   if (chosen) {
     md << "## Chosen plan: cost " << fmt("%.6g", chosen->cost) << " (" << chosen->policy_label() << ")\n\n";
-    md << "Smallest SLO margin: " << fmt("%.1f", chosen_eval->margin * 100) << " %.\n\n";
+    md << "Smallest SLO margin: " << fmt("%.1f", chosen_eval->margin * 100)
+       << " %. Target: " << models::deploy_target_name(input.spec->target) << ".\n\n";
+    const auto why = explanation_lines(r);
+    if (!why.empty()) {
+      md << "### Why this plan\n\n";
+      for (const std::string& line : why) md << "- " << line << "\n";
+      md << "\n";
+    }
     md << "| device | GPU | policy | processes |\n|---|---|---|---|\n";
     for (const DevicePlan& d : chosen->devices) {
       for (size_t g = 0; g < d.gpus.size(); ++g) {
@@ -349,9 +361,7 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
     }
     md << "\n### Creation order\n\n";
     for (const DevicePlan& d : chosen->devices) md << "```\n" << setup_order(d) << "```\n";
-    md << "\nDeployment files: `deploy/<device>/device-plugin-config.yaml`, "
-          "`deploy/<device>/setup-order.txt`, "
-          "`deploy/workloads/<deployment>.env.yaml`.\n";
+    md << "\nDeployment files: `deploy/` (`deploy/README.md` says how to apply them).\n";
   } else {
     md << "## No plan: infeasible\n\n";
     for (const std::string& why : r.infeasible) md << "- " << why << "\n";
@@ -377,17 +387,10 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   files.push_back({"report.html", plan_report_html(input, r, alts)});
 
   if (chosen) {
-    for (const DevicePlan& d : chosen->devices) {
-      if (d.has_containers())
-        files.push_back({"deploy/" + d.name + "/device-plugin-config.yaml", device_plugin_config(d)});
-      files.push_back({"deploy/" + d.name + "/setup-order.txt", setup_order(d)});
-    }
-    for (const PartEnv& p : part_envs(input, *chosen)) {
-      std::string file = p.part;
-      std::replace(file.begin(), file.end(), '/', '_');
-      std::replace(file.begin(), file.end(), '@', '_');
-      files.push_back({"deploy/workloads/" + file + ".env.yaml", env_yaml(p)});
-    }
+    // What a person applies: the target's manifests for the scenario the chosen candidate stands for.
+    const Scenario planned = candidate_scenario(base, *input.spec, *chosen);
+    for (deploy::DeployFile& f : deploy::deploy_files(planned, input.spec->target))
+      files.push_back({std::move(f.path), std::move(f.content)});
   }
   return files;
 }

@@ -11,6 +11,8 @@
 #include <thread>
 #include <utility>
 
+#include "constraints.h"
+#include "sharesim/deploy/deploy.h"
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/reports/text_format.h"
@@ -212,6 +214,7 @@ std::vector<int> parts_per_workload(const Scenario& base, const Candidate& c) {
 
 std::optional<std::string> screen_with(const Scenario& base, const PlanSpec& spec,
                                        const std::vector<models::GpuProfile>& profiles, const Candidate& c) {
+  if (auto why = detail::target_screen(base, spec, profiles, c)) return why;
   const std::vector<int> total = processes_per_workload(base, c);
   for (const DevicePlan& d : c.devices) {
     const models::GpuProfile& profile = profiles[d.option];
@@ -293,6 +296,26 @@ Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Ca
     size_t device, gpu, tenant;
   };
   std::vector<std::vector<Part>> by_workload(base.workloads.size());
+  // VM names: "<device>-vm<gpu>", or the name plan.passthrough requires ("<vm>-<k>" for k > 1 VMs).
+  std::map<std::pair<size_t, size_t>, std::string> vm_of;
+  std::vector<int> vms_of_workload(base.workloads.size(), 0), vm_number(base.workloads.size(), 0);
+  for (const DevicePlan& plan : candidate.devices)
+    for (const GpuPlan& g : plan.gpus)
+      if (g.passthrough && !g.tenants.empty()) ++vms_of_workload[g.tenants.front().workload];
+  for (size_t d = 0; d < candidate.devices.size(); ++d) {
+    for (size_t g = 0; g < candidate.devices[d].gpus.size(); ++g) {
+      const GpuPlan& gpu = candidate.devices[d].gpus[g];
+      if (!gpu.passthrough) continue;
+      std::string name = candidate.devices[d].name + "-vm" + std::to_string(g);
+      if (!gpu.tenants.empty()) {
+        const size_t w = gpu.tenants.front().workload;
+        for (const scenarios::PassthroughPin& pin : spec.passthrough)
+          if (pin.workload == base.workloads[w].name && !pin.vm.empty())
+            name = vms_of_workload[w] > 1 ? pin.vm + "-" + std::to_string(++vm_number[w]) : pin.vm;
+      }
+      vm_of[{d, g}] = name;
+    }
+  }
   for (size_t d = 0; d < candidate.devices.size(); ++d) {
     const DevicePlan& plan = candidate.devices[d];
     const scenarios::DeviceOption& option = spec.device_options[plan.option];
@@ -306,12 +329,19 @@ Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Ca
     for (size_t g = 0; g < plan.gpus.size(); ++g) {
       if (plan.gpus[g].passthrough) {
         scenarios::VmSetup vm;
-        vm.name = plan.name + "-vm" + std::to_string(g);
+        vm.name = vm_of.at({d, g});
         vm.where = option.where;
         device.setup.emplace_back(vm);
       }
     }
     if (plan.has_containers()) device.setup.emplace_back(scenarios::KubernetesSetup{option.where});
+    // Workloads written as IoT Edge modules stay modules (Azure Stack Edge runs them on its Kubernetes).
+    bool modules = false;
+    for (const GpuPlan& g : plan.gpus)
+      for (const Tenant& t : g.tenants)
+        modules = modules ||
+                  (!g.passthrough && base.workloads[t.workload].runtime == scenarios::RuntimeKind::kIotEdge);
+    if (modules) device.setup.emplace_back(scenarios::IotEdgeSetup{option.where});
     s.devices.push_back(std::move(device));
     for (size_t g = 0; g < plan.gpus.size(); ++g)
       for (size_t t = 0; t < plan.gpus[g].tenants.size(); ++t)
@@ -332,11 +362,13 @@ Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Ca
       p.mps_active_thread_percentage.reset();
       if (gpu.passthrough) {
         p.runtime = scenarios::RuntimeKind::kVm;
-        p.vm = plan.name + "-vm" + std::to_string(part.gpu);
+        p.vm = vm_of.at({part.device, part.gpu});
         p.env.erase("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT");
         p.mps_pinned_mem_limit_bytes.reset();
       } else {
-        p.runtime = scenarios::RuntimeKind::kKubernetes;
+        p.runtime = base.workloads[w].runtime == scenarios::RuntimeKind::kIotEdge
+                        ? scenarios::RuntimeKind::kIotEdge
+                        : scenarios::RuntimeKind::kKubernetes;
         p.vm.clear();
         p.env["NVIDIA_VISIBLE_DEVICES"] = std::to_string(part.gpu);
         p.visible_device = static_cast<int>(part.gpu);
@@ -358,6 +390,8 @@ Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Ca
       s.workloads.push_back(std::move(p));
     }
   }
+  // What the target gives the clients (the stock plugin's MPS memory limit total/N).
+  deploy::apply_target_rules(s, spec.target);
   return s;
 }
 
@@ -371,11 +405,17 @@ struct Level {
 
 std::vector<Level> make_levels(const PlanSpec& spec, int max_useful_devices) {
   const size_t options = spec.device_options.size();
-  const int max_devices = std::min(spec.max_devices, max_useful_devices);
+  int max_devices = std::min(spec.max_devices, max_useful_devices);
+  if (!spec.owned.empty()) {  // owned hardware: any part of it, never more
+    int owned = 0;
+    for (const auto& od : spec.owned) owned += od.count;
+    max_devices = std::min(owned, max_useful_devices);
+  }
   std::vector<std::vector<size_t>> all;
   std::vector<size_t> current;
   // Non-decreasing sequences of option indexes, length 1..max_devices.
   auto recurse = [&](auto&& self, size_t from) -> void {
+    if (!detail::within_owned(spec, current)) return;
     if (!current.empty()) all.push_back(current);
     if (static_cast<int>(current.size()) == max_devices) return;
     for (size_t o = from; o < options; ++o) {
@@ -463,20 +503,7 @@ std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& 
                                           const std::vector<int>& total) {
   const size_t n = gpu.tenants.size();
   std::vector<std::vector<int>> out;
-  if (spec.mps_percentages) {
-    const std::vector<int>& values = *spec.mps_percentages;
-    std::vector<size_t> digit(n, 0);
-    const size_t kMaxVectors = 4096;
-    while (out.size() < kMaxVectors) {
-      std::vector<int> v(n);
-      for (size_t i = 0; i < n; ++i) v[i] = values[digit[i]];
-      out.push_back(v);
-      size_t i = 0;
-      while (i < n && ++digit[i] == values.size()) digit[i++] = 0;
-      if (i == n) break;
-    }
-    return out;
-  }
+  if (spec.mps_percentages) return detail::percentage_vectors(*spec.mps_percentages, n);
   int processes = 0;
   for (const Tenant& t : gpu.tenants) processes += t.processes;
   // The device plugin's default: each replica gets 100/N.
@@ -520,14 +547,16 @@ constexpr size_t kMaxCandidatesPerLevel = 20000;
 
 class Enumerator {
  public:
-  Enumerator(const Scenario& base, const PlanSpec& spec, const std::vector<models::GpuProfile>& profiles)
-      : base_(base), spec_(spec), profiles_(profiles) {}
+  Enumerator(const Scenario& base, const PlanSpec& spec, const std::vector<models::GpuProfile>& profiles,
+             const detail::PlanConstraints& constraints)
+      : base_(base), spec_(spec), profiles_(profiles), constraints_(constraints) {}
 
   // Candidates of one level, at most kMaxCandidatesPerLevel (then truncated() is true).
   std::vector<Candidate> level(const Level& level, size_t level_index) {
     std::vector<Candidate> out;
     std::set<std::string> seen;
     truncated_ = false;
+    pruned_.clear();
     for (const auto& multiset : level.multisets) {
       std::vector<std::pair<size_t, size_t>> gpus;  // (device, gpu)
       for (size_t d = 0; d < multiset.size(); ++d)
@@ -586,6 +615,10 @@ class Enumerator {
         Candidate canonical = base_candidate;
         canonicalize(canonical, spec_);
         if (!placements_seen.insert(candidate_key(canonical)).second) return;
+        if (auto rule = detail::placement_rule_broken(constraints_, base_candidate)) {
+          ++pruned_[*rule];
+          return;
+        }
         expand_policies(base_candidate, seen, out);
         return;
       }
@@ -626,22 +659,41 @@ class Enumerator {
         for (const Tenant& t : d.gpus[g].tenants) processes += t.processes;
         if (processes == 1) single.push_back(g);
       }
-      const bool may_pass = spec_.allows(PlanPolicy::kPassthrough);
+      // Passthrough where the device's policies allow it or a pinned workload needs it, and the
+      // target has GPU VMs; every choice is then checked against the constraints.
+      const bool pinned = std::any_of(d.gpus.begin(), d.gpus.end(), [&](const GpuPlan& g) {
+        return std::any_of(g.tenants.begin(), g.tenants.end(),
+                           [&](const Tenant& t) { return constraints_.pinned[t.workload]; });
+      });
+      const bool may_pass = models::target_capabilities(spec_.target).gpu_vms &&
+                            (spec_.allows(d.option, PlanPolicy::kPassthrough) || pinned);
       const size_t subsets = may_pass ? (size_t{1} << single.size()) : 1;
       for (size_t mask = 0; mask < subsets; ++mask) {
         DevicePlan p = d;
         for (size_t b = 0; b < single.size(); ++b) p.gpus[single[b]].passthrough = (mask >> b) & 1;
+        auto keep = [&](const DevicePlan& choice) {
+          if (auto rule = detail::policy_rule_broken(constraints_, spec_, choice)) {
+            ++pruned_[*rule];
+          } else {
+            choices.push_back(choice);
+          }
+        };
         if (!p.has_containers()) {
-          choices.push_back(p);
+          keep(p);
           continue;
         }
-        if (spec_.allows(PlanPolicy::kTimeSlicing)) {
+        if (spec_.allows(d.option, PlanPolicy::kTimeSlicing)) {
           p.mps = false;
-          choices.push_back(p);
+          keep(p);
         }
-        if (spec_.allows(PlanPolicy::kMps)) {
+        // On the stock plugin one process per GPU needs no sharing config, so MPS there is the
+        // exclusive GPU time-slicing already stands for.
+        const bool plugin_unshared = spec_.target == models::DeployTarget::kKubernetesDevicePlugin &&
+                                     detail::device_replicas(p) < models::device_plugin::kMinReplicas;
+        if (spec_.allows(d.option, PlanPolicy::kMps) &&
+            !(plugin_unshared && spec_.allows(d.option, PlanPolicy::kTimeSlicing))) {
           p.mps = true;
-          choices.push_back(p);
+          keep(p);
         }
       }
       if (choices.empty()) return;
@@ -669,7 +721,9 @@ class Enumerator {
       for (size_t g = 0; g < dev.gpus.size(); ++g) {
         if (dev.gpus[g].passthrough || dev.gpus[g].tenants.empty()) continue;
         mps_gpus.emplace_back(d, g);
-        vectors.push_back(mps_vectors(base_, spec_, profiles_[dev.option], dev.gpus[g], total));
+        vectors.push_back(spec_.target == models::DeployTarget::kKubernetesDevicePlugin
+                              ? detail::plugin_mps_vectors(spec_, dev.gpus[g], detail::device_replicas(dev))
+                              : mps_vectors(base_, spec_, profiles_[dev.option], dev.gpus[g], total));
       }
     }
     std::vector<size_t> pick(vectors.size(), 0);
@@ -696,10 +750,13 @@ class Enumerator {
   const Scenario& base_;
   const PlanSpec& spec_;
   const std::vector<models::GpuProfile>& profiles_;
+  const detail::PlanConstraints& constraints_;
   bool truncated_ = false;
+  std::map<std::string, size_t> pruned_;
 
  public:
   [[nodiscard]] bool truncated() const { return truncated_; }
+  [[nodiscard]] const std::map<std::string, size_t>& pruned() const { return pruned_; }
 };
 
 Evaluation simulate(const Scenario& base, const PlanSpec& spec, const Candidate& c) {
@@ -737,7 +794,8 @@ Evaluation simulate(const Scenario& base, const PlanSpec& spec, const Candidate&
                                                                 : check.latency_measured.seconds();
         o.margin = o.target > 0 ? (o.target - o.measured) / o.target : 0;
       }
-      o.met = check.met;
+      // plan.headroom: a check holds only with at least that margin.
+      o.met = check.met && (spec.headroom <= 0 || o.margin >= spec.headroom);
       if (!o.met) e.feasible = false;
       margin = std::min(margin, o.margin);
       e.checks.push_back(std::move(o));
@@ -747,7 +805,10 @@ Evaluation simulate(const Scenario& base, const PlanSpec& spec, const Candidate&
   if (!e.feasible && e.reason.empty()) {
     for (const CheckOutcome& o : e.checks) {
       if (!o.met) {
-        e.reason = "'" + o.workload + "' misses " + o.metric;
+        e.reason = "'" + o.workload + "' misses " + o.metric +
+                   (o.margin >= 0 ? " by the headroom (margin " + fmt("%.1f", o.margin * 100) + " % < " +
+                                        fmt("%.0f", spec.headroom * 100) + " %)"
+                                  : "");
         break;
       }
     }
@@ -868,13 +929,16 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
 
   const int max_useful_devices = spec.replicas.max * static_cast<int>(base.workloads.size());
   const std::vector<Level> levels = make_levels(spec, max_useful_devices);
-  Enumerator enumerator(base, spec, *profiles);
+  auto constraints = detail::resolve_constraints(base, spec);
+  if (!constraints) return constraints.error();
+  Enumerator enumerator(base, spec, *profiles, *constraints);
   const int jobs = std::max(1, options.jobs);
   for (size_t l = 0; l < levels.size(); ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
     level.candidates = enumerator.level(levels[l], l);
     level.truncated = enumerator.truncated();
+    level.pruned = enumerator.pruned();
     level.evaluations.resize(level.candidates.size());
     std::vector<size_t> to_simulate;
     for (size_t i = 0; i < level.candidates.size(); ++i) {
@@ -904,7 +968,10 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
     result.levels.push_back(std::move(level));
     if (found) break;
   }
-  if (options.shard_count == 1) decide(result);
+  if (options.shard_count == 1) {
+    decide(result);
+    detail::explain_choice(input, result);
+  }
   return result;
 }
 
@@ -952,12 +1019,15 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
         last = std::min(last, l + 1);
     }
   }
-  Enumerator enumerator(input.scenario, *input.spec, *profiles);
+  auto constraints = detail::resolve_constraints(input.scenario, *input.spec);
+  if (!constraints) return constraints.error();
+  Enumerator enumerator(input.scenario, *input.spec, *profiles, *constraints);
   for (size_t l = 0; l < last; ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
     level.candidates = enumerator.level(levels[l], l);
     level.truncated = enumerator.truncated();
+    level.pruned = enumerator.pruned();
     level.evaluations.resize(level.candidates.size());
     for (size_t i = 0; i < level.candidates.size(); ++i) {
       const ShardData& owner = *by_index[i % static_cast<size_t>(count)];
@@ -970,6 +1040,7 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
     merged.levels.push_back(std::move(level));
   }
   decide(merged);
+  detail::explain_choice(input, merged);
   return merged;
 }
 

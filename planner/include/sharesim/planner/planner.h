@@ -22,6 +22,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -102,6 +103,23 @@ struct LevelResult {
   std::vector<Candidate> candidates;
   std::vector<Evaluation> evaluations;  // same size; kNotEvaluated for other shards' candidates
   bool truncated = false;               // the level had more candidates than the search's bound
+  // Candidates the target's rules and the plan's constraints removed before they were listed, by
+  // rule name ("plan.exclusive", "kubernetes-device-plugin.gpu-choice", ...).
+  std::map<std::string, size_t> pruned;
+};
+
+// Why the chosen plan, and when it stops being enough (explain_choice, after decide).
+struct ChoiceExplanation {
+  std::string binding_workload;  // the check with the smallest margin: workload (part) and metric
+  std::string binding_metric;
+  double binding_margin = 0;
+  double headroom = 0;  // plan.headroom
+  // The binding workload's arrival rate at which the chosen configuration stops meeting every SLO
+  // (max_rate on the chosen candidate's scenario); nullopt with a reason when it cannot be searched.
+  std::optional<double> max_rate_per_s, fails_above_per_s;
+  double offered_rate_per_s = 0;
+  std::string max_rate_note;
+  std::vector<std::string> decided_by;  // constraints that removed cheaper or competing candidates
 };
 
 struct PlanResult {
@@ -109,6 +127,7 @@ struct PlanResult {
   std::optional<std::pair<size_t, size_t>> chosen;  // (level, index)
   std::vector<std::string> infeasible;  // why the problem cannot be solved (one per workload), if so
   size_t candidates = 0, screened_out = 0, simulated = 0;
+  std::optional<ChoiceExplanation> explanation;  // with a chosen plan
 };
 
 // The search. Errors are input errors (no plan section, a bad device option profile, a workload
