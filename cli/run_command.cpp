@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -15,6 +16,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "sharesim/deploy/deploy.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
@@ -146,6 +148,17 @@ int run_run_command(const Args& args) {
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
+  if (scenario->target) {
+    // The target's rules: what it cannot do is an error, what it does differently a warning, and
+    // the run simulates what the target really gives (e.g. the stock plugin's 100/N MPS shares).
+    for (const deploy::Finding& f : deploy::check_target(*scenario, *scenario->target)) {
+      if (f.severity == deploy::Finding::Severity::kError)
+        return input_error(Error{f.where.file, f.where.line, f.where.column, f.where.field,
+                                 "[" + f.rule + "] " + f.message});
+      std::cerr << "sharesim: " << deploy::finding_text(f) << "\n";
+    }
+    deploy::apply_target_rules(*scenario, *scenario->target);
+  }
 
   std::string requests_csv;
   scenarios::RunOptions run_options;
