@@ -233,6 +233,24 @@ void explain_choice(const PlanInput& input, PlanResult& result) {
       x.max_rate_note = "no rate of '" + x.binding_workload + "' found that holds every SLO";
     }
   }
+  // What would change the decision for each rejected alternative: the rate of its worst workload
+  // at which it would hold every SLO.
+  for (const auto& [l, i] : best_alternatives(result)) {
+    const Evaluation& ev = result.levels[l].evaluations[i];
+    if (ev.feasible || ev.state != Evaluation::State::kSimulated) continue;
+    const CheckOutcome* w = worst(ev);
+    if (w == nullptr) continue;
+    ChoiceExplanation::Alternative alt{l, i, w->workload, w->metric, w->margin, 0, std::nullopt};
+    const Scenario s = candidate_scenario(input.scenario, spec, result.levels[l].candidates[i]);
+    const auto part = std::find_if(s.workloads.begin(), s.workloads.end(),
+                                   [&](const auto& sw) { return sw.name == w->workload; });
+    if (part != s.workloads.end()) {
+      if (const auto rate = arrival_rate(part->arrivals)) alt.offered_rate_per_s = *rate;
+      if (auto found = max_rate(s, w->workload, 0.02); found && found->found)
+        alt.holds_up_to_per_s = found->rate_per_s;
+    }
+    x.alternatives.push_back(std::move(alt));
+  }
   // Constraints that decided: they removed candidates at this cost or cheaper, or a cheaper
   // candidate met every SLO but not with the headroom.
   std::map<std::string, size_t> pruned;

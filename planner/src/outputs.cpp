@@ -75,33 +75,6 @@ std::vector<PartEnv> part_envs(const PlanInput& input, const Candidate& c) {
   return out;
 }
 
-// Best candidate per cost level and policy label (simulated before screened out, then feasible,
-// then larger margin, then earlier), so the table shows what each cheaper level misses.
-std::vector<std::pair<size_t, size_t>> alternatives(const PlanResult& r) {
-  std::map<std::pair<size_t, std::string>, std::pair<size_t, size_t>> best;
-  auto better = [&](std::pair<size_t, size_t> a, std::pair<size_t, size_t> b) {
-    const Evaluation& ea = r.levels[a.first].evaluations[a.second];
-    const Evaluation& eb = r.levels[b.first].evaluations[b.second];
-    const bool sa = ea.state == Evaluation::State::kSimulated, sb = eb.state == Evaluation::State::kSimulated;
-    if (sa != sb) return sa;
-    if (ea.feasible != eb.feasible) return ea.feasible;
-    if (a.first != b.first) return a.first < b.first;
-    if (ea.margin != eb.margin) return ea.margin > eb.margin;
-    return a.second < b.second;
-  };
-  for (size_t l = 0; l < r.levels.size(); ++l) {
-    for (size_t i = 0; i < r.levels[l].candidates.size(); ++i) {
-      if (r.levels[l].evaluations[i].state == Evaluation::State::kNotEvaluated) continue;
-      const std::pair<size_t, std::string> key{l, r.levels[l].candidates[i].policy_label()};
-      auto it = best.find(key);
-      if (it == best.end() || better({l, i}, it->second)) best[key] = {l, i};
-    }
-  }
-  std::vector<std::pair<size_t, size_t>> out;
-  for (const auto& [label, at] : best) out.push_back(at);
-  return out;
-}
-
 void write_candidate(reports::JsonWriter& j, const PlanInput& input, const Candidate& c,
                      const Evaluation& e) {
   j.begin_object();
@@ -156,10 +129,49 @@ std::vector<std::string> explanation_lines(const PlanResult& r) {
     out.push_back("Rate at which the plan stops holding: not searched (" + x.max_rate_note + ").");
   }
   for (const std::string& why : x.decided_by) out.push_back("Decided by " + why + ".");
+  for (const auto& alt : x.alternatives) {
+    const Candidate& c = r.levels[alt.level].candidates[alt.index];
+    std::string line = "Rejected " + c.policy_label() + " at cost " + fmt("%.6g", c.cost) + " misses " +
+                       alt.workload + " " + alt.metric + " by " + fmt("%.1f", -alt.margin * 100) + " %";
+    if (alt.holds_up_to_per_s) {
+      line += "; it would hold every SLO up to " + fmt("%.4g", *alt.holds_up_to_per_s) + " requests/s of " +
+              alt.workload + " (offered " + fmt("%.4g", alt.offered_rate_per_s) + "/s)";
+    } else {
+      line += "; no rate of " + alt.workload + " found at which it holds";
+    }
+    out.push_back(line + ".");
+  }
   return out;
 }
 
 }  // namespace
+
+// Best candidate per cost level and policy label (simulated before screened out, then feasible,
+// then larger margin, then earlier), so the table shows what each cheaper level misses.
+std::vector<std::pair<size_t, size_t>> best_alternatives(const PlanResult& r) {
+  std::map<std::pair<size_t, std::string>, std::pair<size_t, size_t>> best;
+  auto better = [&](std::pair<size_t, size_t> a, std::pair<size_t, size_t> b) {
+    const Evaluation& ea = r.levels[a.first].evaluations[a.second];
+    const Evaluation& eb = r.levels[b.first].evaluations[b.second];
+    const bool sa = ea.state == Evaluation::State::kSimulated, sb = eb.state == Evaluation::State::kSimulated;
+    if (sa != sb) return sa;
+    if (ea.feasible != eb.feasible) return ea.feasible;
+    if (a.first != b.first) return a.first < b.first;
+    if (ea.margin != eb.margin) return ea.margin > eb.margin;
+    return a.second < b.second;
+  };
+  for (size_t l = 0; l < r.levels.size(); ++l) {
+    for (size_t i = 0; i < r.levels[l].candidates.size(); ++i) {
+      if (r.levels[l].evaluations[i].state == Evaluation::State::kNotEvaluated) continue;
+      const std::pair<size_t, std::string> key{l, r.levels[l].candidates[i].policy_label()};
+      auto it = best.find(key);
+      if (it == best.end() || better({l, i}, it->second)) best[key] = {l, i};
+    }
+  }
+  std::vector<std::pair<size_t, size_t>> out;
+  for (const auto& [label, at] : best) out.push_back(at);
+  return out;
+}
 
 // report.html: the chosen plan and the best alternative per cost level and policy, with each
 // workload's simulated p99 against its target (reports/html_report.h).
@@ -219,7 +231,7 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
   const Candidate* chosen = r.chosen ? &r.levels[r.chosen->first].candidates[r.chosen->second] : nullptr;
   const Evaluation* chosen_eval =
       r.chosen ? &r.levels[r.chosen->first].evaluations[r.chosen->second] : nullptr;
-  const auto alts = alternatives(r);
+  const auto alts = best_alternatives(r);
 
   reports::JsonWriter j;
   j.begin_object();
@@ -299,6 +311,17 @@ std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& r
       if (!x.max_rate_note.empty()) j.field("max_rate_note", x.max_rate_note);
       j.key("decided_by").begin_array();
       for (const std::string& why : x.decided_by) j.value(why);
+      j.end_array();
+      j.key("alternatives").begin_array();
+      for (const auto& alt : x.alternatives) {
+        j.begin_object()
+            .field("level", static_cast<uint64_t>(alt.level))
+            .field("index", static_cast<uint64_t>(alt.index));
+        j.field("workload", alt.workload).field("metric", alt.metric).field("margin", alt.margin);
+        j.field("offered_rate_per_s", alt.offered_rate_per_s);
+        if (alt.holds_up_to_per_s) j.field("holds_up_to_per_s", *alt.holds_up_to_per_s);
+        j.end_object();
+      }
       j.end_array().end_object();
     }
     j.end_object();

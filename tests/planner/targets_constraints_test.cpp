@@ -310,3 +310,39 @@ TEST(PlannerConstraints, NamesAreCheckedAndTargetRulesNamed) {
 
 }  // namespace
 }  // namespace sharesim::planner
+
+namespace sharesim::planner {
+namespace {
+
+TEST(PlannerExplain, RejectedAlternativesSayAtWhichRateTheyWouldHold) {
+  // Three workloads, 1.3 GPUs of kernel work in all: one GPU under MPS is simulated and misses; two
+  // GPUs hold. For every rejected alternative the rate at which it would hold, when found, is below
+  // the rate offered (it misses at the offered rate), and it names the check it misses most.
+  const PlanInput input =
+      load(scenario_yaml(kernel_workload("a", "500/s", "1ms", "{p99: 20ms}") +
+                             kernel_workload("b", "300/s", "1ms", "{p99: 20ms}") +
+                             kernel_workload("c", "250/s", "2ms", "{p99: 40ms}"),
+                         kTwoOptions + "  max_devices: 2\n  replicas: {min: 1, max: 2}\n"));
+  const PlanResult r = run(input);
+  ASSERT_TRUE(r.chosen && r.explanation);
+  ASSERT_FALSE(r.explanation->alternatives.empty());
+  for (const auto& alt : r.explanation->alternatives) {
+    const Evaluation& e = r.levels[alt.level].evaluations[alt.index];
+    EXPECT_EQ(e.state, Evaluation::State::kSimulated);
+    EXPECT_FALSE(e.feasible);
+    EXPECT_LT(alt.margin, 0);
+    EXPECT_FALSE(alt.workload.empty());
+    if (alt.holds_up_to_per_s) {
+      EXPECT_LT(*alt.holds_up_to_per_s, alt.offered_rate_per_s) << alt.workload;
+    }
+  }
+  // report.html shows the explanation.
+  for (const OutputFile& f : plan_outputs(input, r))
+    if (f.path == "report.html") {
+      EXPECT_NE(f.content.find("<ul id=\"plan-why\">"), std::string::npos);
+      EXPECT_NE(f.content.find("Binding SLO"), std::string::npos);
+    }
+}
+
+}  // namespace
+}  // namespace sharesim::planner

@@ -120,6 +120,16 @@ struct ChoiceExplanation {
   double offered_rate_per_s = 0;
   std::string max_rate_note;
   std::vector<std::string> decided_by;  // constraints that removed cheaper or competing candidates
+  // For each simulated alternative that misses an SLO (best_alternatives): the rate of the workload
+  // it misses most at which that configuration would hold every SLO.
+  struct Alternative {
+    size_t level = 0, index = 0;
+    std::string workload, metric;  // its worst check
+    double margin = 0;
+    double offered_rate_per_s = 0;
+    std::optional<double> holds_up_to_per_s;  // nullopt: no rate found, or not searchable
+  };
+  std::vector<Alternative> alternatives;
 };
 
 struct PlanResult {
@@ -166,6 +176,10 @@ struct OutputFile {
   std::string path;  // relative to the output folder
   std::string content;
 };
+// The best candidate per cost level and policy label (simulated before screened out, then feasible,
+// then larger margin, then earlier): the alternatives plan.md and report.html show.
+std::vector<std::pair<size_t, size_t>> best_alternatives(const PlanResult& result);
+
 // plan.json, plan.md and the deployment artifacts, deterministic bytes.
 std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& result);
 
