@@ -62,9 +62,18 @@ void for_each_gpu_running(const PlanResult& r, size_t workload, F f) {
   });
 }
 
+// The device-plugin replicas N of a candidate's first device: the most processes on one GPU.
+int detail_replicas(const Candidate& c);
+
 int processes_on(const GpuPlan& g) {
   int n = 0;
   for (const Tenant& t : g.tenants) n += t.processes;
+  return n;
+}
+
+int detail_replicas(const Candidate& c) {
+  int n = 0;
+  for (const GpuPlan& g : c.devices[0].gpus) n = std::max(n, processes_on(g));
   return n;
 }
 
@@ -342,6 +351,55 @@ TEST(PlannerExplain, RejectedAlternativesSayAtWhichRateTheyWouldHold) {
       EXPECT_NE(f.content.find("<ul id=\"plan-why\">"), std::string::npos);
       EXPECT_NE(f.content.find("Binding SLO"), std::string::npos);
     }
+}
+
+}  // namespace
+}  // namespace sharesim::planner
+
+namespace sharesim::planner {
+namespace {
+
+TEST(PlannerTarget, EmittedPluginManifestsNeverSetAShareAbove100OverN) {
+  // Only listed percentages at or below 100/N may be written; 60 and 90 never can be with N >= 2.
+  const PlanInput input =
+      load(scenario_yaml(kernel_workload("a", "200/s", "1ms", "{p99: 30ms}") +
+                             kernel_workload("b", "100/s", "1ms", "{p99: 30ms}"),
+                         "  device_options: [{gpus: 1, cost: 1.0}]\n  max_devices: 1\n  policies: [mps]\n"
+                         "  mps_percentages: [10, 20, 30, 60, 90]\n  target: kubernetes-device-plugin\n"));
+  const PlanResult r = run(input);
+  ASSERT_TRUE(r.chosen);
+  const int n = detail_replicas(chosen(r));
+  ASSERT_EQ(n, 2);
+  int deployments = 0;
+  for (const OutputFile& f : plan_outputs(input, r)) {
+    if (f.path.rfind("deploy/kubernetes/", 0) != 0 || f.content.find("kind: Deployment") == std::string::npos)
+      continue;
+    ++deployments;
+    const std::string key = "CUDA_MPS_ACTIVE_THREAD_PERCENTAGE\n              value: \"";
+    for (size_t at = f.content.find(key); at != std::string::npos; at = f.content.find(key, at + 1))
+      EXPECT_LE(std::stoi(f.content.substr(at + key.size())), 100 / n) << f.path;
+    EXPECT_EQ(f.content.find("name: NVIDIA_VISIBLE_DEVICES"), std::string::npos) << f.path;
+  }
+  EXPECT_EQ(deployments, 2);
+}
+
+TEST(PlannerTarget, AzureStackEdgeModulesStayIotEdgeModules) {
+  std::string module = kernel_workload("cam", "100/s", "1ms", "{p99: 30ms}");
+  module.replace(module.find("runtime: kubernetes"), 19, "runtime: iot-edge");
+  std::string yaml = scenario_yaml(module + kernel_workload("det", "100/s", "1ms", "{p99: 30ms}"),
+                                   kTwoOptions + "  max_devices: 1\n");
+  yaml.replace(yaml.find("setup: [{kubernetes: {}}]"), 25, "setup: [{kubernetes: {}}, {iot-edge: {}}]");
+  const PlanInput input = load(yaml);
+  const PlanResult r = run(input);
+  ASSERT_TRUE(r.chosen);
+  bool manifest = false;
+  for (const OutputFile& f : plan_outputs(input, r)) {
+    if (f.path.find("iot-edge-deployment.json") == std::string::npos) continue;
+    manifest = true;
+    EXPECT_NE(f.content.find("\"cam\": {"), std::string::npos) << f.content;
+    EXPECT_EQ(f.content.find("\"det\": {"), std::string::npos);  // a Kubernetes deployment, not a module
+  }
+  EXPECT_TRUE(manifest);
 }
 
 }  // namespace
