@@ -8,8 +8,8 @@
 #include "commands.h"
 #include "options.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/reports/plan_outputs.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 #include "sharesim/sim/atomic_file.h"
 
 namespace sharesim::cli {
@@ -30,7 +30,7 @@ bool parse_shard(const std::string& text, int& index, int& count) {
   return count >= 1 && index >= 0 && index < count;
 }
 
-int write_outputs(const std::string& out_dir, const std::vector<planner::OutputFile>& files) {
+int write_outputs(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
   for (const auto& f : files) {
     if (auto written = sim::write_file_atomically(out_dir + "/" + f.path, f.content); !written) {
       std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
@@ -45,7 +45,7 @@ int write_outputs(const std::string& out_dir, const std::vector<planner::OutputF
 // Shared with merge: prints the outcome and returns 0 (plan found) or 1 (infeasible).
 int report_plan(const planner::PlanInput& input, const planner::PlanResult& result,
                 const std::string& out_dir, bool quiet) {
-  if (int code = write_outputs(out_dir, planner::plan_outputs(input, result))) return code;
+  if (int code = write_outputs(out_dir, reports::plan_outputs(input, result))) return code;
   if (!quiet && !result.levels.empty()) {
     std::printf(
         "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",

@@ -16,13 +16,14 @@
 
 #include "commands.h"
 #include "options.h"
-#include "sharesim/deploy/deploy.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/scenarios/target_rules.h"
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
@@ -144,24 +145,24 @@ int run_run_command(const Args& args) {
     }
     deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(budget->count_ns());
   }
-  auto scenario = scenarios::load_scenario(scenario_path, scenarios::default_load_options(overrides));
+  auto scenario = scenarios::load_scenario(scenario_path, run::default_load_options(overrides));
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
   if (scenario->target) {
     // The target's rules: what it cannot do is an error, what it does differently a warning, and
     // the run simulates what the target really gives (e.g. the stock plugin's 100/N MPS shares).
-    for (const deploy::Finding& f : deploy::check_target(*scenario, *scenario->target)) {
-      if (f.severity == deploy::Finding::Severity::kError)
+    for (const scenarios::Finding& f : scenarios::check_target(*scenario, *scenario->target)) {
+      if (f.severity == scenarios::Finding::Severity::kError)
         return input_error(Error{f.where.file, f.where.line, f.where.column, f.where.field,
                                  "[" + f.rule + "] " + f.message});
-      std::cerr << "sharesim: " << deploy::finding_text(f) << "\n";
+      std::cerr << "sharesim: " << scenarios::finding_text(f) << "\n";
     }
-    deploy::apply_target_rules(*scenario, *scenario->target);
+    scenarios::apply_target_rules(*scenario, *scenario->target);
   }
 
   std::string requests_csv;
-  scenarios::RunOptions run_options;
+  run::RunOptions run_options;
   if (!requests_path.empty()) {
     requests_csv = "workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured\n";
     run_options.request_observer = [&](const std::string& workload, const models::RequestRecord& r) {
@@ -175,7 +176,7 @@ int run_run_command(const Args& args) {
   if (!trace_path.empty()) {
     trace = std::make_unique<reports::TimelineTrace>(
         trace_window.value_or(reports::default_trace_window(scenario->warmup)));
-    run_options.gpu_observer = [&trace](const scenarios::GpuReport& gpu,
+    run_options.gpu_observer = [&trace](const run::GpuReport& gpu,
                                         const std::vector<std::optional<models::ProcessId>>& ids) {
       return trace->add_gpu(gpu, ids);
     };
@@ -201,7 +202,7 @@ int run_run_command(const Args& args) {
     return !budget_exhausted.empty();
   };
 
-  auto report = scenarios::run_scenario(*scenario, run_options);
+  auto report = run::run_scenario(*scenario, run_options);
   progress.finish();
   if (!report) return input_error(report.error());
 

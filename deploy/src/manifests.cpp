@@ -1,15 +1,19 @@
 // The files a person applies to realise a configuration on its target (deploy.h).
+#include "sharesim/deploy/manifests.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
 #include <variant>
 
-#include "sharesim/deploy/deploy.h"
+#include "sharesim/scenarios/target_rules.h"
 
 namespace sharesim::deploy {
 
 using models::DeployTarget;
+using scenarios::DeviceLayout;
+using scenarios::GpuLayout;
 using scenarios::RuntimeKind;
 using scenarios::Scenario;
 using scenarios::WorkloadSpec;
@@ -161,7 +165,8 @@ std::string plugin_config_body(const DeviceLayout& dl) {
          ":\n    resources:\n      - name: nvidia.com/gpu\n        replicas: " + std::to_string(n) + "\n";
 }
 
-void plugin_files(const Scenario& s, const std::vector<DeviceLayout>& layouts, std::vector<DeployFile>& out) {
+void plugin_files(const Scenario& s, const std::vector<DeviceLayout>& layouts,
+                  std::vector<sim::OutputFile>& out) {
   const auto names = deployment_names(s);
   const auto where = placements(s, layouts);
   for (const auto& [wi, p] : where) {
@@ -287,7 +292,8 @@ std::string iot_edge_manifest(const Scenario& s, const std::vector<size_t>& modu
   return j;
 }
 
-void ase_files(const Scenario& s, const std::vector<DeviceLayout>& layouts, std::vector<DeployFile>& out) {
+void ase_files(const Scenario& s, const std::vector<DeviceLayout>& layouts,
+               std::vector<sim::OutputFile>& out) {
   const auto names = deployment_names(s);
   const auto where = placements(s, layouts);
   for (const DeviceLayout& dl : layouts) {
@@ -375,15 +381,16 @@ void ase_files(const Scenario& s, const std::vector<DeviceLayout>& layouts, std:
 
 }  // namespace
 
-std::vector<DeployFile> deploy_files(const Scenario& scenario, DeployTarget target) {
-  std::vector<DeployFile> out;
-  const std::vector<DeviceLayout> layouts = layout(scenario);
+std::vector<sim::OutputFile> deploy_files(const Scenario& scenario, DeployTarget target) {
+  std::vector<sim::OutputFile> out;
+  const std::vector<DeviceLayout> layouts = scenarios::layout(scenario);
   if (target == DeployTarget::kKubernetesDevicePlugin) {
     plugin_files(scenario, layouts, out);
   } else {
     ase_files(scenario, layouts, out);
   }
-  std::sort(out.begin(), out.end(), [](const DeployFile& a, const DeployFile& b) { return a.path < b.path; });
+  std::sort(out.begin(), out.end(),
+            [](const sim::OutputFile& a, const sim::OutputFile& b) { return a.path < b.path; });
   return out;
 }
 

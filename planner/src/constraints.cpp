@@ -6,16 +6,16 @@
 #include <map>
 #include <set>
 
-#include "sharesim/deploy/deploy.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/scenarios/target_rules.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::planner::detail {
 
 using models::DeployTarget;
-using reports::fmt;
 using scenarios::PlanPolicy;
 using scenarios::PlanSpec;
 using scenarios::Scenario;
+using sim::fmt;
 
 Result<PlanConstraints> resolve_constraints(const Scenario& base, const PlanSpec& spec) {
   PlanConstraints c;

@@ -6,9 +6,11 @@
 #include <cmath>
 #include <cstdio>
 
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 

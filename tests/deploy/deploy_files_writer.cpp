@@ -5,8 +5,9 @@
 #include <fstream>
 #include <iostream>
 
-#include "sharesim/deploy/deploy.h"
+#include "sharesim/deploy/manifests.h"
 #include "sharesim/scenarios/loader.h"
+#include "sharesim/scenarios/target_rules.h"
 
 int main(int argc, char** argv) {
   using namespace sharesim;
@@ -25,13 +26,13 @@ int main(int argc, char** argv) {
     return 2;
   }
   bool error = false;
-  for (const deploy::Finding& f : deploy::check_target(*scenario, *target)) {
-    std::cerr << deploy::finding_text(f) << "\n";
-    error = error || f.severity == deploy::Finding::Severity::kError;
+  for (const scenarios::Finding& f : scenarios::check_target(*scenario, *target)) {
+    std::cerr << scenarios::finding_text(f) << "\n";
+    error = error || f.severity == scenarios::Finding::Severity::kError;
   }
   if (error) return 2;
-  deploy::apply_target_rules(*scenario, *target);
-  for (const deploy::DeployFile& f : deploy::deploy_files(*scenario, *target)) {
+  scenarios::apply_target_rules(*scenario, *target);
+  for (const sim::OutputFile& f : deploy::deploy_files(*scenario, *target)) {
     const std::filesystem::path p = std::filesystem::path(argv[3]) / f.path;
     std::filesystem::create_directories(p.parent_path());
     std::ofstream(p, std::ios::binary) << f.content;

@@ -2,18 +2,23 @@
 // values come from the targets' documented rules (models/deploy_target.h): the stock plugin's MPS
 // daemon gives each of N replicas 100/N percent and total/N memory; on Azure Stack Edge each
 // deployment's env sets its own percentage and NVIDIA_VISIBLE_DEVICES its GPU.
-#include "sharesim/deploy/deploy.h"
-
 #include <gtest/gtest.h>
 
 #include <regex>
 
+#include "sharesim/deploy/manifests.h"
 #include "sharesim/scenarios/loader.h"
+#include "sharesim/scenarios/target_rules.h"
 
 namespace sharesim::deploy {
 namespace {
 
 using models::DeployTarget;
+using scenarios::apply_target_rules;
+using scenarios::check_target;
+using scenarios::Finding;
+using scenarios::finding_text;
+using scenarios::layout;
 
 constexpr int64_t kMiB = 1024 * 1024;
 
@@ -113,8 +118,8 @@ TEST(DeployNames, Dns1123Labels) {
   EXPECT_NE(dns1123_label(a), dns1123_label(b));  // long names stay distinct
 }
 
-std::string file(const std::vector<DeployFile>& files, const std::string& path) {
-  for (const DeployFile& f : files)
+std::string file(const std::vector<sim::OutputFile>& files, const std::string& path) {
+  for (const sim::OutputFile& f : files)
     if (f.path == path) return f.content;
   ADD_FAILURE() << "no file " << path;
   return "";
@@ -126,7 +131,7 @@ TEST(DeployFiles, PluginManifestsNeverPinTheGpuNorRaiseAShare) {
   const auto files = deploy_files(s, DeployTarget::kKubernetesDevicePlugin);
   const std::regex pct("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE\\s+value: \"([0-9]+)\"");
   int deployments = 0;
-  for (const DeployFile& f : files) {
+  for (const sim::OutputFile& f : files) {
     EXPECT_EQ(f.content.find("NVIDIA_VISIBLE_DEVICES\n"), std::string::npos) << f.path;
     EXPECT_EQ(f.content.find("name: NVIDIA_VISIBLE_DEVICES"), std::string::npos) << f.path;
     if (f.content.find("kind: Deployment") == std::string::npos) continue;
@@ -192,7 +197,7 @@ TEST(DeployFiles, AzureStackEdgeWritesEnvSharesCreationOrderAndPowerShell) {
   EXPECT_NE(iot.find("\"c-1\": {"), std::string::npos);  // one module per replica
   EXPECT_NE(iot.find("\"c-2\": {"), std::string::npos);
   EXPECT_NE(iot.find("\"CUDA_MPS_ACTIVE_THREAD_PERCENTAGE\": {\"value\": \"45\"}"), std::string::npos);
-  EXPECT_EQ(files.end(), std::find_if(files.begin(), files.end(), [](const DeployFile& f) {
+  EXPECT_EQ(files.end(), std::find_if(files.begin(), files.end(), [](const sim::OutputFile& f) {
               return f.path.find("/kubernetes/a.yaml") != std::string::npos;  // the VM workload has none
             }));
 }

@@ -6,10 +6,12 @@
 #include <string>
 #include <variant>
 
-#include "sharesim/deploy/deploy.h"
+#include "sharesim/deploy/manifests.h"
 #include "sharesim/models/deploy_target.h"
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/reports/plan_outputs.h"
+#include "sharesim/scenarios/target_rules.h"
 
 namespace sharesim::planner {
 namespace {
@@ -106,7 +108,7 @@ TEST(PlannerTarget, StockPluginNeverPlansAShareAbove100OverNNorMemoryAboveTotalO
     }
     if (e.state != Evaluation::State::kSimulated) return;
     const auto s = candidate_scenario(input.scenario, *input.spec, c);
-    for (const auto& dl : deploy::layout(s)) {
+    for (const auto& dl : scenarios::layout(s)) {
       const int n = dl.container_replicas();
       if (!dl.mps || n < 2) continue;
       for (const auto& g : dl.gpus)
@@ -346,7 +348,7 @@ TEST(PlannerExplain, RejectedAlternativesSayAtWhichRateTheyWouldHold) {
     }
   }
   // report.html shows the explanation.
-  for (const OutputFile& f : plan_outputs(input, r))
+  for (const sim::OutputFile& f : reports::plan_outputs(input, r))
     if (f.path == "report.html") {
       EXPECT_NE(f.content.find("<ul id=\"plan-why\">"), std::string::npos);
       EXPECT_NE(f.content.find("Binding SLO"), std::string::npos);
@@ -371,7 +373,7 @@ TEST(PlannerTarget, EmittedPluginManifestsNeverSetAShareAbove100OverN) {
   const int n = detail_replicas(chosen(r));
   ASSERT_EQ(n, 2);
   int deployments = 0;
-  for (const OutputFile& f : plan_outputs(input, r)) {
+  for (const sim::OutputFile& f : reports::plan_outputs(input, r)) {
     if (f.path.rfind("deploy/kubernetes/", 0) != 0 || f.content.find("kind: Deployment") == std::string::npos)
       continue;
     ++deployments;
@@ -393,7 +395,7 @@ TEST(PlannerTarget, AzureStackEdgeModulesStayIotEdgeModules) {
   const PlanResult r = run(input);
   ASSERT_TRUE(r.chosen);
   bool manifest = false;
-  for (const OutputFile& f : plan_outputs(input, r)) {
+  for (const sim::OutputFile& f : reports::plan_outputs(input, r)) {
     if (f.path.find("iot-edge-deployment.json") == std::string::npos) continue;
     manifest = true;
     EXPECT_NE(f.content.find("\"cam\": {"), std::string::npos) << f.content;

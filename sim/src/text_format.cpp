@@ -1,8 +1,8 @@
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 #include <cstdio>
 
-namespace sharesim::reports {
+namespace sharesim::sim {
 
 std::string fmt(const char* format, double value) {
   char buffer[96];
@@ -10,4 +10,4 @@ std::string fmt(const char* format, double value) {
   return buffer;
 }
 
-}  // namespace sharesim::reports
+}  // namespace sharesim::sim

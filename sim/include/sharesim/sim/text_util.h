@@ -1,4 +1,5 @@
-// Small text helpers shared by the scenario parsers. Private to the scenarios library.
+// Small text helpers shared by the parsers (YAML readers, CSV readers): trimming, case-insensitive
+// comparison, short round-trip doubles for messages, and "did you mean" suggestions.
 #pragma once
 
 #include <algorithm>
@@ -8,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sharesim::scenarios::detail {
+namespace sharesim::sim {
 
 inline std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -71,4 +72,4 @@ inline std::string closest_match(std::string_view word, const std::vector<std::s
   return best;
 }
 
-}  // namespace sharesim::scenarios::detail
+}  // namespace sharesim::sim

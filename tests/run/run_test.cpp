@@ -1,4 +1,4 @@
-// The whole path (YAML -> loader -> models -> simulation -> report) against queueing theory and the
+// The whole path (YAML -> loader -> run -> report) against queueing theory and the
 // documented device rules. Expected values come from formulas, with the profile's own parameters
 // (launch overhead) read from the built-in T4 profile rather than copied from any output.
 #include <gtest/gtest.h>
@@ -8,11 +8,14 @@
 
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/reports/results.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 
-namespace sharesim::scenarios {
+namespace sharesim::run {
 namespace {
+
+using scenarios::load_scenario_text;
 
 Result<RunReport> run_text(const std::string& yaml) {
   auto scenario = load_scenario_text(yaml, "test.yaml", ".", default_load_options());
@@ -196,4 +199,4 @@ workloads:
 }
 
 }  // namespace
-}  // namespace sharesim::scenarios
+}  // namespace sharesim::run

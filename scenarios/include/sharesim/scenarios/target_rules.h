@@ -1,9 +1,8 @@
 // A configuration (a Scenario: devices with their creation order, workloads with their runtime,
 // replicas and env) on its target platform: where each process runs, which of the target's rules
-// the configuration breaks, the target's rules applied to what the simulated clients get, and the
-// files a person applies to realise it (docs/planner.md, "Targets" and "Deployment files").
-//
-// The rules themselves are models/deploy_target.h; this library applies them to scenarios.
+// the configuration breaks, and the target's rules applied to what the simulated clients get
+// (docs/planner.md, "Targets"). The rules themselves are models/deploy_target.h; the files a person
+// applies are deploy/manifests.h.
 #pragma once
 
 #include <optional>
@@ -12,8 +11,9 @@
 
 #include "sharesim/models/deploy_target.h"
 #include "sharesim/scenarios/scenario.h"
+#include "sharesim/scenarios/source_location.h"
 
-namespace sharesim::deploy {
+namespace sharesim::scenarios {
 
 // ---- Where each process runs -----------------------------------------------------------------
 struct GpuLayout {
@@ -32,7 +32,7 @@ struct DeviceLayout {
 };
 // Follows the device claim rules (models/device.h): VMs and Kubernetes claim GPUs in creation
 // order; a container workload without NVIDIA_VISIBLE_DEVICES runs on the first Kubernetes GPU.
-std::vector<DeviceLayout> layout(const scenarios::Scenario& scenario);
+std::vector<DeviceLayout> layout(const Scenario& scenario);
 
 // ---- The target's rules against a configuration ----------------------------------------------
 struct Finding {
@@ -40,44 +40,19 @@ struct Finding {
   Severity severity = Severity::kError;
   std::string rule;     // e.g. "kubernetes-device-plugin.mps-percentage"
   std::string message;  // one line: what the scenario asks, what the target does instead
-  scenarios::SourceLocation where;
+  SourceLocation where;
 };
 // Everything in `scenario` that `target` cannot realise as written. Errors: the target has no such
 // thing (a GPU VM or an IoT Edge module on the stock plugin). Warnings: the target realises it
 // differently, and apply_target_rules() models what it does (an MPS share above 100/N, a client
 // above total/N memory, a pinned NVIDIA_VISIBLE_DEVICES, replicas the plugin would spread).
-std::vector<Finding> check_target(const scenarios::Scenario& scenario, models::DeployTarget target);
+std::vector<Finding> check_target(const Scenario& scenario, models::DeployTarget target);
 std::string finding_text(const Finding& finding);  // "file:line:column: field: warning [rule]: message"
 
 // What the target gives the simulated clients: on the stock plugin under MPS, every client's
 // CUDA_MPS_ACTIVE_THREAD_PERCENTAGE becomes min(its own, 100/N) and its pinned memory limit
 // total/N (N = the node's replicas; total = the profile's usable memory, which is what NVML
 // reports as the device's memory). No change on azure-stack-edge.
-void apply_target_rules(scenarios::Scenario& scenario, models::DeployTarget target);
+void apply_target_rules(Scenario& scenario, models::DeployTarget target);
 
-// ---- Files to apply ---------------------------------------------------------------------------
-struct DeployFile {
-  std::string path;  // relative to the plan's output folder, under deploy/
-  std::string content;
-};
-// deploy/ for `scenario` on `target` (deterministic bytes):
-//  kubernetes-device-plugin: deploy/kubernetes/<deployment>.yaml (apps/v1 Deployment:
-//    resources.limits nvidia.com/gpu: 1, env without NVIDIA_VISIBLE_DEVICES, nodeSelector on the
-//    planned node), deploy/kubernetes/device-plugin-configmap.yaml (one named config per distinct
-//    sharing setup), deploy/node-labels.sh (nvidia.com/device-plugin.config when configs differ,
-//    and the node label the Deployments select on), deploy/README.md.
-//  azure-stack-edge: per device deploy/<device>/kubernetes/<deployment>.yaml (env with
-//    NVIDIA_VISIBLE_DEVICES and CUDA_MPS_ACTIVE_THREAD_PERCENTAGE, hostIPC/hostPID as the device's
-//    MPS examples use), deploy/<device>/iot-edge-deployment.json for IoT Edge modules,
-//    deploy/<device>/setup-order.txt (creation order) and deploy/<device>/device-setup.ps1
-//    (Start-HcsGpuMPS when the device shares by MPS), deploy/README.md.
-// A scenario names no container images: every container gets the image "<deployment>:latest",
-// to be replaced (the README and each file say so).
-std::vector<DeployFile> deploy_files(const scenarios::Scenario& scenario, models::DeployTarget target);
-
-// A Kubernetes object name (DNS-1123 label: lowercase letters, digits and '-', starting and
-// ending with a letter or digit, at most 63 characters) made from a scenario name such as
-// "detector@ase-2gpu-1/gpu0" -> "detector-ase-2gpu-1-gpu0". Never empty.
-std::string dns1123_label(const std::string& name);
-
-}  // namespace sharesim::deploy
+}  // namespace sharesim::scenarios

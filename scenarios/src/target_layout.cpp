@@ -2,13 +2,10 @@
 #include <algorithm>
 #include <variant>
 
-#include "sharesim/deploy/deploy.h"
 #include "sharesim/models/device.h"
+#include "sharesim/scenarios/target_rules.h"
 
-namespace sharesim::deploy {
-
-using scenarios::RuntimeKind;
-using scenarios::Scenario;
+namespace sharesim::scenarios {
 
 int DeviceLayout::container_replicas() const {
   int n = 0;
@@ -19,12 +16,12 @@ int DeviceLayout::container_replicas() const {
 
 namespace {
 
-std::vector<models::GpuConsumerRequest> claim_requests(const scenarios::DeviceSpec& device) {
+std::vector<models::GpuConsumerRequest> claim_requests(const DeviceSpec& device) {
   std::vector<models::GpuConsumerRequest> requests;
-  for (const scenarios::SetupStep& step : device.setup) {
-    if (const auto* vm = std::get_if<scenarios::VmSetup>(&step)) {
+  for (const SetupStep& step : device.setup) {
+    if (const auto* vm = std::get_if<VmSetup>(&step)) {
       requests.emplace_back(models::GpuVmRequest{vm->name, vm->size, vm->os, vm->gpu_extension});
-    } else if (std::holds_alternative<scenarios::KubernetesSetup>(step)) {
+    } else if (std::holds_alternative<KubernetesSetup>(step)) {
       requests.emplace_back(models::KubernetesRequest{});
     } else {
       requests.emplace_back(models::IotEdgeRequest{});
@@ -38,10 +35,10 @@ std::vector<models::GpuConsumerRequest> claim_requests(const scenarios::DeviceSp
 std::vector<DeviceLayout> layout(const Scenario& scenario) {
   std::vector<DeviceLayout> out;
   for (size_t d = 0; d < scenario.devices.size(); ++d) {
-    const scenarios::DeviceSpec& device = scenario.devices[d];
+    const DeviceSpec& device = scenario.devices[d];
     DeviceLayout dl;
     dl.device = d;
-    dl.mps = device.sharing == scenarios::ContainerSharing::kMps;
+    dl.mps = device.sharing == ContainerSharing::kMps;
     dl.gpus.resize(static_cast<size_t>(std::max(0, device.gpus)));
     auto claims = models::claim_gpus(device.gpus, claim_requests(device));
     std::vector<int> container_gpus;
@@ -60,7 +57,7 @@ std::vector<DeviceLayout> layout(const Scenario& scenario) {
       }
     }
     for (size_t w = 0; w < scenario.workloads.size(); ++w) {
-      const scenarios::WorkloadSpec& spec = scenario.workloads[w];
+      const WorkloadSpec& spec = scenario.workloads[w];
       if (spec.device != device.name) continue;
       std::optional<int> gpu;
       if (spec.runtime == RuntimeKind::kVm) {
@@ -81,4 +78,4 @@ std::vector<DeviceLayout> layout(const Scenario& scenario) {
   return out;
 }
 
-}  // namespace sharesim::deploy
+}  // namespace sharesim::scenarios

@@ -1,6 +1,10 @@
 // Running a scenario: the validated Scenario is wired into models (GPU profiles, the device claim
 // rules, one GpuModel per GPU in use, one process per workload replica, one Workload per workload)
-// on one sim::Simulator, run to its horizon, and reported as plain data for reports/.
+// on one sim::Simulator, run to its horizon, and reported as plain data (run_report.h).
+//
+// The steps, one file each in run/src/: placement.cpp (claims and placement), processes.cpp
+// (starting GPUs and processes), workload_wiring.cpp, run_loop.cpp, collect.cpp; run_scenario.cpp
+// runs them in order.
 //
 // Wiring rules (each a choice, documented in docs/scenarios.md):
 //  - A device's setup steps claim GPUs in creation order (models/device.h). A VM whose creation
@@ -26,51 +30,11 @@
 
 #include "sharesim/models/gpu.h"
 #include "sharesim/models/workload.h"
-#include "sharesim/scenarios/loader.h"
+#include "sharesim/run/run_report.h"
 #include "sharesim/scenarios/scenario.h"
 #include "sharesim/sim/result.h"
 
-namespace sharesim::scenarios {
-
-struct ProcessReport {
-  std::string workload;
-  int replica = 0;
-  int64_t memory_bytes = 0;
-  std::optional<int> mps_active_thread_percentage;
-  int sm_cap = 0;  // SMs its kernels may use together
-  bool failed = false;
-  std::string failure;  // why (start refused, or the fault)
-};
-
-struct GpuReport {
-  std::string device;
-  int index = 0;
-  std::string claimed_by;          // consumer name ("analytics-vm", "kubernetes"), or "" when free
-  std::string policy;              // "passthrough", "time-slicing", "mps", or "" when nothing runs on it
-  std::string profile;             // the GPU profile's name
-  int sm_count = 0;                // the profile's SMs
-  int64_t memory_total_bytes = 0;  // the profile's usable device memory (what nvidia-smi shows as total)
-  bool in_use = false;             // a GpuModel ran (at least one process)
-  models::GpuMetrics metrics;
-  std::vector<ProcessReport> processes;
-  std::vector<models::FaultRecord> faults;
-};
-
-struct RunReport {
-  std::string scenario_name;
-  std::string scenario_file;
-  uint64_t seed = 0;
-  sim::Time duration;  // as configured
-  sim::Time warmup;
-  sim::Time ended_at;    // simulated time when the run ended (<= duration)
-  uint64_t events = 0;   // events the engine executed
-  uint64_t kernels = 0;  // kernels completed (all GPUs, measured window)
-  std::vector<models::WorkloadStats> workloads;
-  std::vector<GpuReport> gpus;
-  std::vector<std::string> warnings;  // e.g. an untested VM OS
-  bool slo_met = true;                // every workload's SLOs
-  bool interrupted = false;           // stopped early by a signal or a budget
-};
+namespace sharesim::run {
 
 struct RunOptions {
   // Called for every request when it completes or fails (for --requests).
@@ -91,11 +55,7 @@ struct RunOptions {
       gpu_observer;
 };
 
-// LoadOptions with the device claim rules and the GPU profiles' throughput figures wired in, so
-// claim-order errors come with file and line from load_scenario.
-LoadOptions default_load_options(std::vector<std::string> overrides = {});
-
 // Runs a loaded scenario. Errors are input errors found while wiring (they carry the location).
-Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& options = {});
+Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOptions& options = {});
 
-}  // namespace sharesim::scenarios
+}  // namespace sharesim::run

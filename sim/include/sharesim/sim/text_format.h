@@ -3,9 +3,9 @@
 
 #include <string>
 
-namespace sharesim::reports {
+namespace sharesim::sim {
 
 // fmt("%.1f", 2.25) == "2.2". REQUIRES: `format` takes exactly one double and prints < 96 chars.
 std::string fmt(const char* format, double value);
 
-}  // namespace sharesim::reports
+}  // namespace sharesim::sim

@@ -1,17 +1,16 @@
 // The target's rules checked against a configuration, and applied to what its clients get.
+#include "sharesim/scenarios/target_rules.h"
+
 #include <algorithm>
 #include <set>
 #include <variant>
 
-#include "sharesim/deploy/deploy.h"
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/scenarios/loader.h"
 
-namespace sharesim::deploy {
+namespace sharesim::scenarios {
 
 using models::DeployTarget;
-using scenarios::RuntimeKind;
-using scenarios::Scenario;
 
 namespace {
 
@@ -23,28 +22,27 @@ std::string mib(int64_t bytes) {
 
 // The memory the plugin divides: what NVML reports as the GPU's memory, which the profile's
 // usable memory stands for (nvidia-smi shows it as the total). 0 when the profile does not load.
-int64_t plugin_total_memory(const Scenario& s, const scenarios::DeviceSpec& device) {
-  auto profile = models::resolve_gpu_profile(device.gpu_profile, scenarios::scenario_base_dir(s.file));
+int64_t plugin_total_memory(const Scenario& s, const DeviceSpec& device) {
+  auto profile = models::resolve_gpu_profile(device.gpu_profile, scenario_base_dir(s.file));
   return profile ? profile->memory_usable_bytes : 0;
 }
 
-Finding finding(Finding::Severity severity, std::string rule, std::string message,
-                scenarios::SourceLocation where) {
+Finding finding(Finding::Severity severity, std::string rule, std::string message, SourceLocation where) {
   return Finding{severity, std::move(rule), std::move(message), std::move(where)};
 }
 
 void check_plugin(const Scenario& s, std::vector<Finding>& out) {
   constexpr auto kError = Finding::Severity::kError;
   constexpr auto kWarning = Finding::Severity::kWarning;
-  for (const scenarios::DeviceSpec& device : s.devices) {
-    for (const scenarios::SetupStep& step : device.setup) {
-      if (const auto* vm = std::get_if<scenarios::VmSetup>(&step)) {
+  for (const DeviceSpec& device : s.devices) {
+    for (const SetupStep& step : device.setup) {
+      if (const auto* vm = std::get_if<VmSetup>(&step)) {
         out.push_back(finding(kError, "kubernetes-device-plugin.no-vms",
                               "GPU VM '" + vm->name +
                                   "': a Kubernetes node with the NVIDIA device plugin has no GPU VMs (target "
                                   "azure-stack-edge has them)",
                               vm->where));
-      } else if (const auto* iot = std::get_if<scenarios::IotEdgeSetup>(&step)) {
+      } else if (const auto* iot = std::get_if<IotEdgeSetup>(&step)) {
         out.push_back(
             finding(kError, "kubernetes-device-plugin.no-iot-edge",
                     "device '" + device.name +
@@ -53,7 +51,7 @@ void check_plugin(const Scenario& s, std::vector<Finding>& out) {
       }
     }
   }
-  for (const scenarios::WorkloadSpec& w : s.workloads) {
+  for (const WorkloadSpec& w : s.workloads) {
     if (w.runtime == RuntimeKind::kIotEdge) {
       out.push_back(finding(kError, "kubernetes-device-plugin.no-iot-edge",
                             "workload '" + w.name +
@@ -71,7 +69,7 @@ void check_plugin(const Scenario& s, std::vector<Finding>& out) {
     }
   }
   for (const DeviceLayout& dl : layout(s)) {
-    const scenarios::DeviceSpec& device = s.devices[dl.device];
+    const DeviceSpec& device = s.devices[dl.device];
     const int n = dl.container_replicas();
     // The plugin picks each pod's GPU (distributed allocation: the least-allocated GPU first), so
     // which workload lands on which GPU of a multi-GPU node is its choice, not the scenario's.
@@ -97,7 +95,7 @@ void check_plugin(const Scenario& s, std::vector<Finding>& out) {
     for (const GpuLayout& g : dl.gpus) {
       if (!g.vm.empty()) continue;
       for (size_t wi : g.workloads) {
-        const scenarios::WorkloadSpec& w = s.workloads[wi];
+        const WorkloadSpec& w = s.workloads[wi];
         if (n < models::device_plugin::kMinReplicas) {
           if (w.mps_active_thread_percentage) {
             out.push_back(
@@ -162,7 +160,7 @@ void apply_target_rules(Scenario& s, DeployTarget target) {
     for (const GpuLayout& g : dl.gpus) {
       if (!g.vm.empty()) continue;
       for (size_t wi : g.workloads) {
-        scenarios::WorkloadSpec& w = s.workloads[wi];
+        WorkloadSpec& w = s.workloads[wi];
         if (n < models::device_plugin::kMinReplicas) {
           // No sharing config, no MPS daemon: the process has the GPU to itself.
           w.mps_active_thread_percentage.reset();
@@ -183,4 +181,4 @@ void apply_target_rules(Scenario& s, DeployTarget target) {
   }
 }
 
-}  // namespace sharesim::deploy
+}  // namespace sharesim::scenarios

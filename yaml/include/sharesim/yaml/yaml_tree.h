@@ -3,7 +3,7 @@
 // yaml-cpp's Node API forgets duplicate keys (the last one silently wins) and the position of
 // keys; this tree is built from yaml-cpp's event parser instead, so a duplicate key is an error
 // naming both places, and every error can point at the key or value the user wrote.
-// Private to the scenarios library.
+// Used by the scenario loader (scenarios/) and the GPU profile loader (models/).
 #pragma once
 
 #include <string>
@@ -13,7 +13,7 @@
 
 #include "sharesim/sim/result.h"
 
-namespace sharesim::scenarios::detail {
+namespace sharesim::yaml {
 
 struct YamlEntry;
 
@@ -53,11 +53,18 @@ struct YamlEntry {
   YamlNode second;  // the value
 };
 
+struct ParseOptions {
+  // By default a duplicate key is an error naming both places. With this set both entries are
+  // kept, in file order, for a reader that reports duplicates in its own terms (a GPU profile's
+  // "parameter given twice").
+  bool keep_duplicate_keys = false;
+};
+
 // Parses one YAML document. An empty document gives a null node. Errors (syntax, duplicate keys,
 // non-scalar keys, more than one document) name `file` and the line and column.
-Result<YamlNode> parse_yaml(std::string_view text, const std::string& file);
+Result<YamlNode> parse_yaml(std::string_view text, const std::string& file, const ParseOptions& options = {});
 
 // Sets `origin` on a node and all its children.
 void set_origin(YamlNode& node, const std::string& origin);
 
-}  // namespace sharesim::scenarios::detail
+}  // namespace sharesim::yaml

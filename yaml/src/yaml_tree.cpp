@@ -1,4 +1,4 @@
-#include "yaml_tree.h"
+#include "sharesim/yaml/yaml_tree.h"
 
 #include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/eventhandler.h>
@@ -11,7 +11,7 @@
 #include <optional>
 #include <sstream>
 
-namespace sharesim::scenarios::detail {
+namespace sharesim::yaml {
 namespace {
 
 // A scenario has hundreds of nodes. Aliases copy the anchored subtree, so a few lines can
@@ -28,7 +28,7 @@ bool is_null_word(const std::string& s) {
 // error is remembered and later events are ignored.
 class TreeBuilder final : public YAML::EventHandler {
  public:
-  explicit TreeBuilder(std::string file) : file_(std::move(file)) {}
+  TreeBuilder(std::string file, const ParseOptions& options) : file_(std::move(file)), options_(options) {}
 
   void OnDocumentStart(const YAML::Mark& mark) override { document_start = mark; }
   void OnDocumentEnd() override {}
@@ -172,7 +172,7 @@ class TreeBuilder final : public YAML::EventHandler {
         return;
       }
       for (const auto& [key, value] : top.node.entries) {
-        if (key.value == node.value) {
+        if (key.value == node.value && !options_.keep_duplicate_keys) {
           std::ostringstream msg;
           msg << "duplicate key '" << node.value << "' (first written at line " << key.line << ", column "
               << key.column << "); each key may appear once";
@@ -191,6 +191,7 @@ class TreeBuilder final : public YAML::EventHandler {
   }
 
   std::string file_;
+  ParseOptions options_;
   std::vector<Frame> stack_;
   std::map<YAML::anchor_t, YamlNode> anchors_;
   std::map<YAML::anchor_t, int64_t> anchor_sizes_;  // nodes each anchored subtree counts for
@@ -238,9 +239,9 @@ void set_origin(YamlNode& node, const std::string& origin) {
   }
 }
 
-Result<YamlNode> parse_yaml(std::string_view text, const std::string& file) {
+Result<YamlNode> parse_yaml(std::string_view text, const std::string& file, const ParseOptions& options) {
   std::istringstream in{std::string(text)};
-  TreeBuilder builder(file);
+  TreeBuilder builder(file, options);
   try {
     YAML::Parser parser(in);
     if (!parser.HandleNextDocument(builder)) return YamlNode{};
@@ -266,4 +267,4 @@ Result<YamlNode> parse_yaml(std::string_view text, const std::string& file) {
   return std::move(*builder.root);
 }
 
-}  // namespace sharesim::scenarios::detail
+}  // namespace sharesim::yaml
