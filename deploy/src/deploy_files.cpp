@@ -1,29 +1,31 @@
 #include "sharesim/deploy/deploy_files.h"
 
+#include <variant>
+
 #include "sharesim/deploy/manifests.h"
 
 namespace sharesim::deploy {
 
 using planner::Candidate;
-using planner::DevicePlan;
-using planner::GpuPlan;
 using planner::PlanInput;
 using planner::PlanResult;
-using planner::Tenant;
 
-std::string setup_order(const DevicePlan& d) {
+std::string setup_order(const scenarios::DeviceSpec& d) {
   std::string out =
       "# Creation order on device '" + d.name +
       "': VMs claim GPUs in the order they are created,\n"
       "# so every GPU VM comes before Kubernetes (Kubernetes created first would claim every GPU).\n";
   int step = 0;
-  for (size_t g = 0; g < d.gpus.size(); ++g) {
-    if (d.gpus[g].passthrough)
-      out += std::to_string(++step) + ". create VM '" + d.name + "-vm" + std::to_string(g) + "' (GPU " +
-             std::to_string(g) + ", passthrough)\n";
+  const char* sharing = d.sharing == scenarios::ContainerSharing::kMps ? "mps" : "time-slicing";
+  for (const scenarios::SetupStep& st : d.setup) {
+    if (const auto* vm = std::get_if<scenarios::VmSetup>(&st)) {
+      out += std::to_string(++step) + ". create VM '" + vm->name + "' (passthrough)\n";
+    } else if (std::holds_alternative<scenarios::KubernetesSetup>(st)) {
+      out += std::to_string(++step) + ". create Kubernetes (" + sharing + ")\n";
+    } else {
+      out += std::to_string(++step) + ". enable IoT Edge (modules on the device's Kubernetes)\n";
+    }
   }
-  if (d.has_containers())
-    out += std::to_string(++step) + ". create Kubernetes (" + (d.mps ? "mps" : "time-slicing") + ")\n";
   return out;
 }
 

@@ -118,6 +118,14 @@ std::vector<std::string> hopeless_workloads(const Scenario& base, const PlanSpec
                     fmt("%.6g", *rate) + "/s");
       continue;
     }
+    // plan.headroom: throughput must exceed its target by the headroom, which arrivals bound.
+    if (w.slo.min_throughput_per_s && *w.slo.min_throughput_per_s * (1 + spec.headroom) > *rate * 1.000001) {
+      out.push_back("workload '" + w.name + "': with plan.headroom " + fmt("%.0f", spec.headroom * 100) +
+                    " % its min_throughput needs " +
+                    fmt("%.6g", *w.slo.min_throughput_per_s * (1 + spec.headroom)) +
+                    " requests/s, but its arrivals offer only " + fmt("%.6g", *rate) + "/s");
+      continue;
+    }
     // The weakest bound any allowed policy on any option gives.
     double best_gpu = std::numeric_limits<double>::infinity(), best_serial = best_gpu;
     for (const auto& profile : profiles) {

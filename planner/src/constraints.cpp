@@ -253,12 +253,22 @@ void explain_choice(const PlanInput& input, PlanResult& result) {
   }
   // Constraints that decided: they removed candidates at this cost or cheaper, or a cheaper
   // candidate met every SLO but not with the headroom.
-  std::map<std::string, size_t> pruned;
+  // Rules that removed candidates at cheaper levels may have decided the cost; those that removed
+  // candidates only at the chosen cost may have decided the configuration at that cost.
+  std::map<std::string, size_t> cheaper, same;
   for (size_t l = 0; l <= result.chosen->first && l < result.levels.size(); ++l)
-    for (const auto& [rule, k] : result.levels[l].pruned) pruned[rule] += k;
-  for (const auto& [rule, k] : pruned)
-    x.decided_by.push_back(rule + ": removed " + std::to_string(k) + " candidate(s) at cost <= " +
-                           fmt("%.6g", chosen.cost) + "; without it a cheaper or better plan may exist");
+    for (const auto& [rule, k] : result.levels[l].pruned)
+      (l < result.chosen->first ? cheaper : same)[rule] += k;
+  for (const auto& [rule, k] : cheaper)
+    x.decided_by.push_back(rule + ": removed " + std::to_string(k) + " candidate(s) cheaper than " +
+                           fmt("%.6g", chosen.cost) + " (and " +
+                           std::to_string(same.count(rule) ? same[rule] : 0) +
+                           " at that cost): without it a cheaper plan may exist");
+  for (const auto& [rule, k] : same)
+    if (cheaper.count(rule) == 0)
+      x.decided_by.push_back(rule + ": removed " + std::to_string(k) + " candidate(s) at cost " +
+                             fmt("%.6g", chosen.cost) +
+                             ": without it another configuration at this cost may win");
   if (spec.headroom > 0) {
     for (size_t l = 0; l < result.chosen->first; ++l) {  // cheaper levels: the chosen one had a plan
       const LevelResult& level = result.levels[l];

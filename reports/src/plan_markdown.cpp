@@ -71,7 +71,8 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
          << detail::value_text(o, o.measured) << " | " << fmt("%+.1f", o.margin * 100) << " % |\n";
     }
     md << "\n### Creation order\n\n";
-    for (const DevicePlan& d : chosen->devices) md << "```\n" << deploy::setup_order(d) << "```\n";
+    const scenarios::Scenario planned = planner::candidate_scenario(base, *input.spec, *chosen);
+    for (const scenarios::DeviceSpec& d : planned.devices) md << "```\n" << deploy::setup_order(d) << "```\n";
     md << "\nDeployment files: `deploy/` (`deploy/README.md` says how to apply them).\n";
   } else {
     md << "## No plan: infeasible\n\n";

@@ -406,3 +406,24 @@ TEST(PlannerTarget, AzureStackEdgeModulesStayIotEdgeModules) {
 
 }  // namespace
 }  // namespace sharesim::planner
+
+namespace sharesim::planner {
+namespace {
+
+TEST(PlannerConstraints, HeadroomAboveWhatArrivalsAllowIsInfeasibleUpFront) {
+  // min_throughput 360/s with 20 % headroom needs 432/s, but Poisson arrivals offer 400/s: no
+  // candidate can meet it, so the planner says so before searching.
+  const PlanInput input =
+      load(scenario_yaml(kernel_workload("d", "400/s", "1ms", "{p99: 30ms, min_throughput: 360/s}"),
+                         kTwoOptions + "  headroom: 20%\n"));
+  const PlanResult r = run(input);
+  EXPECT_FALSE(r.chosen);
+  EXPECT_TRUE(r.levels.empty());
+  ASSERT_EQ(r.infeasible.size(), 1u);
+  EXPECT_NE(r.infeasible[0].find("plan.headroom 20 % its min_throughput needs 432 requests/s"),
+            std::string::npos)
+      << r.infeasible[0];
+}
+
+}  // namespace
+}  // namespace sharesim::planner

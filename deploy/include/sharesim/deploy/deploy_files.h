@@ -11,8 +11,9 @@
 
 namespace sharesim::deploy {
 
-// The order in which the device's GPU VMs and Kubernetes must be created (VMs claim GPUs first).
-std::string setup_order(const planner::DevicePlan& device);
+// The order in which a planned device's GPU VMs, Kubernetes and IoT Edge must be created (VMs claim
+// GPUs first), from the scenario the chosen candidate stands for (candidate_scenario).
+std::string setup_order(const scenarios::DeviceSpec& device);
 
 // Every file under deploy/ for the chosen candidate of `result` on the plan's target; none when no
 // plan was found.
