@@ -59,6 +59,15 @@ Result<PlanConstraints> resolve_constraints(const Scenario& base, const PlanSpec
     c.exclusive[*w] = true;
   }
   if (spec.target == DeployTarget::kKubernetesDevicePlugin) {
+    bool containers = false;
+    for (size_t o = 0; o < spec.device_options.size(); ++o)
+      containers = containers || spec.allows(o, PlanPolicy::kTimeSlicing) || spec.allows(o, PlanPolicy::kMps);
+    if (!containers) {
+      return located(spec.where,
+                     "[kubernetes-device-plugin.no-vms] the plan allows only passthrough, but target "
+                     "kubernetes-device-plugin has no GPU VMs: allow time-slicing or mps (one process "
+                     "per GPU needs no sharing config)");
+    }
     for (const auto& w : base.workloads) {
       if (w.runtime == scenarios::RuntimeKind::kIotEdge) {
         return located(w.where, "[kubernetes-device-plugin.no-iot-edge] workload '" + w.name +

@@ -305,6 +305,11 @@ TEST(PlannerConstraints, NamesAreCheckedAndTargetRulesNamed) {
            PlanOptions{});
   ASSERT_FALSE(vm_on_plugin);
   EXPECT_NE(vm_on_plugin.error().to_string().find("kubernetes-device-plugin.no-vms"), std::string::npos);
+  auto only_vms = plan(
+      load(scenario_yaml(w, kTwoOptions + "  policies: [passthrough]\n  target: kubernetes-device-plugin\n")),
+      PlanOptions{});
+  ASSERT_FALSE(only_vms);
+  EXPECT_NE(only_vms.error().to_string().find("kubernetes-device-plugin.no-vms"), std::string::npos);
   auto bad_target =
       load_plan_input_text(scenario_yaml(w, kTwoOptions + "  target: kubernetes\n"), "t.yaml", ".");
   ASSERT_FALSE(bad_target);
