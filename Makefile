@@ -1,7 +1,7 @@
 # sharesim: two commands for a fresh Debian machine.
 #   make run    install missing dependencies, build (Release), run the bundled example
 #   make test   the same set-up, then the whole test suite (ctest)
-# Other targets: make build, make bench, make clean. BUILD_DIR, JOBS and CMAKE_ARGS may be overridden.
+# Other targets: make build, make bench, make clean, make test-distributed (Slurm, root). BUILD_DIR, JOBS and CMAKE_ARGS may be overridden.
 #   make sanitize   the test suite built with AddressSanitizer + UndefinedBehaviorSanitizer (build-asan)
 #   make fuzz       each libFuzzer target for FUZZ_SECONDS (default 60) or FUZZ_RUNS inputs (clang; build-fuzz)
 # docs/hardening.md describes both.
@@ -50,6 +50,13 @@ run: build
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+
+# A real single-node Slurm cluster on this machine (installs slurmctld slurmd slurm-client munge
+# when missing; root): the example plan run as a job array of shards and merged, compared byte for
+# byte with an unsharded run; every daemon it started stopped by PID (tests/distributed/).
+.PHONY: test-distributed
+test-distributed: build
+	tests/distributed/slurm_test.sh $(SHARESIM) .
 
 # Regression checks of the example scenarios against their committed baselines (docs/check.md).
 # The claim-order examples where Kubernetes comes first are meant to fail (exit 2) and are left out.

@@ -1,6 +1,7 @@
 // `sharesim plan SCENARIO -o OUT/`: the cheapest configuration whose simulated SLOs all hold
 // (planner/), with --jobs, --shard i/N, and --max-rate WORKLOAD (throughput search).
 #include <cstdio>
+#include <filesystem>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -14,6 +15,7 @@
 #include "sharesim/reports/plan_outputs.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/sim/atomic_file.h"
+#include "sharesim/sweep/sweep_jobs.h"
 
 namespace sharesim::cli {
 namespace {
@@ -92,7 +94,8 @@ int report_plan(const planner::PlanInput& input, const planner::PlanResult& resu
 
 int run_plan_command(const Args& args) {
   po::options_description options("plan options");
-  std::string scenario_path, out_dir, shard, max_rate_workload;
+  std::string scenario_path, out_dir, shard, max_rate_workload, emit;
+  sweep::SweepOptions sweep_options;
   std::vector<std::string> overrides;
   int jobs = 0;
   double precision = 0.01;
@@ -108,7 +111,20 @@ int run_plan_command(const Args& args) {
       "precision", po::value(&precision)->default_value(0.01), "relative precision of --max-rate")(
       "max-candidates", po::value<size_t>()->default_value(planner::PlanOptions{}.max_candidates_per_level),
       "candidates generated per cost level at most (a level cut short makes the search inconclusive)")(
-      "exhaustive", "simulate every candidate whole (no per-GPU memo): slower, the same plan")(
+      "emit", po::value(&emit),
+      "slurm | kubernetes: write the jobs that run this plan sharded (and the merge) into OUT, do not "
+      "search")("shards", po::value(&sweep_options.shards)->default_value(4),
+                "with --emit: the number of shards N")(
+      "image", po::value(&sweep_options.image),
+      "with --emit kubernetes: the sharesim image, pinned (repo@sha256:... or repo:tag)")(
+      "workdir", po::value(&sweep_options.working_dir),
+      "with --emit: where the tasks run (default: this directory for slurm, /work in the image)")(
+      "results", po::value(&sweep_options.results_dir)->default_value("results"),
+      "with --emit: the folder for shard-<i>/ and plan/, relative to --workdir")(
+      "program", po::value(&sweep_options.sharesim),
+      "with --emit: the sharesim program as tasks call it (default: this program's path for slurm, "
+      "sharesim in the image)")("exhaustive",
+                                "simulate every candidate whole (no per-GPU memo): slower, the same plan")(
       "quiet,q", "print nothing but errors and the verdict");
   po::positional_options_description positional;
   positional.add("scenario", 1);
@@ -139,6 +155,38 @@ int run_plan_command(const Args& args) {
         "max-rate %s: %.6g requests/s holds every SLO; %.6g/s fails (precision %.2g %%, %d simulations)\n",
         max_rate_workload.c_str(), found->rate_per_s, found->infeasible_above, found->precision * 100,
         found->simulations);
+    return 0;
+  }
+
+  if (!emit.empty()) {
+    if (emit != "slurm" && emit != "kubernetes")
+      return usage_error("plan: --emit expects slurm or kubernetes, found '" + emit + "'");
+    const bool kubernetes = emit == "kubernetes";
+    sweep_options.scenario = scenario_path;
+    sweep_options.overrides = overrides;
+    sweep_options.jobs = vm["jobs"].defaulted() ? 1 : jobs;
+    if (vm.count("max-candidates") && !vm["max-candidates"].defaulted())
+      sweep_options.max_candidates_per_level = vm["max-candidates"].as<size_t>();
+    if (sweep_options.working_dir.empty() && !kubernetes)
+      sweep_options.working_dir = std::filesystem::current_path().string();
+    if (vm.count("program") == 0) {
+      std::error_code ec;
+      const auto self = std::filesystem::canonical("/proc/self/exe", ec);
+      sweep_options.sharesim = kubernetes || ec ? "sharesim" : self.string();
+    }
+    if (auto ok = sweep::check_sweep_options(sweep_options, kubernetes); !ok)
+      return usage_error("plan: " + ok.error().message);
+    // The scenario must load here, so that a job is never sent off with a bad input.
+    auto input = planner::load_plan_input(scenario_path, overrides);
+    if (!input) return input_error(input.error());
+    const auto files =
+        kubernetes ? sweep::kubernetes_sweep(sweep_options) : sweep::slurm_sweep(sweep_options);
+    if (int code = write_outputs(out_dir, files)) return code;
+    if (!quiet) {
+      for (const auto& f : files) std::printf("wrote %s/%s\n", out_dir.c_str(), f.path.c_str());
+      std::printf(kubernetes ? "run: sh %s/kubernetes/run.sh\n" : "submit: sh %s/slurm/submit.sh\n",
+                  out_dir.c_str());
+    }
     return 0;
   }
 

@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +23,7 @@
 #include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
+#include "sharesim/scenarios/target_rules.h"
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
@@ -147,6 +149,17 @@ int run_run_command(const Args& args) {
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
+  if (scenario->target) {
+    // The target's rules: what it cannot do is an error, what it does differently a warning, and
+    // the run simulates what the target really gives (e.g. the stock plugin's 100/N MPS shares).
+    for (const scenarios::Finding& f : scenarios::check_target(*scenario, *scenario->target)) {
+      if (f.severity == scenarios::Finding::Severity::kError)
+        return input_error(Error{f.where.file, f.where.line, f.where.column, f.where.field,
+                                 "[" + f.rule + "] " + f.message});
+      std::cerr << "sharesim: " << scenarios::finding_text(f) << "\n";
+    }
+    scenarios::apply_target_rules(*scenario, *scenario->target);
+  }
 
   std::string requests_csv;
   run::RunOptions run_options;

@@ -98,21 +98,18 @@ void ProgressiveFilling::solve(MaxMinSystem& s) const {
       if (s.full_[c] == 2) s.members_[s.member_fill_[c]++] = i;
     }
   }
-  // Variables in order of the level at which their bound stops them.
+  // The variables still growing (a linear scan per round finds the lowest bound level: rounds
+  // are few in practice, and this avoids sorting every time).
   s.unfrozen_.clear();
-  for (uint32_t i = 0; i < n; ++i) {
-    if (s.bound_[i] > 0) s.unfrozen_.push_back(i);
-  }
-  std::sort(s.unfrozen_.begin(), s.unfrozen_.end(), [&](uint32_t x, uint32_t y) {
-    const double lx = s.bound_[x] / s.weight_[x], ly = s.bound_[y] / s.weight_[y];
-    return lx < ly || (lx == ly && x < y);
-  });
   s.frozen_.assign(n, 0);
   for (uint32_t i = 0; i < n; ++i) {
-    if (s.bound_[i] <= 0) s.frozen_[i] = 1;
+    if (s.bound_[i] > 0) {
+      s.unfrozen_.push_back(i);
+    } else {
+      s.frozen_[i] = 1;
+    }
   }
   size_t left = s.unfrozen_.size();
-  size_t next = 0;  // s.unfrozen_[next] is the unfrozen variable with the lowest bound level
   auto freeze = [&](uint32_t i, double x) {
     s.value_[i] = x;
     s.frozen_[i] = 1;
@@ -127,30 +124,31 @@ void ProgressiveFilling::solve(MaxMinSystem& s) const {
     }
   };
   while (left > 0) {
-    while (next < s.unfrozen_.size() && s.frozen_[s.unfrozen_[next]] != 0) ++next;
-    double level = next < s.unfrozen_.size() ? s.bound_[s.unfrozen_[next]] / s.weight_[s.unfrozen_[next]]
-                                             : MaxMinSystem::kUnbounded;
+    // Drop the frozen from the list; find the lowest bound level among the others.
+    double level = MaxMinSystem::kUnbounded;
+    size_t keep = 0;
+    for (uint32_t i : s.unfrozen_) {
+      if (s.frozen_[i] != 0) continue;
+      s.unfrozen_[keep++] = i;
+      level = std::min(level, s.bound_[i] / s.weight_[i]);
+    }
+    s.unfrozen_.resize(keep);
     for (uint32_t c : s.binding_) {
       if (s.full_[c] == 2 && s.members_left_[c] > 0 && s.load_[c] > 0) {
         level = std::min(level, std::max(0.0, s.left_[c]) / s.load_[c]);
       }
     }
     if (level == MaxMinSystem::kUnbounded) {  // unbounded variables that use nothing binding
-      for (uint32_t i : s.unfrozen_) {
-        if (s.frozen_[i] == 0) s.value_[i] = MaxMinSystem::kUnbounded;
-      }
+      for (uint32_t i : s.unfrozen_) s.value_[i] = MaxMinSystem::kUnbounded;
       break;
     }
     const double limit = level * (1 + kEps);
     const size_t before = left;
     // Variables whose bound is reached at this level.
-    while (next < s.unfrozen_.size()) {
-      const uint32_t i = s.unfrozen_[next];
-      if (s.frozen_[i] == 0) {
-        if (s.bound_[i] / s.weight_[i] > limit) break;
+    for (uint32_t i : s.unfrozen_) {
+      if (s.frozen_[i] == 0 && s.bound_[i] / s.weight_[i] <= limit) {
         freeze(i, std::min(s.bound_[i], s.weight_[i] * level));
       }
-      ++next;
     }
     // Constraints full at this level (to the relative precision) freeze all their variables.
     for (uint32_t c : s.binding_) {

@@ -6,6 +6,7 @@
 #include <limits>
 #include <string>
 
+#include "constraints.h"
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/sim/text_format.h"
@@ -22,6 +23,7 @@ namespace detail {
 
 std::optional<std::string> screen_with(const Scenario& base, const PlanSpec& spec,
                                        const std::vector<models::GpuProfile>& profiles, const Candidate& c) {
+  if (auto why = target_screen(base, spec, profiles, c)) return why;
   const std::vector<int> total = processes_per_workload(base, c);
   for (const DevicePlan& d : c.devices) {
     const models::GpuProfile& profile = profiles[d.option];
@@ -114,6 +116,14 @@ std::vector<std::string> hopeless_workloads(const Scenario& base, const PlanSpec
       out.push_back("workload '" + w.name + "': its SLO asks for " +
                     fmt("%.6g", *w.slo.min_throughput_per_s) + " requests/s but its arrivals offer only " +
                     fmt("%.6g", *rate) + "/s");
+      continue;
+    }
+    // plan.headroom: throughput must exceed its target by the headroom, which arrivals bound.
+    if (w.slo.min_throughput_per_s && *w.slo.min_throughput_per_s * (1 + spec.headroom) > *rate * 1.000001) {
+      out.push_back("workload '" + w.name + "': with plan.headroom " + fmt("%.0f", spec.headroom * 100) +
+                    " % its min_throughput needs " +
+                    fmt("%.6g", *w.slo.min_throughput_per_s * (1 + spec.headroom)) +
+                    " requests/s, but its arrivals offer only " + fmt("%.6g", *rate) + "/s");
       continue;
     }
     // The weakest bound any allowed policy on any option gives.

@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "constraints.h"
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 
@@ -19,11 +20,17 @@ using scenarios::WorkloadSpec;
 
 std::vector<Level> make_levels(const PlanSpec& spec, int max_useful_devices) {
   const size_t options = spec.device_options.size();
-  const int max_devices = std::min(spec.max_devices, max_useful_devices);
+  int max_devices = std::min(spec.max_devices, max_useful_devices);
+  if (!spec.owned.empty()) {  // owned hardware: any part of it, never more
+    int owned = 0;
+    for (const auto& od : spec.owned) owned += od.count;
+    max_devices = std::min(owned, max_useful_devices);
+  }
   std::vector<std::vector<size_t>> all;
   std::vector<size_t> current;
   // Non-decreasing sequences of option indexes, length 1..max_devices.
   auto recurse = [&](auto&& self, size_t from) -> void {
+    if (!within_owned(spec, current)) return;
     if (!current.empty()) all.push_back(current);
     if (static_cast<int>(current.size()) == max_devices) return;
     for (size_t o = from; o < options; ++o) {
@@ -113,20 +120,7 @@ std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& 
                                           const std::vector<int>& total) {
   const size_t n = gpu.tenants.size();
   std::vector<std::vector<int>> out;
-  if (spec.mps_percentages) {
-    const std::vector<int>& values = *spec.mps_percentages;
-    std::vector<size_t> digit(n, 0);
-    const size_t kMaxVectors = 4096;
-    while (out.size() < kMaxVectors) {
-      std::vector<int> v(n);
-      for (size_t i = 0; i < n; ++i) v[i] = values[digit[i]];
-      out.push_back(v);
-      size_t i = 0;
-      while (i < n && ++digit[i] == values.size()) digit[i++] = 0;
-      if (i == n) break;
-    }
-    return out;
-  }
+  if (spec.mps_percentages) return percentage_vectors(*spec.mps_percentages, n);
   int processes = 0;
   for (const Tenant& t : gpu.tenants) processes += t.processes;
   // The device plugin's default: each replica gets 100/N.
@@ -168,8 +162,12 @@ std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& 
 class Enumerator {
  public:
   Enumerator(const Scenario& base, const PlanSpec& spec, const std::vector<models::GpuProfile>& profiles,
-             size_t max_candidates)
-      : base_(base), spec_(spec), profiles_(profiles), max_candidates_(max_candidates) {}
+             const PlanConstraints& constraints, size_t max_candidates)
+      : base_(base),
+        spec_(spec),
+        profiles_(profiles),
+        constraints_(constraints),
+        max_candidates_(max_candidates) {}
 
   // Candidates of one level, at most max_candidates_ (then truncated() is true).
   std::vector<Candidate> level(const Level& level, size_t level_index) {
@@ -234,6 +232,10 @@ class Enumerator {
         Candidate canonical = base_candidate;
         canonicalize(canonical, spec_);
         if (!placements_seen.insert(candidate_key(canonical)).second) return;
+        if (auto rule = placement_rule_broken(constraints_, base_candidate)) {
+          ++pruned_[*rule];
+          return;
+        }
         expand_policies(base_candidate, seen, out);
         return;
       }
@@ -274,22 +276,41 @@ class Enumerator {
         for (const Tenant& t : d.gpus[g].tenants) processes += t.processes;
         if (processes == 1) single.push_back(g);
       }
-      const bool may_pass = spec_.allows(PlanPolicy::kPassthrough);
+      // Passthrough where the device's policies allow it or a pinned workload needs it, and the
+      // target has GPU VMs; every choice is then checked against the constraints.
+      const bool pinned = std::any_of(d.gpus.begin(), d.gpus.end(), [&](const GpuPlan& g) {
+        return std::any_of(g.tenants.begin(), g.tenants.end(),
+                           [&](const Tenant& t) { return constraints_.pinned[t.workload]; });
+      });
+      const bool may_pass = models::target_capabilities(spec_.target).gpu_vms &&
+                            (spec_.allows(d.option, PlanPolicy::kPassthrough) || pinned);
       const size_t subsets = may_pass ? (size_t{1} << single.size()) : 1;
       for (size_t mask = 0; mask < subsets; ++mask) {
         DevicePlan p = d;
         for (size_t b = 0; b < single.size(); ++b) p.gpus[single[b]].passthrough = (mask >> b) & 1;
+        auto keep = [&](const DevicePlan& choice) {
+          if (auto rule = policy_rule_broken(constraints_, spec_, choice)) {
+            ++pruned_[*rule];
+          } else {
+            choices.push_back(choice);
+          }
+        };
         if (!p.has_containers()) {
-          choices.push_back(p);
+          keep(p);
           continue;
         }
-        if (spec_.allows(PlanPolicy::kTimeSlicing)) {
+        if (spec_.allows(d.option, PlanPolicy::kTimeSlicing)) {
           p.mps = false;
-          choices.push_back(p);
+          keep(p);
         }
-        if (spec_.allows(PlanPolicy::kMps)) {
+        // On the stock plugin one process per GPU needs no sharing config, so MPS there is the
+        // exclusive GPU time-slicing already stands for.
+        const bool plugin_unshared = spec_.target == models::DeployTarget::kKubernetesDevicePlugin &&
+                                     device_replicas(p) < models::device_plugin::kMinReplicas;
+        if (spec_.allows(d.option, PlanPolicy::kMps) &&
+            !(plugin_unshared && spec_.allows(d.option, PlanPolicy::kTimeSlicing))) {
           p.mps = true;
-          choices.push_back(p);
+          keep(p);
         }
       }
       if (choices.empty()) return;
@@ -317,7 +338,9 @@ class Enumerator {
       for (size_t g = 0; g < dev.gpus.size(); ++g) {
         if (dev.gpus[g].passthrough || dev.gpus[g].tenants.empty()) continue;
         mps_gpus.emplace_back(d, g);
-        vectors.push_back(mps_vectors(base_, spec_, profiles_[dev.option], dev.gpus[g], total));
+        vectors.push_back(spec_.target == models::DeployTarget::kKubernetesDevicePlugin
+                              ? plugin_mps_vectors(spec_, dev.gpus[g], device_replicas(dev))
+                              : mps_vectors(base_, spec_, profiles_[dev.option], dev.gpus[g], total));
       }
     }
     std::vector<size_t> pick(vectors.size(), 0);
@@ -344,22 +367,27 @@ class Enumerator {
   const Scenario& base_;
   const PlanSpec& spec_;
   const std::vector<models::GpuProfile>& profiles_;
+  const PlanConstraints& constraints_;
   size_t max_candidates_;
   bool truncated_ = false;
+  std::map<std::string, size_t> pruned_;
 
  public:
   [[nodiscard]] bool truncated() const { return truncated_; }
+  [[nodiscard]] const std::map<std::string, size_t>& pruned() const { return pruned_; }
 };
 
 }  // namespace
 
 LevelCandidates enumerate_level(const Scenario& base, const PlanSpec& spec,
-                                const std::vector<models::GpuProfile>& profiles, const Level& level,
-                                size_t level_index, size_t max_candidates) {
-  Enumerator enumerator(base, spec, profiles, max_candidates);
+                                const std::vector<models::GpuProfile>& profiles,
+                                const PlanConstraints& constraints, const Level& level, size_t level_index,
+                                size_t max_candidates) {
+  Enumerator enumerator(base, spec, profiles, constraints, max_candidates);
   LevelCandidates out;
   out.candidates = enumerator.level(level, level_index);
   out.truncated = enumerator.truncated();
+  out.pruned = enumerator.pruned();
   return out;
 }
 

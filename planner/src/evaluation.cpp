@@ -10,6 +10,7 @@
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/run/run_scenario.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::planner::detail {
 
@@ -38,9 +39,11 @@ std::vector<CheckOutcome> checks_of(const models::WorkloadStats& ws) {
 }
 
 // Feasibility, margin and reason from the checks (and a reason already set by a failed process).
-void conclude(Evaluation& e) {
+// plan.headroom applies here, after the memo: a check holds only with at least that margin.
+void conclude(Evaluation& e, const scenarios::PlanSpec& spec) {
   double margin = std::numeric_limits<double>::infinity();
-  for (const CheckOutcome& o : e.checks) {
+  for (CheckOutcome& o : e.checks) {
+    o.met = o.met && (spec.headroom <= 0 || o.margin >= spec.headroom);
     if (!o.met) e.feasible = false;
     margin = std::min(margin, o.margin);
   }
@@ -48,17 +51,20 @@ void conclude(Evaluation& e) {
   if (!e.feasible && e.reason.empty()) {
     for (const CheckOutcome& o : e.checks) {
       if (!o.met) {
-        e.reason = "'" + o.workload + "' misses " + o.metric;
+        e.reason = "'" + o.workload + "' misses " + o.metric +
+                   (o.margin >= 0 ? " by the headroom (margin " + sim::fmt("%.1f", o.margin * 100) + " % < " +
+                                        sim::fmt("%.0f", spec.headroom * 100) + " %)"
+                                  : "");
         break;
       }
     }
   }
 }
 
-GpuOutcome simulate_gpu(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+GpuOutcome simulate_gpu(const scenarios::Scenario& whole, const scenarios::Scenario& base, const Candidate& c,
                         size_t device, size_t gpu) {
   GpuOutcome out;
-  const scenarios::Scenario alone = gpu_scenario(base, spec, c, device, gpu);
+  const scenarios::Scenario alone = gpu_scenario(whole, base, c, device, gpu);
   auto report = run::run_scenario(alone);
   if (!report || report->interrupted || report->ended_at < alone.duration) return out;
   for (const auto& g : report->gpus)
@@ -71,9 +77,11 @@ GpuOutcome simulate_gpu(const scenarios::Scenario& base, const scenarios::PlanSp
 
 }  // namespace
 
-Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c) {
+namespace {
+
+Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::PlanSpec& spec) {
   Evaluation e;
-  auto report = run::run_scenario(candidate_scenario(base, spec, c));
+  auto report = run::run_scenario(whole);
   if (!report) {
     e.state = Evaluation::State::kError;
     e.reason = report.error().to_string();
@@ -96,12 +104,18 @@ Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& 
       e.checks.push_back(std::move(o));
     }
   }
-  conclude(e);
+  conclude(e, spec);
   return e;
 }
 
-std::string gpu_memo_key(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
-                         size_t device, size_t gpu) {
+}  // namespace
+
+Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c) {
+  return simulate_whole(candidate_scenario(base, spec, c), spec);
+}
+
+std::string gpu_memo_key(const scenarios::Scenario& whole, const scenarios::Scenario& base,
+                         const scenarios::PlanSpec& spec, const Candidate& c, size_t device, size_t gpu) {
   const DevicePlan& plan = c.devices[device];
   const GpuPlan& g = plan.gpus[gpu];
   const std::vector<int> total = processes_per_workload(base, c);
@@ -114,8 +128,17 @@ std::string gpu_memo_key(const scenarios::Scenario& base, const scenarios::PlanS
   for (const Tenant& t : g.tenants) {
     key += std::to_string(t.workload) + "x" + std::to_string(t.processes);
     if (parts[t.workload] > 1) key += "/" + std::to_string(total[t.workload]);
-    if (plan.mps && !g.passthrough) key += "@" + std::to_string(t.mps_percentage);
     key += ",";
+  }
+  // What the workload specs carry after the target's rules (the stock plugin's percentage and
+  // memory limit depend on the whole device), in tenant order.
+  const std::vector<PartRef> order = parts_in_order(base, c);
+  for (size_t k = 0; k < order.size(); ++k) {
+    if (order[k].device != device || order[k].gpu != gpu) continue;
+    const scenarios::WorkloadSpec& w = whole.workloads[k];
+    key += "|" + std::to_string(static_cast<int>(w.runtime)) + ":" +
+           std::to_string(w.mps_active_thread_percentage.value_or(-1)) + ":" +
+           std::to_string(w.mps_pinned_mem_limit_bytes.value_or(-1));
   }
   return key;
 }
@@ -132,16 +155,18 @@ struct GpuMemo::State {
 GpuMemo::GpuMemo() : state_(std::make_unique<State>()) {}
 GpuMemo::~GpuMemo() = default;
 
-const GpuOutcome& GpuMemo::outcome(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
-                                   const Candidate& c, size_t device, size_t gpu) {
+const GpuOutcome& GpuMemo::outcome(const scenarios::Scenario& whole, const scenarios::Scenario& base,
+                                   const scenarios::PlanSpec& spec, const Candidate& c, size_t device,
+                                   size_t gpu) {
+  const std::string key = gpu_memo_key(whole, base, spec, c, device, gpu);
   State::Entry* entry = nullptr;
   {
     const std::lock_guard<std::mutex> lock(state_->mutex);
-    auto& slot = state_->entries[gpu_memo_key(base, spec, c, device, gpu)];
+    auto& slot = state_->entries[key];
     if (!slot) slot = std::make_unique<State::Entry>();
     entry = slot.get();
   }
-  std::call_once(entry->once, [&] { entry->outcome = simulate_gpu(base, spec, c, device, gpu); });
+  std::call_once(entry->once, [&] { entry->outcome = simulate_gpu(whole, base, c, device, gpu); });
   return entry->outcome;
 }
 
@@ -152,29 +177,30 @@ size_t GpuMemo::simulations() const {
 
 Evaluation evaluate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
                     GpuMemo& memo) {
+  const scenarios::Scenario whole = candidate_scenario(base, spec, c);
   // Outcomes per (device, gpu), looked up once each.
   std::vector<std::vector<const GpuOutcome*>> outcomes(c.devices.size());
   for (size_t d = 0; d < c.devices.size(); ++d) {
     outcomes[d].resize(c.devices[d].gpus.size(), nullptr);
     for (size_t g = 0; g < c.devices[d].gpus.size(); ++g) {
       if (c.devices[d].gpus[g].tenants.empty()) continue;
-      outcomes[d][g] = &memo.outcome(base, spec, c, d, g);
-      if (!outcomes[d][g]->exact) return simulate(base, spec, c);
+      outcomes[d][g] = &memo.outcome(whole, base, spec, c, d, g);
+      if (!outcomes[d][g]->exact) return simulate_whole(whole, spec);
     }
   }
   Evaluation e;
   e.state = Evaluation::State::kSimulated;
   e.feasible = true;
-  const std::vector<int> parts = parts_per_workload(base, c);
-  for (const PartRef& part : parts_in_order(base, c)) {
-    const std::string name =
-        part_name(base.workloads[part.workload].name, c.devices[part.device], part.gpu, parts[part.workload]);
+  const std::vector<PartRef> order = parts_in_order(base, c);
+  for (size_t k = 0; k < order.size(); ++k) {
+    const PartRef& part = order[k];
+    const std::string& name = whole.workloads[k].name;
     for (CheckOutcome o : outcomes[part.device][part.gpu]->tenant_checks[part.tenant]) {
       o.workload = name;
       e.checks.push_back(std::move(o));
     }
   }
-  conclude(e);
+  conclude(e, spec);
   return e;
 }
 

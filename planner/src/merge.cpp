@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "constraints.h"
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 
@@ -45,6 +46,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
   if (!merged.infeasible.empty()) return merged;
   const int max_useful_devices = input.spec->replicas.max * static_cast<int>(input.scenario.workloads.size());
   const std::vector<detail::Level> levels = detail::make_levels(*input.spec, max_useful_devices);
+  auto constraints = detail::resolve_constraints(input.scenario, *input.spec);
+  if (!constraints) return constraints.error();
   // A shard stops after the first level where it found a feasible candidate; the plan's level is
   // the earliest such, and every shard evaluated it in full (each went on until its own stop).
   size_t last = levels.size();
@@ -58,10 +61,11 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
   for (size_t l = 0; l < last; ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
-    auto enumerated = detail::enumerate_level(input.scenario, *input.spec, *profiles, levels[l], l,
-                                              shards.front().max_candidates_per_level);
+    auto enumerated = detail::enumerate_level(input.scenario, *input.spec, *profiles, *constraints, levels[l],
+                                              l, shards.front().max_candidates_per_level);
     level.candidates = std::move(enumerated.candidates);
     level.truncated = enumerated.truncated;
+    level.pruned = std::move(enumerated.pruned);
     level.evaluations.resize(level.candidates.size());
     for (size_t i = 0; i < level.candidates.size(); ++i) {
       const ShardData& owner = *by_index[i % static_cast<size_t>(count)];
@@ -74,6 +78,7 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
     merged.levels.push_back(std::move(level));
   }
   decide(merged);
+  detail::explain_choice(input, merged);
   return merged;
 }
 

@@ -8,6 +8,7 @@
 #include <thread>
 #include <utility>
 
+#include "constraints.h"
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/sim/text_format.h"
@@ -70,15 +71,18 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
 
   const int max_useful_devices = spec.replicas.max * static_cast<int>(base.workloads.size());
   const std::vector<detail::Level> levels = detail::make_levels(spec, max_useful_devices);
+  auto constraints = detail::resolve_constraints(base, spec);
+  if (!constraints) return constraints.error();
   const int jobs = std::max(1, options.jobs);
   detail::GpuMemo memo;  // across levels: a GPU configuration recurs at every cost
   for (size_t l = 0; l < levels.size(); ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
-    auto enumerated =
-        detail::enumerate_level(base, spec, *profiles, levels[l], l, options.max_candidates_per_level);
+    auto enumerated = detail::enumerate_level(base, spec, *profiles, *constraints, levels[l], l,
+                                              options.max_candidates_per_level);
     level.candidates = std::move(enumerated.candidates);
     level.truncated = enumerated.truncated;
+    level.pruned = std::move(enumerated.pruned);
     level.evaluations.resize(level.candidates.size());
     std::vector<size_t> to_simulate;
     for (size_t i = 0; i < level.candidates.size(); ++i) {
@@ -109,7 +113,10 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
     result.levels.push_back(std::move(level));
     if (found) break;
   }
-  if (options.shard_count == 1) decide(result);
+  if (options.shard_count == 1) {
+    decide(result);
+    detail::explain_choice(input, result);
+  }
   result.gpu_simulations = memo.simulations();
   return result;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,12 +46,10 @@ struct PartRef {
 std::vector<PartRef> parts_in_order(const scenarios::Scenario& base, const Candidate& c);
 // "name", or "name@device/gpuN" for a workload split over `parts` GPUs.
 std::string part_name(const std::string& workload, const DevicePlan& plan, size_t gpu_index, int parts);
-scenarios::DeviceSpec device_spec(const scenarios::DeviceOption& option, const DevicePlan& plan);
-scenarios::WorkloadSpec part_spec(const scenarios::WorkloadSpec& workload, const DevicePlan& plan,
-                                  size_t gpu_index, size_t tenant_index, int total, int parts);
-// One GPU of a candidate on its own: a one-GPU device with that GPU's policy and tenants, each
-// tenant a workload "tenant<t>" with the random streams it has in candidate_scenario.
-scenarios::Scenario gpu_scenario(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+// One GPU of a candidate on its own: `whole` (candidate_scenario of `c`: VM names, target rules
+// and all) keeping only that GPU's device and the workloads on that GPU, each named "tenant<t>"
+// with the random streams it has in `whole`.
+scenarios::Scenario gpu_scenario(const scenarios::Scenario& whole, const scenarios::Scenario& base,
                                  const Candidate& c, size_t device, size_t gpu);
 
 // ---- bounds.cpp ----
@@ -70,12 +69,15 @@ struct Level {
 // levels, cheapest first.
 std::vector<Level> make_levels(const scenarios::PlanSpec& spec, int max_useful_devices);
 struct LevelCandidates {
-  std::vector<Candidate> candidates;  // in search order, index = position
-  bool truncated = false;             // the level had more than the per-level bound
+  std::vector<Candidate> candidates;     // in search order, index = position
+  bool truncated = false;                // the level had more than the per-level bound
+  std::map<std::string, size_t> pruned;  // removed by the target's rules and the constraints, per rule
 };
+struct PlanConstraints;  // constraints.h
 LevelCandidates enumerate_level(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
-                                const std::vector<models::GpuProfile>& profiles, const Level& level,
-                                size_t level_index, size_t max_candidates);
+                                const std::vector<models::GpuProfile>& profiles,
+                                const PlanConstraints& constraints, const Level& level, size_t level_index,
+                                size_t max_candidates);
 
 // ---- evaluation.cpp ----
 // The candidate's scenario simulated, with every SLO check and its margin.
@@ -99,18 +101,20 @@ class GpuMemo {
   ~GpuMemo();
   GpuMemo(const GpuMemo&) = delete;
   GpuMemo& operator=(const GpuMemo&) = delete;
-  // The outcome of GPU `gpu` of device `device` of `c`, simulated on first use.
-  const GpuOutcome& outcome(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
-                            const Candidate& c, size_t device, size_t gpu);
+  // The outcome of GPU `gpu` of device `device` of `c` (whose scenario is `whole`), simulated on
+  // first use of its key.
+  const GpuOutcome& outcome(const scenarios::Scenario& whole, const scenarios::Scenario& base,
+                            const scenarios::PlanSpec& spec, const Candidate& c, size_t device, size_t gpu);
   [[nodiscard]] size_t simulations() const;  // distinct GPUs simulated so far
 
  private:
   struct State;
   std::unique_ptr<State> state_;
 };
-// The key the memo files a GPU under.
-std::string gpu_memo_key(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
-                         size_t device, size_t gpu);
+// The key the memo files a GPU under: profile, policy, and per tenant its workload, processes,
+// share of a split workload, and its MPS settings as `whole` has them (after the target's rules).
+std::string gpu_memo_key(const scenarios::Scenario& whole, const scenarios::Scenario& base,
+                         const scenarios::PlanSpec& spec, const Candidate& c, size_t device, size_t gpu);
 // The candidate evaluated from its GPUs' memoised outcomes (the same Evaluation simulate() gives,
 // tested), falling back to simulate() when a GPU is not exact.
 Evaluation evaluate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,

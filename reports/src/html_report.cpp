@@ -315,6 +315,11 @@ std::string html_report(const run::RunReport& report) {
 std::string plan_comparison_html(const PlanComparison& plan) {
   std::string out = page_head(plan.title);
   out += "<h1>" + xml_escape(plan.title) + "</h1>\n";
+  if (!plan.notes.empty()) {
+    out += "<ul id=\"plan-why\">\n";
+    for (const std::string& note : plan.notes) out += "<li>" + xml_escape(note) + "</li>\n";
+    out += "</ul>\n";
+  }
   double max_cost = 0;
   for (const auto& r : plan.rows) max_cost = std::max(max_cost, r.cost);
   if (max_cost <= 0) max_cost = 1;

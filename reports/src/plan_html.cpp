@@ -20,6 +20,7 @@ std::string plan_report_html(const PlanInput& input, const PlanResult& r) {
   const scenarios::Scenario& base = input.scenario;
   PlanComparison page;
   page.title = "sharesim plan: " + base.name;
+  page.notes = detail::explanation_lines(r);
   std::vector<std::pair<size_t, size_t>> rows;
   if (r.chosen) rows.push_back(*r.chosen);
   for (const auto& alt : alternatives) {

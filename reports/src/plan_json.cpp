@@ -49,6 +49,7 @@ std::string plan_json(const PlanInput& input, const PlanResult& r) {
   j.field("scenario", base.name).field("file", base.file).field("seed", base.seed);
   // No plan from an inconclusive search is not a proof that none exists.
   j.field("status", chosen ? "found" : (r.complete ? "infeasible" : "inconclusive"));
+  j.field("target", std::string(models::deploy_target_name(input.spec->target)));
   j.key("search").begin_object();
   j.field("status", r.complete ? "complete" : "inconclusive");
   j.field("levels_evaluated", static_cast<uint64_t>(r.levels.size()));
@@ -115,6 +116,30 @@ std::string plan_json(const PlanInput& input, const PlanResult& r) {
       j.field("measured", o.measured).field("margin", o.margin).field("met", o.met).end_object();
     }
     j.end_array();
+    if (r.explanation) {
+      const planner::ChoiceExplanation& x = *r.explanation;
+      j.key("explanation").begin_object();
+      j.field("binding_workload", x.binding_workload).field("binding_metric", x.binding_metric);
+      j.field("binding_margin", x.binding_margin).field("headroom", x.headroom);
+      j.field("offered_rate_per_s", x.offered_rate_per_s);
+      if (x.max_rate_per_s) j.field("max_rate_per_s", *x.max_rate_per_s);
+      if (x.fails_above_per_s) j.field("fails_above_per_s", *x.fails_above_per_s);
+      if (!x.max_rate_note.empty()) j.field("max_rate_note", x.max_rate_note);
+      j.key("decided_by").begin_array();
+      for (const std::string& why : x.decided_by) j.value(why);
+      j.end_array();
+      j.key("alternatives").begin_array();
+      for (const auto& alt : x.alternatives) {
+        j.begin_object()
+            .field("level", static_cast<uint64_t>(alt.level))
+            .field("index", static_cast<uint64_t>(alt.index));
+        j.field("workload", alt.workload).field("metric", alt.metric).field("margin", alt.margin);
+        j.field("offered_rate_per_s", alt.offered_rate_per_s);
+        if (alt.holds_up_to_per_s) j.field("holds_up_to_per_s", *alt.holds_up_to_per_s);
+        j.end_object();
+      }
+      j.end_array().end_object();
+    }
     j.end_object();
   }
   j.key("alternatives").begin_array();

@@ -53,7 +53,14 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
   }
   if (chosen) {
     md << "## Chosen plan: cost " << fmt("%.6g", chosen->cost) << " (" << chosen->policy_label() << ")\n\n";
-    md << "Smallest SLO margin: " << fmt("%.1f", chosen_eval->margin * 100) << " %.\n\n";
+    md << "Smallest SLO margin: " << fmt("%.1f", chosen_eval->margin * 100)
+       << " %. Target: " << models::deploy_target_name(input.spec->target) << ".\n\n";
+    const auto why = detail::explanation_lines(r);
+    if (!why.empty()) {
+      md << "### Why this plan\n\n";
+      for (const std::string& line : why) md << "- " << line << "\n";
+      md << "\n";
+    }
     md << "| device | GPU | policy | processes |\n|---|---|---|---|\n";
     for (const DevicePlan& d : chosen->devices) {
       for (size_t g = 0; g < d.gpus.size(); ++g) {
@@ -78,10 +85,9 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
          << detail::value_text(o, o.measured) << " | " << fmt("%+.1f", o.margin * 100) << " % |\n";
     }
     md << "\n### Creation order\n\n";
-    for (const DevicePlan& d : chosen->devices) md << "```\n" << deploy::setup_order(d) << "```\n";
-    md << "\nDeployment files: `deploy/<device>/device-plugin-config.yaml`, "
-          "`deploy/<device>/setup-order.txt`, "
-          "`deploy/workloads/<deployment>.env.yaml`.\n";
+    const scenarios::Scenario planned = planner::candidate_scenario(base, *input.spec, *chosen);
+    for (const scenarios::DeviceSpec& d : planned.devices) md << "```\n" << deploy::setup_order(d) << "```\n";
+    md << "\nDeployment files: `deploy/` (`deploy/README.md` says how to apply them).\n";
   } else {
     md << (r.complete ? "## No plan: infeasible\n\n" : "## No plan found: inconclusive\n\n");
     for (const std::string& why : r.infeasible) md << "- " << why << "\n";

@@ -44,28 +44,39 @@ std::string state_name(Evaluation::State s) {
   return "?";
 }
 
-std::vector<std::pair<size_t, size_t>> alternatives(const PlanResult& r) {
-  std::map<std::pair<size_t, std::string>, std::pair<size_t, size_t>> best;
-  auto better = [&](std::pair<size_t, size_t> a, std::pair<size_t, size_t> b) {
-    const Evaluation& ea = r.levels[a.first].evaluations[a.second];
-    const Evaluation& eb = r.levels[b.first].evaluations[b.second];
-    const bool sa = ea.state == Evaluation::State::kSimulated, sb = eb.state == Evaluation::State::kSimulated;
-    if (sa != sb) return sa;
-    if (ea.feasible != eb.feasible) return ea.feasible;
-    if (a.first != b.first) return a.first < b.first;
-    if (ea.margin != eb.margin) return ea.margin > eb.margin;
-    return a.second < b.second;
-  };
-  for (size_t l = 0; l < r.levels.size(); ++l) {
-    for (size_t i = 0; i < r.levels[l].candidates.size(); ++i) {
-      if (r.levels[l].evaluations[i].state == Evaluation::State::kNotEvaluated) continue;
-      const std::pair<size_t, std::string> key{l, r.levels[l].candidates[i].policy_label()};
-      auto it = best.find(key);
-      if (it == best.end() || better({l, i}, it->second)) best[key] = {l, i};
-    }
+// Why the chosen plan, one line each (plan.md, report.html): the binding SLO and its margin, the
+// rate at which the configuration stops holding, and the constraints that decided.
+std::vector<std::string> explanation_lines(const PlanResult& r) {
+  std::vector<std::string> out;
+  if (!r.explanation) return out;
+  const planner::ChoiceExplanation& x = *r.explanation;
+  if (!x.binding_workload.empty()) {
+    out.push_back("Binding SLO: " + x.binding_workload + " " + x.binding_metric + ", margin " +
+                  fmt("%.1f", x.binding_margin * 100) + " %" +
+                  (x.headroom > 0 ? " (headroom required: " + fmt("%.0f", x.headroom * 100) + " %)" : ""));
   }
-  std::vector<std::pair<size_t, size_t>> out;
-  for (const auto& [label, at] : best) out.push_back(at);
+  if (x.max_rate_per_s) {
+    out.push_back(
+        "This configuration keeps every SLO" + std::string(x.headroom > 0 ? " (without headroom)" : "") +
+        " up to " + fmt("%.4g", *x.max_rate_per_s) + " requests/s of " + x.binding_workload +
+        " (offered: " + fmt("%.4g", x.offered_rate_per_s) + "/s; fails at " +
+        fmt("%.4g", x.fails_above_per_s.value_or(0)) + "/s): above that rate the decision changes.");
+  } else if (!x.max_rate_note.empty()) {
+    out.push_back("Rate at which the plan stops holding: not searched (" + x.max_rate_note + ").");
+  }
+  for (const std::string& why : x.decided_by) out.push_back("Decided by " + why + ".");
+  for (const auto& alt : x.alternatives) {
+    const planner::Candidate& c = r.levels[alt.level].candidates[alt.index];
+    std::string line = "Rejected " + c.policy_label() + " at cost " + fmt("%.6g", c.cost) + " misses " +
+                       alt.workload + " " + alt.metric + " by " + fmt("%.1f", -alt.margin * 100) + " %";
+    if (alt.holds_up_to_per_s) {
+      line += "; it would hold every SLO up to " + fmt("%.4g", *alt.holds_up_to_per_s) + " requests/s of " +
+              alt.workload + " (offered " + fmt("%.4g", alt.offered_rate_per_s) + "/s)";
+    } else {
+      line += "; no rate of " + alt.workload + " found at which it holds";
+    }
+    out.push_back(line + ".");
+  }
   return out;
 }
 

@@ -23,8 +23,13 @@ std::string value_text(const planner::CheckOutcome& c, double v);
 const planner::CheckOutcome* worst_check(const planner::Evaluation& e);
 // "simulated", "screened-out", ...
 std::string state_name(planner::Evaluation::State s);
-// Best candidate per cost level and policy label (simulated before screened out, then feasible,
-// then larger margin, then earlier), so the table shows what each cheaper level misses.
-std::vector<std::pair<size_t, size_t>> alternatives(const planner::PlanResult& r);
+// The best candidate per cost level and policy label (planner::best_alternatives).
+inline std::vector<std::pair<size_t, size_t>> alternatives(const planner::PlanResult& r) {
+  return planner::best_alternatives(r);
+}
+// Why the chosen plan, one line each (plan.md, report.html): the binding SLO and its margin, the
+// rate at which the configuration stops holding, the constraints that decided, and the rate at
+// which each rejected alternative would hold (PlanResult::explanation).
+std::vector<std::string> explanation_lines(const planner::PlanResult& r);
 
 }  // namespace sharesim::reports::detail

@@ -26,7 +26,7 @@ bool ScenarioReader::read(const YamlNode& root, Scenario& s) {
   if (!expect_map(root, "", "a scenario")) return false;
   if (!check_keys(root, "",
                   {"name", "description", "seed", "duration", "warmup", "utilization_window", "devices",
-                   "workloads", "plan", "expect"})) {
+                   "workloads", "plan", "expect", "target"})) {
     return false;
   }
   const YamlNode* n = required(root, "", "name", "the scenario's name");
@@ -57,6 +57,13 @@ bool ScenarioReader::read(const YamlNode& root, Scenario& s) {
   }
   if (const YamlNode* v = optional(root, "utilization_window")) {
     if (!read_duration(*v, "utilization_window", true, s.utilization_window)) return false;
+  }
+  if (const YamlNode* v = optional(root, "target")) {  // whose rules the configuration obeys
+    const auto t = v->is_scalar() ? models::parse_deploy_target(sim::trim(v->value)) : std::nullopt;
+    if (!t)
+      return fail(*v, "target",
+                  "expected azure-stack-edge or kubernetes-device-plugin, found " + v->describe());
+    s.target = *t;
   }
 
   const YamlNode* devices = required(root, "", "devices", "a list of devices");
@@ -100,6 +107,7 @@ bool ScenarioReader::read(const YamlNode& root, Scenario& s) {
       return false;
     }
     s.plan = std::move(*spec);
+    if (s.target && plan->find("target") == nullptr) s.plan->target = *s.target;  // the scenario's target
   }
   if (const YamlNode* expect = root.find("expect")) {
     auto expectations = detail::read_expect_section(*expect, file_);

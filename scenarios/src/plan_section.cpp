@@ -26,6 +26,14 @@ bool PlanSpec::allows(PlanPolicy policy) const {
   return std::find(policies.begin(), policies.end(), policy) != policies.end();
 }
 
+bool PlanSpec::allows(size_t option, PlanPolicy policy) const {
+  if (option < device_options.size() && !device_options[option].policies.empty()) {
+    const auto& own = device_options[option].policies;
+    return std::find(own.begin(), own.end(), policy) != own.end();
+  }
+  return allows(policy);
+}
+
 namespace detail {
 
 using sim::iequals;
@@ -78,12 +86,156 @@ class PlanReader {
     return *v;
   }
 
+  Result<std::vector<PlanPolicy>> read_policies(const YamlNode& v, const std::string& ppath) const {
+    if (!v.is_sequence() || v.items.empty()) {
+      return error(
+          v, ppath,
+          "expected a non-empty list of policies (passthrough, time-slicing, mps), found " + v.describe());
+    }
+    std::vector<PlanPolicy> policies;
+    for (size_t i = 0; i < v.items.size(); ++i) {
+      const YamlNode& item = v.items[i];
+      const std::string ipath = ppath + "[" + std::to_string(i) + "]";
+      std::optional<PlanPolicy> policy;
+      if (item.is_scalar()) {
+        for (PlanPolicy p : {PlanPolicy::kPassthrough, PlanPolicy::kTimeSlicing, PlanPolicy::kMps}) {
+          if (iequals(item.value, plan_policy_name(p))) policy = p;
+        }
+      }
+      if (!policy)
+        return error(item, ipath, "expected passthrough, time-slicing or mps, found " + item.describe());
+      if (std::find(policies.begin(), policies.end(), *policy) != policies.end())
+        return error(item, ipath, "expected each policy once, found '" + item.value + "' again");
+      policies.push_back(*policy);
+    }
+    return policies;
+  }
+
+  Result<std::string> read_name(const YamlNode& v, const std::string& path, const std::string& what) const {
+    if (!v.is_scalar() || trim(v.value).empty())
+      return error(v, path, "expected " + what + ", found " + v.describe());
+    return std::string(trim(v.value));
+  }
+
+  // The constraint keys: target, owned, passthrough, exclusive, headroom.
+  std::optional<Error> read_constraints(const YamlNode& plan, const std::string& path, PlanSpec& spec) const {
+    if (const YamlNode* v = plan.find("target")) {
+      const auto t = v->is_scalar() ? models::parse_deploy_target(trim(v->value)) : std::nullopt;
+      if (!t)
+        return error(*v, path + ".target",
+                     "expected azure-stack-edge or kubernetes-device-plugin, found " + v->describe());
+      spec.target = *t;
+    }
+    if (const YamlNode* v = plan.find("owned")) {
+      const std::string opath = path + ".owned";
+      if (!v->is_sequence() || v->items.empty())
+        return error(*v, opath, "expected a list of {option: NAME, count: N}, found " + v->describe());
+      for (size_t i = 0; i < v->items.size(); ++i) {
+        const YamlNode& item = v->items[i];
+        const std::string ipath = opath + "[" + std::to_string(i) + "]";
+        if (!item.is_map())
+          return error(item, ipath, "expected {option: NAME, count: N}, found " + item.describe());
+        if (auto e = check_keys(item, ipath, {"option", "count"})) return e;
+        OwnedDevices owned;
+        owned.where = where(item, ipath);
+        const YamlNode* o = item.find("option");
+        if (o == nullptr)
+          return error(item, ipath + ".option", "expected the name of a device option, found none");
+        auto name = read_name(*o, ipath + ".option", "the name of a device option");
+        if (!name) return name.error();
+        std::string names;
+        bool found = false;
+        for (size_t k = 0; k < spec.device_options.size(); ++k) {
+          names += (k ? ", " : "") + spec.device_options[k].name;
+          if (spec.device_options[k].name == *name) {
+            if (found)
+              return error(
+                  *o, ipath + ".option",
+                  "expected a device option name used once, found '" + *name + "' twice among the options");
+            owned.option = k;
+            found = true;
+          }
+        }
+        if (!found)
+          return error(*o, ipath + ".option",
+                       "expected one of the device options (" + names + "), found '" + *name + "'");
+        for (const OwnedDevices& other : spec.owned)
+          if (other.option == owned.option)
+            return error(*o, ipath + ".option", "expected each option once, found '" + *name + "' again");
+        if (const YamlNode* c = item.find("count")) {
+          auto n = read_int(*c, ipath + ".count", 1, 64);
+          if (!n) return n.error();
+          owned.count = *n;
+        }
+        spec.owned.push_back(std::move(owned));
+      }
+    }
+    if (const YamlNode* v = plan.find("passthrough")) {
+      const std::string ppath = path + ".passthrough";
+      if (!v->is_sequence() || v->items.empty())
+        return error(
+            *v, ppath,
+            "expected a list of workloads ({workload: NAME, vm: VM} or NAME), found " + v->describe());
+      for (size_t i = 0; i < v->items.size(); ++i) {
+        const YamlNode& item = v->items[i];
+        const std::string ipath = ppath + "[" + std::to_string(i) + "]";
+        PassthroughPin pin;
+        pin.where = where(item, ipath);
+        if (item.is_map()) {
+          if (auto e = check_keys(item, ipath, {"workload", "vm"})) return e;
+          const YamlNode* w = item.find("workload");
+          if (w == nullptr)
+            return error(item, ipath + ".workload", "expected the workload's name, found none");
+          auto name = read_name(*w, ipath + ".workload", "a workload name");
+          if (!name) return name.error();
+          pin.workload = *name;
+          if (const YamlNode* vm = item.find("vm")) {
+            auto vm_name = read_name(*vm, ipath + ".vm", "a VM name");
+            if (!vm_name) return vm_name.error();
+            pin.vm = *vm_name;
+          }
+        } else {
+          auto name = read_name(item, ipath, "a workload name or {workload: NAME, vm: VM}");
+          if (!name) return name.error();
+          pin.workload = *name;
+        }
+        spec.passthrough.push_back(std::move(pin));
+      }
+    }
+    if (const YamlNode* v = plan.find("exclusive")) {
+      const std::string epath = path + ".exclusive";
+      if (!v->is_sequence() || v->items.empty())
+        return error(*v, epath, "expected a list of workload names, found " + v->describe());
+      spec.exclusive_where = where(*v, epath);
+      for (size_t i = 0; i < v->items.size(); ++i) {
+        auto name = read_name(v->items[i], epath + "[" + std::to_string(i) + "]", "a workload name");
+        if (!name) return name.error();
+        spec.exclusive.push_back(*name);
+      }
+    }
+    if (const YamlNode* v = plan.find("headroom")) {
+      const std::string hpath = path + ".headroom";
+      const std::string expected = "expected a headroom from 0 to 0.9 (or 0% to 90%)";
+      std::string_view t = v->is_scalar() ? trim(v->value) : std::string_view{};
+      const bool percent = !t.empty() && t.back() == '%';
+      if (percent) t.remove_suffix(1);
+      auto h = sim::parse_number(trim(t));
+      if (t.empty() || !h || !std::isfinite(*h))
+        return error(*v, hpath, expected + ", found " + v->describe());
+      const double value = percent ? *h / 100 : *h;
+      if (value < 0 || value > 0.9) return error(*v, hpath, expected + ", found " + v->describe());
+      spec.headroom = value;
+    }
+    return std::nullopt;
+  }
+
   Result<PlanSpec> read(const YamlNode& plan) const {
     const std::string path = "plan";
     if (!plan.is_map())
       return error(plan, path, "expected the plan section (a mapping), found " + plan.describe());
     if (auto e = check_keys(plan, path,
-                            {"device_options", "max_devices", "policies", "mps_percentages", "replicas"})) {
+                            {"device_options", "max_devices", "policies", "mps_percentages", "replicas",
+                             "target", "owned", "passthrough", "exclusive", "headroom"})) {
       return *e;
     }
     PlanSpec spec;
@@ -104,7 +256,7 @@ class PlanReader {
       const std::string ipath = path + ".device_options[" + std::to_string(i) + "]";
       if (!item.is_map())
         return error(item, ipath, "expected a device option {gpus: N, cost: C}, found " + item.describe());
-      if (auto e = check_keys(item, ipath, {"name", "gpus", "cost", "gpu_profile"})) return *e;
+      if (auto e = check_keys(item, ipath, {"name", "gpus", "cost", "gpu_profile", "policies"})) return *e;
       DeviceOption option;
       option.where = where(item, ipath);
       if (const YamlNode* v = item.find("gpus")) {
@@ -137,6 +289,11 @@ class PlanReader {
                        "expected a name of letters, digits, '-' and '_', found " + v->describe());
         option.name = v->value;
       }
+      if (const YamlNode* v = item.find("policies")) {
+        auto policies = read_policies(*v, ipath + ".policies");
+        if (!policies) return policies.error();
+        option.policies = std::move(*policies);
+      }
       spec.device_options.push_back(std::move(option));
     }
 
@@ -147,28 +304,9 @@ class PlanReader {
     }
 
     if (const YamlNode* v = plan.find("policies")) {
-      const std::string ppath = path + ".policies";
-      if (!v->is_sequence() || v->items.empty()) {
-        return error(
-            *v, ppath,
-            "expected a non-empty list of policies (passthrough, time-slicing, mps), found " + v->describe());
-      }
-      spec.policies.clear();
-      for (size_t i = 0; i < v->items.size(); ++i) {
-        const YamlNode& item = v->items[i];
-        const std::string ipath = ppath + "[" + std::to_string(i) + "]";
-        std::optional<PlanPolicy> policy;
-        if (item.is_scalar()) {
-          for (PlanPolicy p : {PlanPolicy::kPassthrough, PlanPolicy::kTimeSlicing, PlanPolicy::kMps}) {
-            if (iequals(item.value, plan_policy_name(p))) policy = p;
-          }
-        }
-        if (!policy)
-          return error(item, ipath, "expected passthrough, time-slicing or mps, found " + item.describe());
-        if (spec.allows(*policy))
-          return error(item, ipath, "expected each policy once, found '" + item.value + "' again");
-        spec.policies.push_back(*policy);
-      }
+      auto policies = read_policies(*v, path + ".policies");
+      if (!policies) return policies.error();
+      spec.policies = std::move(*policies);
     }
 
     if (const YamlNode* v = plan.find("mps_percentages")) {
@@ -207,6 +345,7 @@ class PlanReader {
         spec.replicas.max = *n;
       }
     }
+    if (auto e = read_constraints(plan, path, spec)) return *e;
     return spec;
   }
 

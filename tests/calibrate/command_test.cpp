@@ -31,8 +31,12 @@ CommandRun run(const std::vector<std::string>& args) {
   return r;
 }
 
+// One folder per test (ctest runs the discovered tests of this file in parallel processes, which
+// must not overwrite each other's files).
 fs::path scratch(const std::string& name) {
-  fs::path dir = fs::path(testing::TempDir()) / "sharesim_calibrate_command_test";
+  const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
+  fs::path dir = fs::path(testing::TempDir()) / "sharesim_calibrate_command_test" /
+                 (std::string(test->test_suite_name()) + "." + test->name());
   fs::create_directories(dir);
   return dir / name;
 }

@@ -16,11 +16,6 @@ namespace {
 models::GpuProfile t4() {
   auto p = models::builtin_gpu_profile("t4");
   EXPECT_TRUE(p.ok());
-  // The hand figures below predate the count- and DRAM-dependent MPS terms of the co-execution
-  // model (models helper, issue 19); the fit does not estimate them yet: leave them out.
-  p->mps_launch_gap_per_client = sim::Time::zero();
-  p->mps_interference_per_client = 0;
-  p->mps_interference_memory = 0;
   return *p;
 }
 
@@ -215,6 +210,18 @@ TEST(Fit, TimeSliceAndSwitchCost) {
   EXPECT_NEAR(fitted(*out, "context_switch_cost"), 30.0, 1e-6);  // us
 }
 
+// The T4 profile with the MPS terms that a test does not measure set to 0 (no per-client launch
+// gap, no per-client or DRAM interference, no per-SM DRAM limit), so its figures follow from the
+// pair term alone.
+models::GpuProfile t4_pair_term_only() {
+  models::GpuProfile p = t4();
+  p.mps_interference_per_client = 0;
+  p.mps_interference_memory = 0;
+  p.mps_launch_gap_per_client = sim::Time::zero();
+  p.dram_bandwidth_per_sm = 0;
+  return p;
+}
+
 // Eight kernels of one pair-probe process, each `duration` ns, 5 us apart.
 void add_pair_kernels(RawData& raw, const std::string& param, double duration) {
   for (int k = 0; k < 8; ++k) {
@@ -237,7 +244,7 @@ TEST(Fit, MpsPenaltyFromEveryCoRunPair) {
   add_pair_kernels(raw, "kind=1;procs=1;proc=0", 3e6);
   add_pair_kernels(raw, "kind=4;procs=2;proc=0", 6.6e6);
   add_pair_kernels(raw, "kind=4;procs=2;proc=1", 6.6e6);
-  auto out = fit_profile(raw, t4(), "raw.csv");
+  auto out = fit_profile(raw, t4_pair_term_only(), "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   // The golden-section search stops at an interval of 1e-7.
   EXPECT_NEAR(fitted(*out, "mps_interference_penalty"), 0.1, 1e-6);
@@ -255,7 +262,7 @@ TEST(Fit, MpsPenaltyThatFitsOnePairAndNotTheOtherShowsInTheResidual) {
   add_pair_kernels(raw, "kind=2;procs=2;proc=0", 2.2e6);
   add_pair_kernels(raw, "kind=1;procs=1;proc=0", 1e6);
   add_pair_kernels(raw, "kind=4;procs=2;proc=0", 3e6);
-  auto out = fit_profile(raw, t4(), "raw.csv");
+  auto out = fit_profile(raw, t4_pair_term_only(), "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   const double p = fitted(*out, "mps_interference_penalty");
   EXPECT_GT(p, 0.1);
@@ -287,9 +294,12 @@ TEST(Fit, LaunchQueueDepthAndOverlapAreReportedAsFindings) {
       << all;
 }
 
-TEST(Fit, CoRunSlowdownsByNumberOfClientsAreFindings) {
-  // One latency-bound client: 1 ms kernels; two: 1.1 ms each (they mostly fill each other's idle
-  // issue slots): the finding reads 1.1 x. Eight kernels each (middle half: 4).
+TEST(Fit, PerClientInterferenceFromLatencyBoundClients) {
+  // models/gpu_profile.h: with n other clients co-running, a kernel runs slower by
+  //   1 + penalty x min(1, n) + per_client x max(0, n - 1)   (+ a DRAM term, 0 here: no DRAM use).
+  // Latency-bound clients (1/8 of an SM's issue each, one warp per SM) leave each other room, so
+  // nothing else slows them: with penalty 0.05 and per_client 0.1, 1 ms alone becomes 1.05 ms with
+  // 2 clients (n = 1) and 1.05 + 2 x 0.1 = 1.25 ms with 4 (n = 3).
   RawData raw = with_device();
   auto add = [&](const std::string& param, double duration) {
     for (int k = 0; k < 8; ++k) {
@@ -298,16 +308,14 @@ TEST(Fit, CoRunSlowdownsByNumberOfClientsAreFindings) {
     }
   };
   add("procs=1;proc=0", 1e6);
-  add("procs=2;proc=0", 1.1e6);
-  add("procs=2;proc=1", 1.1e6);
-  for (int k = 0; k < 3; ++k) raw.add("launch", "back_to_back", "kernels=4", "gap", 3000, "ns", k);
-  auto out = fit_profile(raw, t4(), "raw.csv");
+  add("procs=2;proc=0", 1.05e6);
+  add("procs=4;proc=0", 1.25e6);
+  models::GpuProfile base = t4_pair_term_only();
+  base.mps_interference_penalty = 0.05;
+  auto out = fit_profile(raw, base, "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
-  std::string all;
-  for (const std::string& f : out->findings) all += f + "\n";
-  EXPECT_NE(all.find("latency-bound MPS clients, kernel time against 1 client: 2 clients 1.1 x"),
-            std::string::npos)
-      << all;
+  EXPECT_NEAR(fitted(*out, "mps_interference_per_client"), 0.1, 1e-4)
+      << out->find("mps_interference_per_client")->note;
 }
 
 TEST(Fit, NothingToFitIsAnError) {

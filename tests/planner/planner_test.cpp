@@ -214,8 +214,7 @@ TEST(PlannerDeterminism, ShardsMergedEqualTheSingleRun) {
 // from its GPUs' memoised runs must equal the whole candidate simulated: every check, margin and
 // reason, and therefore the chosen plan. mixed_problem has split parts (Poisson and constant
 // arrivals over 2 GPUs), all three policies and MPS vectors.
-TEST(PlannerMemo, MemoisedSearchEqualsExhaustiveSimulation) {
-  const PlanInput input = load(mixed_problem());
+void expect_memo_equals_exhaustive(const PlanInput& input) {
   PlanOptions memo, whole;
   memo.jobs = whole.jobs = 2;
   whole.exhaustive = true;
@@ -248,6 +247,16 @@ TEST(PlannerMemo, MemoisedSearchEqualsExhaustiveSimulation) {
   // Far fewer runs than candidates: each distinct GPU is simulated once.
   EXPECT_GT(m->gpu_simulations, 0u);
   EXPECT_LT(m->gpu_simulations, m->simulated);
+}
+
+TEST(PlannerMemo, MemoisedSearchEqualsExhaustiveSimulation) {
+  expect_memo_equals_exhaustive(load(mixed_problem()));
+}
+
+// The stock device plugin's rules set each MPS client's percentage and memory limit from the
+// whole device's replica count (scenarios::apply_target_rules): the memo keys on the rules' result.
+TEST(PlannerMemo, MemoisedSearchEqualsExhaustiveUnderTheDevicePluginTarget) {
+  expect_memo_equals_exhaustive(load(mixed_problem() + "  target: kubernetes-device-plugin\n"));
 }
 
 // The same GPU contents give the same outcome wherever the GPU sits: a split part's arrivals and

@@ -101,5 +101,32 @@ TEST(KernelLaunchKeys, NsysTraceCarriesTheLaunchConfiguration) {
   EXPECT_EQ(k.shared_memory_per_block, 3072);
 }
 
+// A kernel-profile CSV may carry the same fields as extra columns (throughputs in percent, as
+// Nsight Compute prints them); a bad value names its line and column.
+TEST(KernelLaunchKeys, KernelProfileCsvCarriesOptionalLaunchColumns) {
+  const std::string text =
+      "Name,Profile,SM_usage,Duration,Blocks,Threads_per_block,Registers_per_thread,Shared_memory_per_block,"
+      "SM_throughput,DRAM_throughput\n"
+      "Conv,1,40,100000,160,256,64,32768,85.5,12\n"
+      "Relu,0,20,5000,,,,,,\n";
+  auto kernels = parse_kernel_profile_csv(text, "k.csv", {});
+  ASSERT_TRUE(kernels.ok()) << kernels.error().to_string();
+  const models::KernelOpSpec& conv = kernels->at(0);
+  EXPECT_EQ(conv.blocks, 160);
+  EXPECT_EQ(conv.threads_per_block, 256);
+  EXPECT_EQ(conv.registers_per_thread, 64);
+  EXPECT_EQ(conv.shared_memory_per_block, 32768);
+  EXPECT_DOUBLE_EQ(conv.sm_throughput, 0.855);
+  EXPECT_DOUBLE_EQ(conv.dram_throughput, 0.12);
+  const models::KernelOpSpec& relu = kernels->at(1);  // empty cells: the simple description
+  EXPECT_EQ(relu.blocks, 0);
+  EXPECT_DOUBLE_EQ(relu.sm_throughput, -1);
+  auto bad = parse_kernel_profile_csv(
+      "Name,Profile,SM_usage,Duration,Blocks,SM_throughput\nConv,1,40,100000,160,120\n", "b.csv", {});
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.error().line, 2);
+  EXPECT_NE(bad.error().message.find("percentage"), std::string::npos) << bad.error().message;
+}
+
 }  // namespace
 }  // namespace sharesim::scenarios

@@ -1,6 +1,6 @@
-// The deployment artifacts of a chosen plan (deploy/ in the plan's output folder): per device the
-// NVIDIA k8s-device-plugin configuration and the creation order of its VMs and Kubernetes, and per
-// deployment the env it runs with. Contents only; the CLI writes them.
+// The deployment artifacts of a chosen plan (deploy/ in the plan's output folder): the target's
+// manifests (manifests.h) for the scenario the chosen candidate stands for, and the creation order
+// plan.md shows. Contents only; the CLI writes them.
 #pragma once
 
 #include <string>
@@ -11,14 +11,12 @@
 
 namespace sharesim::deploy {
 
-// The device plugin's config file for one device: replicas per GPU and the sharing mode.
-std::string device_plugin_config(const planner::DevicePlan& device);
-// The order in which the device's GPU VMs and Kubernetes must be created (VMs claim GPUs first).
-std::string setup_order(const planner::DevicePlan& device);
-// The env file of one deployment.
-std::string env_yaml(const planner::Deployment& deployment);
+// The order in which a planned device's GPU VMs, Kubernetes and IoT Edge must be created (VMs claim
+// GPUs first), from the scenario the chosen candidate stands for (candidate_scenario).
+std::string setup_order(const scenarios::DeviceSpec& device);
 
-// Every file under deploy/ for the chosen candidate of `result`; none when no plan was found.
+// Every file under deploy/ for the chosen candidate of `result` on the plan's target; none when no
+// plan was found.
 std::vector<sim::OutputFile> deploy_files(const planner::PlanInput& input, const planner::PlanResult& result);
 
 }  // namespace sharesim::deploy

@@ -12,35 +12,45 @@
 // stream is in flight at a time); streams run concurrently. submit() appends a list of ops to a
 // stream and fires its Completion when the last op ends.
 //
-// Kernels (KernelWork: solo duration D on the full GPU, SM demand d, memory-bound fraction m).
-//  - Launch: each kernel first spends kernel_launch_overhead (profile) as a gap on its stream, in
-//    which it uses nothing (the launch gap elapses under every policy, also while its context
-//    waits for its time-slice turn).
-//  - Work left is measured in solo nanoseconds: W = D at the start.
-//  - SMs: the SM demand is d = min(sm_demand, sm_count) (sm_demand <= 0 means the whole GPU).
-//    SMs go max-min fairly to the kernels that may run (policy), each getting at most d and the
-//    kernels of one process together at most that process's cap (MPS: its active-thread
-//    percentage of the SMs; otherwise sm_count). Fractional SMs are allowed (fluid model).
-//  - DRAM: a kernel's bandwidth demand is b = m x dram_bandwidth_effective (what it moves when it
-//    runs alone). Kernels that got SMs share dram_bandwidth_effective max-min fairly up to b; a
-//    kernel is granted g <= b.
-//  - Rate (solo-ns per ns): time per unit of work adds up over the compute and memory parts,
-//        1 / rate = (1 - m) x d / s  +  m x b / g        (a term is left out when its weight is 0)
-//    then, under MPS, divided by (1 + mps_interference_penalty) while kernels of two or more
-//    processes hold SMs. A kernel alone on the GPU with d SMs runs at rate 1: its solo duration.
-//  - DRAM traffic actually moved is rate x b (<= g); memory utilization reports that.
+// Kernels (KernelWork, gpu_work.h: solo duration D on the full GPU; simple: SM demand, memory-
+// bound fraction m; or a launch configuration and the SM / DRAM throughput it achieves alone).
+//  - Launch: each kernel first spends a gap on its stream in which it uses nothing:
+//    kernel_launch_overhead (+ mps_launch_gap_per_client x other clients with work, under MPS).
+//    LaunchMode::kSynchronous: the gap starts when the stream's previous op ends.
+//    kAsynchronous: kernel j of a submission is issued at submit + j x gap, so the gap left when
+//    it reaches the GPU is max(0, issued - now). The gap elapses under every policy.
+//  - Work left is measured in solo nanoseconds (W = D at the start); the rate x is solo-ns per ns.
+//  - What it needs, fixed at its start: span d (simple: min(sm_demand, sm_count); configured:
+//    min(sm_count, blocks), the block scheduler spreads wide), residency o(c) of each SM of its
+//    span (simple: 1; configured: resident blocks per SM x one block's share of the SM's threads,
+//    registers, shared memory or block slots, CUDA occupancy rules), issue a (SM-equivalents
+//    alone: simple (1 - m) d; configured sm_throughput x sm_count), DRAM b (bytes per ns alone:
+//    simple m x effective; configured dram_throughput x nominal, at most effective).
+//  - Alone at c SMs (its process's cap), span s = min(c, d), F_mem = min(b, d beta) / min(b, s beta)
+//    with beta = dram_bandwidth_per_sm (Little's law; 1 when beta = 0):
+//        simple:     T(c) = (1 - m) d / s + m F_mem
+//        configured: T(c) = max(waves(s) / waves(d), a / s, 1, F_mem),  waves(s) = ceil(blocks / (L s))
+//  - Interference (MPS): I = 1 + penalty + per_client x (n - 1) + memory x (the n other clients'
+//    kernels' b / effective), n >= 1 other clients with kernels that may hold SMs; else I = 1.
+//  - Rates: one max-min system (sharing.h) over the kernels past their gap that the policy lets
+//    run: x_k <= 1 / (T_k I_k); sum x_k sigma_k <= sm_count with sigma_k = o_k s_k T_k I_k
+//    (residency, SM-space); sum x_k a_k <= sm_count (issue); sum x_k b_k <= effective (DRAM); per
+//    capped process with several kernels, its sigma and a sums <= its cap; weights 1 / sigma_k
+//    (SM-space held is shared fairly). A kernel alone at d SMs runs at rate 1: its solo duration.
+//  - Statistics: a running kernel holds x sigma of SM-space and moves x b bytes per ns.
 //
 // Copies (CopyWork: direction, bytes, pinned or pageable).
 //  - At most copy_engines copies are in flight on the GPU (first come, first served); the others
 //    wait. A copy in flight first spends copy_latency (profile), then moves its bytes.
 //  - Bytes flow at the copy's solo bandwidth (pcie_<dir>_pinned or _pageable); the copies moving
-//    bytes in one direction share that direction's pinned bandwidth max-min fairly, each up to
-//    its own solo bandwidth. The two directions are independent (PCIe is full duplex). Copies do
-//    not use SMs or DRAM bandwidth in this model.
+//    bytes in one direction are served first come, first served from that direction's pinned
+//    bandwidth, each up to its own solo bandwidth (same-direction copies largely serialise). The
+//    two directions are independent (PCIe is full duplex). Copies do not use SMs or DRAM
+//    bandwidth in this model.
 //  - So a copy alone takes copy_latency + bytes / bandwidth.
 //
 // Policies (gpu_policy.h) decide who may run: passthrough and MPS let everything run (MPS adds SM
-// caps and the interference penalty); time-slicing lets only the owner context's kernels (and
+// caps, interference and the per-client launch gap); time-slicing lets only the owner context's kernels (and
 // copies, unless the profile lets copies overlap) progress, and nothing during a switch.
 //
 // Memory and faults. Each process allocates ProcessSpec::memory_bytes at start (and more with

@@ -1,15 +1,15 @@
 // The three ways a GPU is shared, each a small class behind one interface.
 //
 // The concrete policies are private to the library, one file each (models/src/):
-//   gpu_passthrough.*   PassthroughPolicy: one tenant (a GPU maps to exactly one VM); its streams overlap as
-//   CUDA
-//                       allows.
-//   gpu_time_slicing.*  TimeSlicingPolicy: contexts take turns on the whole GPU: one owner at a time, for at
-//   most one
-//                       time slice while others have work; a switch costs idle time; round robin.
-//   gpu_mps.*           MpsPolicy: all clients run concurrently; each client's kernels together use at most
-//                       its CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of the SMs; at most N clients;
-//                       co-running clients pay an interference penalty.
+//   gpu_passthrough.*   PassthroughPolicy: one tenant (a GPU maps to exactly one VM); its streams
+//                       overlap as CUDA allows.
+//   gpu_time_slicing.*  TimeSlicingPolicy: contexts take turns on the whole GPU: one owner at a
+//                       time, for at most one time slice while others want a turn; a switch costs
+//                       idle time; round robin.
+//   gpu_mps.*           MpsPolicy: all clients run concurrently; each client's kernels together
+//                       use at most its CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of the SMs (whole TPCs,
+//                       rounded up); at most N clients; co-running clients interfere by how many
+//                       co-run and how memory-bound they are, and wait longer to launch.
 //
 // GpuModel (gpu.h) owns the execution model (rates, streams, copies, memory); a policy answers
 // only the questions where the sharing modes differ: who may start, who may run now, how many SMs

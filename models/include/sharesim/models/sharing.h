@@ -98,8 +98,8 @@ class SharingSolver {
 // Progressive filling by saturation (SimGrid's lmm_solve): each round finds the lowest level at
 // which a constraint fills or a variable reaches its bound, and freezes the variables concerned
 // there. Constraints that hold with every variable at its bound are left out (when none is left,
-// the bounds are the answer: one pass); variables are taken in order of their bound level. Cost:
-// O(uses + n log n + rounds x binding constraints), rounds <= n + m.
+// the bounds are the answer: one pass). Cost: O(uses + rounds x (unfrozen variables + binding
+// constraints)), rounds <= n + m, and in practice a few.
 class ProgressiveFilling final : public SharingSolver {
  public:
   void solve(MaxMinSystem& system) const override;

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -111,6 +112,33 @@ struct LevelResult {
   std::vector<Candidate> candidates;
   std::vector<Evaluation> evaluations;  // same size; kNotEvaluated for other shards' candidates
   bool truncated = false;               // the level had more candidates than the search's bound
+  // Candidates the target's rules and the plan's constraints removed before they were listed, by
+  // rule name ("plan.exclusive", "kubernetes-device-plugin.gpu-choice", ...).
+  std::map<std::string, size_t> pruned;
+};
+
+// Why the chosen plan, and when it stops being enough (explain_choice, after decide).
+struct ChoiceExplanation {
+  std::string binding_workload;  // the check with the smallest margin: workload (part) and metric
+  std::string binding_metric;
+  double binding_margin = 0;
+  double headroom = 0;  // plan.headroom
+  // The binding workload's arrival rate at which the chosen configuration stops meeting every SLO
+  // (max_rate on the chosen candidate's scenario); nullopt with a reason when it cannot be searched.
+  std::optional<double> max_rate_per_s, fails_above_per_s;
+  double offered_rate_per_s = 0;
+  std::string max_rate_note;
+  std::vector<std::string> decided_by;  // constraints that removed cheaper or competing candidates
+  // For each simulated alternative that misses an SLO (best_alternatives): the rate of the workload
+  // it misses most at which that configuration would hold every SLO.
+  struct Alternative {
+    size_t level = 0, index = 0;
+    std::string workload, metric;  // its worst check
+    double margin = 0;
+    double offered_rate_per_s = 0;
+    std::optional<double> holds_up_to_per_s;  // nullopt: no rate found, or not searchable
+  };
+  std::vector<Alternative> alternatives;
 };
 
 struct PlanResult {
@@ -124,6 +152,7 @@ struct PlanResult {
   bool complete = true;
   std::vector<std::string> skipped;
   size_t gpu_simulations = 0;  // distinct GPU configurations simulated (the per-GPU memo); 0 after a merge
+  std::optional<ChoiceExplanation> explanation;  // with a chosen plan
 };
 
 // The search. Errors are input errors (no plan section, a bad device option profile, a workload
@@ -171,6 +200,10 @@ struct Deployment {
   std::vector<std::pair<std::string, std::string>> env;
 };
 std::vector<Deployment> deployments(const PlanInput& input, const Candidate& candidate);
+
+// The best candidate per cost level and policy label (simulated before screened out, then feasible,
+// then larger margin, then earlier): the alternatives plan.md and report.html show.
+std::vector<std::pair<size_t, size_t>> best_alternatives(const PlanResult& result);
 
 // ---- Shards -------------------------------------------------------------------------------------
 // A shard's evaluations as text (shard.txt; the CLI writes it) (exact: reals as hexadecimal floating point),

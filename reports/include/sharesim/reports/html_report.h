@@ -48,6 +48,7 @@ struct PlanComparison {
   std::string title = "sharesim plan";
   std::string cost_unit = "cost";
   std::vector<PlanCandidateRow> rows;  // shown in this order
+  std::vector<std::string> notes;      // why this plan (binding SLO, max rate, constraints), above the chart
 };
 
 // A page with the candidates table (cost bar, feasibility, per-workload p99 against its target);

@@ -85,6 +85,9 @@ struct Scenario {
   sim::Time utilization_window = sim::Time::s(1);  // nvidia-smi sample period
   std::vector<DeviceSpec> devices;
   std::vector<WorkloadSpec> workloads;
+  // `target:` the platform whose rules the configuration obeys (models/deploy_target.h); `sharesim
+  // run` checks and applies them (deploy/deploy.h). nullopt: none named, the device model's rules.
+  std::optional<models::DeployTarget> target;
   std::optional<PlanSpec> plan;           // the `plan:` section (sharesim plan)
   std::vector<Expectation> expectations;  // the `expect:` list (sharesim check)
 };
