@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/reports/baseline.h"
 #include "sharesim/reports/check_report.h"
 #include "sharesim/reports/expectations.h"
@@ -166,6 +167,16 @@ int run_check_command(const Args& args) {
     }
   }
 
+  if (!junit_path.empty()) {
+    std::vector<NamedPath> inputs;
+    for (const std::string& path : scenario_paths) {
+      inputs.push_back({"a scenario", path});
+      if (!options.baseline_dir.empty())
+        inputs.push_back({"a baseline", reports::baseline_path(options.baseline_dir, path)});
+    }
+    if (auto distinct = check_output_paths({{"--junit", junit_path}}, inputs); !distinct)
+      return input_error(distinct.error());
+  }
   if (options.update_baseline) {
     // Created once here rather than by concurrent writers.
     std::error_code ec;
@@ -192,10 +203,8 @@ int run_check_command(const Args& args) {
   }
   std::fputs(reports::check_report_text(checks).c_str(), stdout);
   if (!junit_path.empty()) {
-    if (auto written = sim::write_file_atomically(junit_path, reports::junit_xml(checks)); !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 2;
-    }
+    const std::string junit = reports::junit_xml(checks);
+    if (int code = write_outputs({{junit_path, junit}})) return code;
   }
   return reports::check_exit_code(checks);
 }

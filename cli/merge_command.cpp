@@ -8,6 +8,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/planner/planner.h"
 
 namespace sharesim::cli {
@@ -28,6 +29,7 @@ int run_merge_command(const Args& args) {
   po::variables_map vm;
   if (auto code = parse_options("merge", "SHARD-DIR... [-o OUT]", options, positional, args, vm))
     return *code;
+  if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
   std::vector<planner::ShardData> shards;
   for (const std::string& dir : shard_dirs) {
     const std::string path = dir + "/shard.txt";

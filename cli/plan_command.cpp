@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/scenarios/simulation.h"
@@ -30,14 +31,10 @@ bool parse_shard(const std::string& text, int& index, int& count) {
   return count >= 1 && index >= 0 && index < count;
 }
 
-int write_outputs(const std::string& out_dir, const std::vector<planner::OutputFile>& files) {
-  for (const auto& f : files) {
-    if (auto written = sim::write_file_atomically(out_dir + "/" + f.path, f.content); !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 2;
-    }
-  }
-  return 0;
+int write_plan_files(const std::string& out_dir, const std::vector<planner::OutputFile>& files) {
+  std::vector<sim::FileToWrite> outputs;
+  for (const auto& f : files) outputs.push_back({out_dir + "/" + f.path, f.content});
+  return write_outputs(outputs);
 }
 
 }  // namespace
@@ -45,7 +42,7 @@ int write_outputs(const std::string& out_dir, const std::vector<planner::OutputF
 // Shared with merge: prints the outcome and returns 0 (plan found) or 1 (infeasible).
 int report_plan(const planner::PlanInput& input, const planner::PlanResult& result,
                 const std::string& out_dir, bool quiet) {
-  if (int code = write_outputs(out_dir, planner::plan_outputs(input, result))) return code;
+  if (int code = write_plan_files(out_dir, planner::plan_outputs(input, result))) return code;
   if (!quiet && !result.levels.empty()) {
     std::printf(
         "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",
@@ -95,6 +92,7 @@ int run_plan_command(const Args& args) {
   for (const std::string& o : overrides) {
     if (auto split = scenarios::split_override(o); !split) return input_error(split.error());
   }
+  if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
   const bool quiet = vm.count("quiet") > 0;
   if (jobs < 0) return usage_error("plan: --jobs must be >= 0, found " + std::to_string(jobs));
   if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
@@ -127,12 +125,8 @@ int run_plan_command(const Args& args) {
   auto result = planner::plan(*input, plan_options);
   if (!result) return input_error(result.error());
   if (!shard.empty()) {
-    if (auto written = sim::write_file_atomically(out_dir + "/shard.txt",
-                                                  planner::shard_text(*input, plan_options, *result));
-        !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 2;
-    }
+    const std::string text = planner::shard_text(*input, plan_options, *result);
+    if (int code = write_outputs({{out_dir + "/shard.txt", text}})) return code;
     if (!quiet)
       std::printf("shard %d/%d: wrote %s/shard.txt\n", plan_options.shard_index, plan_options.shard_count,
                   out_dir.c_str());

@@ -15,6 +15,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
@@ -79,10 +80,6 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
-Status write_output(const std::string& path, const std::string& content) {
-  return sim::write_file_atomically(path, content);
-}
-
 }  // namespace
 
 int run_run_command(const Args& args) {
@@ -125,6 +122,14 @@ int run_run_command(const Args& args) {
   for (const std::string& o : overrides) {
     if (auto split = scenarios::split_override(o); !split) return input_error(split.error());
   }
+  if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
+  const std::string results_path = out_dir + "/results.json";
+  const std::string html_path = out_dir + "/report.html";
+  std::vector<NamedPath> output_paths = {{"results.json", results_path}, {"report.html", html_path}};
+  if (!requests_path.empty()) output_paths.push_back({"--requests", requests_path});
+  if (!trace_path.empty()) output_paths.push_back({"--trace", trace_path});
+  if (auto distinct = check_output_paths(output_paths, {{"the scenario", scenario_path}}); !distinct)
+    return input_error(distinct.error());
   // Resource limits (docs/hardening.md); the flags are checked before the scenario is read.
   double max_events = scenarios::kDefaultMaxEvents;
   if (vm.count("max-events")) {
@@ -192,18 +197,14 @@ int run_run_command(const Args& args) {
   progress.finish();
   if (!report) return input_error(report.error());
 
-  const std::string results_path = out_dir + "/results.json";
-  const std::string html_path = out_dir + "/report.html";
-  std::vector<std::pair<std::string, std::string>> outputs = {{results_path, reports::results_json(*report)},
-                                                              {html_path, reports::html_report(*report)}};
-  if (!requests_path.empty()) outputs.emplace_back(requests_path, std::move(requests_csv));
-  if (trace) outputs.emplace_back(trace_path, trace->json(report->ended_at));
-  for (const auto& [path, content] : outputs) {
-    if (auto written = write_output(path, content); !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 1;
-    }
-  }
+  // One unit: a failure part-way (a full disk) leaves every earlier output as it was.
+  const std::string results_json = reports::results_json(*report);
+  const std::string html = reports::html_report(*report);
+  const std::string trace_json = trace ? trace->json(report->ended_at) : std::string();
+  std::vector<sim::FileToWrite> outputs = {{results_path, results_json}, {html_path, html}};
+  if (!requests_path.empty()) outputs.push_back({requests_path, requests_csv});
+  if (trace) outputs.push_back({trace_path, trace_json});
+  if (int code = write_outputs(outputs)) return code;
   if (!quiet) {
     std::fputs(reports::summary_text(*report).c_str(), stdout);
     std::printf("\nwrote %s and %s\n", results_path.c_str(), html_path.c_str());

@@ -48,7 +48,7 @@ cmp -s "$work/keep/results.json" "$work/results.before"; check "results.json int
 # The output folder cannot be created (a file is in the way): one line, exit 1, nothing partial.
 echo "not a folder" >"$work/blocker"
 run "$sharesim" run "$example" -o "$work/blocker/out" --quiet
-[ "$code" -eq 1 ]; check "output folder blocked by a file exits 1 (got $code)" $?
+[ "$code" -eq 2 ]; check "output folder blocked by a file exits 2 (got $code)" $?
 one_error_line "output folder blocked"
 [ "$(cat "$work/blocker")" = "not a folder" ]; check "the blocking file is untouched" $?
 
@@ -56,7 +56,7 @@ one_error_line "output folder blocked"
 if [ "$(id -u)" -ne 0 ]; then
   mkdir "$work/ro" && cp "$work/results.before" "$work/ro/results.json" && chmod 555 "$work/ro"
   run "$sharesim" run "$example" -o "$work/ro" --quiet
-  [ "$code" -eq 1 ]; check "read-only output folder exits 1 (got $code)" $?
+  [ "$code" -eq 2 ]; check "read-only output folder exits 2 (got $code)" $?
   one_error_line "read-only output folder"
   cmp -s "$work/ro/results.json" "$work/results.before"; check "results.json intact in a read-only folder" $?
   [ "$(ls "$work/ro" | wc -l)" -eq 1 ]; check "no partial file in a read-only folder" $?
