@@ -226,13 +226,14 @@ void Workload::run_segment(size_t r) {
   const Segment& seg = segments_[rep.segment];
   const uint64_t payload = (static_cast<uint64_t>(rep.batch_seq) << 32) | static_cast<uint64_t>(r);
   const auto batch_count = static_cast<int64_t>(rep.batch.size());
-  // per_item * E, exact in integer nanoseconds / bytes when E is the plain request count.
+  // per_item * E, exact in integer nanoseconds / bytes when E is the plain request count; saturating
+  // (sim/saturating.h): a product past 64 bits is "more than any run reaches", never wrapped.
   const auto per_item_time = [&](sim::Time per_item) {
     return rep.items_integral ? per_item * batch_count : per_item.scaled(rep.items);
   };
   const auto per_item_bytes = [&](int64_t per_item) {
-    return rep.items_integral ? per_item * batch_count
-                              : static_cast<int64_t>(std::llround(static_cast<double>(per_item) * rep.items));
+    return rep.items_integral ? sim::saturating_mul(per_item, batch_count)
+                              : sim::saturating_round(static_cast<double>(per_item) * rep.items);
   };
 
   const auto& ops = options_.request.ops;
@@ -263,7 +264,7 @@ void Workload::run_segment(size_t r) {
       work.emplace_back(CopyWork{
           .name = copy.name,
           .direction = copy.direction,
-          .bytes = copy.bytes + per_item_bytes(copy.per_item_bytes),
+          .bytes = sim::saturating_add(copy.bytes, per_item_bytes(copy.per_item_bytes)),
           .pinned = copy.pinned,
       });
     }

@@ -62,5 +62,18 @@ if [ "$(id -u)" -ne 0 ]; then
   [ "$(ls "$work/ro" | wc -l)" -eq 1 ]; check "no partial file in a read-only folder" $?
 fi
 
+# --- Durations never wrap (issue 12 item 5): per_item 100000h x a batch of 100 is 3.6e20 ns, past
+# 2^63. It used to wrap to a short kernel (2000 requests done, p50 24.5 ms); saturated, the first
+# batch runs past the end of the run, so none completes and the GPU stays busy from then on.
+{ vm_scenario per-item-overflow 1s; cat <<'YAML'
+    arrivals: {constant: {rate: 2000/s}}
+    batching: {max_batch: 100, max_delay: 50ms}
+    request: {ops: [{kernel: {duration: 1ms, per_item: 100000h}}]}
+YAML
+} >"$work/per_item.yaml"
+run "$sharesim" run "$work/per_item.yaml" -o "$work/per_item" --quiet
+[ "$code" -eq 0 ]; check "per_item x batch past 2^63 runs (got $code)" $?
+grep -q '"completed": 0,' "$work/per_item/results.json"; check "per_item x batch past 2^63: no request completes" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
