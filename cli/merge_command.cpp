@@ -10,6 +10,7 @@
 #include "options.h"
 #include "outputs.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/sim/input_file.h"
 
 namespace sharesim::cli {
 
@@ -33,13 +34,10 @@ int run_merge_command(const Args& args) {
   std::vector<planner::ShardData> shards;
   for (const std::string& dir : shard_dirs) {
     const std::string path = dir + "/shard.txt";
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      return input_error(
-          Error{path, 0, 0, "", "expected a shard file written by 'sharesim plan --shard', found none"});
-    std::stringstream text;
-    text << in.rdbuf();
-    auto shard = planner::parse_shard_text(text.str(), path);
+    auto text = sim::read_input_file(path, "a shard file written by 'sharesim plan --shard'",
+                                     sim::kMaxResultsInputBytes);
+    if (!text) return input_error(text.error());
+    auto shard = planner::parse_shard_text(*text, path);
     if (!shard) return input_error(shard.error());
     shards.push_back(std::move(*shard));
   }

@@ -94,8 +94,8 @@ int run_plan_command(const Args& args) {
   }
   if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
   const bool quiet = vm.count("quiet") > 0;
-  if (jobs < 0) return usage_error("plan: --jobs must be >= 0, found " + std::to_string(jobs));
   if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto ok = check_jobs("plan", jobs); !ok) return input_error(ok.error());
 
   if (!max_rate_workload.empty()) {
     if (!(precision > 0 && precision < 1)) return usage_error("plan: --precision must be in (0, 1)");

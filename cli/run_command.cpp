@@ -85,7 +85,7 @@ class ProgressLine {
 int run_run_command(const Args& args) {
   po::options_description options("run options");
   std::string scenario_path, out_dir, requests_path, trace_path, trace_window_text;
-  std::string max_events_text, time_budget_text;
+  std::string max_events_text, time_budget_text, max_in_flight_text;
   std::vector<std::string> overrides;
   options.add_options()("scenario", po::value(&scenario_path)->required(), "the scenario YAML file")(
       "out,o", po::value(&out_dir)->default_value("out"), "folder for results.json and report.html")(
@@ -99,6 +99,9 @@ int run_run_command(const Args& args) {
       "max-events", po::value(&max_events_text),
       "refuse a scenario whose estimated event count exceeds N, and stop a run that executes more "
       "(default 2e9; docs/hardening.md)")(
+      "max-in-flight", po::value(&max_in_flight_text),
+      "stop a run (exit 124, results so far) when more than N requests are in flight at once: an "
+      "overloaded queue (default 1e7; docs/hardening.md)")(
       "time-budget", po::value(&time_budget_text),
       "wall-clock limit (e.g. 30s, 10m): when it runs out the run stops, writes the results so far "
       "marked interrupted, and exits 124");
@@ -138,6 +141,15 @@ int run_run_command(const Args& args) {
       return usage_error("--max-events expects a number >= 1 (e.g. 5e9), found '" + max_events_text + "'");
     max_events = *n;
   }
+  uint64_t max_in_flight = scenarios::kDefaultMaxRequestsInFlight;
+  if (vm.count("max-in-flight")) {
+    auto n = sim::parse_number(max_in_flight_text);
+    if (!n || !(*n >= 1 && *n <= 1e15)) {
+      return usage_error("--max-in-flight expects a number from 1 to 1e15 (e.g. 1e6), found '" +
+                         max_in_flight_text + "'");
+    }
+    max_in_flight = static_cast<uint64_t>(*n);
+  }
   std::optional<std::chrono::steady_clock::time_point> deadline;
   if (vm.count("time-budget")) {
     auto budget = sim::parse_duration(time_budget_text);
@@ -151,9 +163,16 @@ int run_run_command(const Args& args) {
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
+  if (trace_window && trace_window->start >= scenario->duration) {
+    return input_error(Error{.field = "--trace-window",
+                             .message = "expected a window that starts within the run (0 to " +
+                                        sim::format_duration(scenario->duration) + "), found '" +
+                                        trace_window_text + "': the trace would be empty"});
+  }
 
   std::string requests_csv;
   scenarios::RunOptions run_options;
+  run_options.max_requests_in_flight = max_in_flight;
   if (!requests_path.empty()) {
     requests_csv = "workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured\n";
     run_options.request_observer = [&](const std::string& workload, const models::RequestRecord& r) {
@@ -196,6 +215,7 @@ int run_run_command(const Args& args) {
   auto report = scenarios::run_scenario(*scenario, run_options);
   progress.finish();
   if (!report) return input_error(report.error());
+  if (!report->stopped_by_limit.empty()) budget_exhausted = report->stopped_by_limit;
 
   // One unit: a failure part-way (a full disk) leaves every earlier output as it was.
   const std::string results_json = reports::results_json(*report);

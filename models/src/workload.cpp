@@ -100,6 +100,7 @@ void Workload::on_client_request(uint64_t client) {
 }
 
 uint32_t Workload::allocate_request() {
+  ++requests_in_flight_;
   if (free_head_ != kNoRequest) {
     const uint32_t slot = free_head_;
     free_head_ = requests_[slot].next_free;
@@ -344,6 +345,7 @@ void Workload::finish_request(uint32_t slot, int replica, int batch_size, bool f
   }
   requests_[slot].next_free = free_head_;
   free_head_ = slot;
+  --requests_in_flight_;
   if (observer_) {
     observer_(RequestRecord{
         .id = req.id,

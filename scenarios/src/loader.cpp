@@ -11,6 +11,7 @@
 #include "expect_section.h"
 #include "overrides.h"
 #include "plan_section.h"
+#include "sharesim/sim/input_file.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
 #include "text_util.h"
@@ -282,8 +283,17 @@ bool Reader::read(const YamlNode& root, Scenario& s) {
                       "), found " + sim::format_duration(s.warmup));
     }
   }
-  if (const YamlNode* v = optional(root, "utilization_window")) {
-    if (!read_duration(*v, "utilization_window", true, s.utilization_window)) return false;
+  const YamlNode* window = optional(root, "utilization_window");
+  if (window != nullptr && !read_duration(*window, "utilization_window", true, s.utilization_window))
+    return false;
+  if (static_cast<double>(s.duration.count_ns()) / static_cast<double>(s.utilization_window.count_ns()) >
+      kMaxSamplesPerGpu) {
+    return fail(window != nullptr ? *window : *dur, window != nullptr ? "utilization_window" : "duration",
+                "expected at most " + std::to_string(static_cast<int64_t>(kMaxSamplesPerGpu)) +
+                    " utilization samples per GPU (duration / utilization_window), found " +
+                    sim::format_duration(s.duration) + " / " + sim::format_duration(s.utilization_window) +
+                    "; set utilization_window to at least " +
+                    sim::format_duration(sim::Time::ns((s.duration.count_ns() - 1) / kMaxSamplesPerGpu + 1)));
   }
 
   const YamlNode* devices = required(root, "", "devices", "a list of devices");
@@ -375,11 +385,11 @@ bool Reader::read_device(const YamlNode& node, const std::string& path, DeviceSp
     if (!read_string(*v, path + ".gpu_profile", profile)) return false;
     const bool is_path = profile.find('/') != std::string::npos || profile.find('\\') != std::string::npos ||
                          profile.ends_with(".yaml") || profile.ends_with(".yml");
-    if (is_path) {
-      if (!read_existing_file(*v, path + ".gpu_profile", d.gpu_profile)) return false;
-    } else {
-      d.gpu_profile = profile;  // a built-in name: the device model resolves it
-    }
+    // Checked here (a located error), but kept as written: every consumer resolves it against the
+    // scenario's folder, as for a plan's device options (keeping the resolved path resolved it twice).
+    std::string found;
+    if (is_path && !read_existing_file(*v, path + ".gpu_profile", found)) return false;
+    d.gpu_profile = profile;
   }
   if (const YamlNode* v = optional(node, "cost")) {
     if (!read_number(*v, path + ".cost", 0, std::numeric_limits<double>::infinity(), false, d.cost))
@@ -1069,7 +1079,7 @@ Result<Scenario> load_scenario_text(std::string_view yaml, const std::string& fi
 }
 
 Result<Scenario> load_scenario(const std::string& path, const LoadOptions& options) {
-  auto text = read_text_file(path);
+  auto text = sim::read_input_file(path, "a scenario (YAML)", sim::kMaxYamlInputBytes);
   if (!text) return text.error();
   return load_scenario_text(*text, path, scenario_base_dir(path), options);
 }

@@ -1,6 +1,7 @@
 #include "sharesim/scenarios/simulation.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <type_traits>
@@ -91,6 +92,26 @@ struct GpuSlot {
   std::vector<std::optional<models::ProcessId>> process_ids;
   int process_count = 0;  // for spreading replicas
 };
+
+// "" while the workloads hold at most `limit` requests in flight; otherwise why the run stops,
+// naming the workload that holds the most.
+std::string requests_in_flight_limit(const std::vector<std::unique_ptr<models::Workload>>& workloads,
+                                     uint64_t limit) {
+  uint64_t total = 0;
+  size_t largest = 0;
+  for (size_t i = 0; i < workloads.size(); ++i) {
+    total += workloads[i]->requests_in_flight();
+    if (workloads[i]->requests_in_flight() > workloads[largest]->requests_in_flight()) largest = i;
+  }
+  if (total <= limit) return "";
+  char message[400];
+  std::snprintf(message, sizeof message,
+                "more than %.3g requests were in flight (workload '%s' holds %.3g: its arrivals outpace its "
+                "service, so its queue grows without bound)",
+                static_cast<double>(limit), workloads[largest]->options().name.c_str(),
+                static_cast<double>(workloads[largest]->requests_in_flight()));
+  return message;
+}
 
 }  // namespace
 
@@ -362,6 +383,10 @@ Result<RunReport> run_scenario(const Scenario& scenario, const RunOptions& optio
         step = std::min(slice, step + step);
       }
       stop = sim.now() < until && options.should_stop && options.should_stop();
+      if (!stop && sim.now() < scenario.duration) {
+        report.stopped_by_limit = requests_in_flight_limit(workloads, options.max_requests_in_flight);
+        stop = !report.stopped_by_limit.empty();
+      }
     }
     if (options.on_progress) options.on_progress(sim.now(), sim.events_executed());
     if (!stop && (sim.pending() == 0 || until >= scenario.duration)) ended = true;
