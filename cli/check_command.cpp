@@ -25,8 +25,9 @@
 #include "sharesim/reports/expectations.h"
 #include "sharesim/reports/junit.h"
 #include "sharesim/reports/metrics.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/input_file.h"
 
@@ -50,12 +51,12 @@ reports::ScenarioCheck check_scenario(const std::string& path, const CheckOption
   reports::ScenarioCheck check;
   check.scenario_file = path;
   check.scenario_name = file_stem(path);
-  auto scenario = scenarios::load_scenario(path, scenarios::default_load_options());
+  auto scenario = scenarios::load_scenario(path, run::default_load_options());
   if (!scenario) {
     check.error = scenario.error();
     return check;
   }
-  auto report = scenarios::run_scenario(*scenario);
+  auto report = run::run_scenario(*scenario);
   if (!report) {
     check.error = report.error();
     return check;

@@ -9,8 +9,8 @@
 #include "options.h"
 #include "outputs.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/reports/plan_outputs.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 #include "sharesim/sim/atomic_file.h"
 
 namespace sharesim::cli {
@@ -31,7 +31,7 @@ bool parse_shard(const std::string& text, int& index, int& count) {
   return count >= 1 && index >= 0 && index < count;
 }
 
-int write_plan_files(const std::string& out_dir, const std::vector<planner::OutputFile>& files) {
+int write_plan_files(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
   std::vector<sim::FileToWrite> outputs;
   for (const auto& f : files) outputs.push_back({out_dir + "/" + f.path, f.content});
   return write_outputs(outputs);
@@ -42,7 +42,7 @@ int write_plan_files(const std::string& out_dir, const std::vector<planner::Outp
 // Shared with merge: prints the outcome and returns 0 (plan found) or 1 (infeasible).
 int report_plan(const planner::PlanInput& input, const planner::PlanResult& result,
                 const std::string& out_dir, bool quiet) {
-  if (int code = write_plan_files(out_dir, planner::plan_outputs(input, result))) return code;
+  if (int code = write_plan_files(out_dir, reports::plan_outputs(input, result))) return code;
   if (!quiet && !result.levels.empty()) {
     std::printf(
         "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",

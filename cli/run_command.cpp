@@ -19,9 +19,10 @@
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
@@ -141,7 +142,7 @@ int run_run_command(const Args& args) {
       return usage_error("--max-events expects a number >= 1 (e.g. 5e9), found '" + max_events_text + "'");
     max_events = *n;
   }
-  uint64_t max_in_flight = scenarios::kDefaultMaxRequestsInFlight;
+  uint64_t max_in_flight = run::kDefaultMaxRequestsInFlight;
   if (vm.count("max-in-flight")) {
     auto n = sim::parse_number(max_in_flight_text);
     if (!n || !(*n >= 1 && *n <= 1e15)) {
@@ -159,7 +160,7 @@ int run_run_command(const Args& args) {
     }
     deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(budget->count_ns());
   }
-  auto scenario = scenarios::load_scenario(scenario_path, scenarios::default_load_options(overrides));
+  auto scenario = scenarios::load_scenario(scenario_path, run::default_load_options(overrides));
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
@@ -171,7 +172,7 @@ int run_run_command(const Args& args) {
   }
 
   std::string requests_csv;
-  scenarios::RunOptions run_options;
+  run::RunOptions run_options;
   run_options.max_requests_in_flight = max_in_flight;
   if (!requests_path.empty()) {
     requests_csv = "workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured\n";
@@ -186,7 +187,7 @@ int run_run_command(const Args& args) {
   if (!trace_path.empty()) {
     trace = std::make_unique<reports::TimelineTrace>(
         trace_window.value_or(reports::default_trace_window(scenario->warmup)));
-    run_options.gpu_observer = [&trace](const scenarios::GpuReport& gpu,
+    run_options.gpu_observer = [&trace](const run::GpuReport& gpu,
                                         const std::vector<std::optional<models::ProcessId>>& ids) {
       return trace->add_gpu(gpu, ids);
     };
@@ -212,7 +213,7 @@ int run_run_command(const Args& args) {
     return !budget_exhausted.empty();
   };
 
-  auto report = scenarios::run_scenario(*scenario, run_options);
+  auto report = run::run_scenario(*scenario, run_options);
   progress.finish();
   if (!report) return input_error(report.error());
   if (!report->stopped_by_limit.empty()) budget_exhausted = report->stopped_by_limit;

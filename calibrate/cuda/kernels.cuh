@@ -1,7 +1,13 @@
-// The calibration kernels. Every kernel that times itself reads %globaltimer, the GPU's global
-// nanosecond timer (the same clock for every context on the GPU, so timestamps of different
-// processes line up).
+// Launching the calibration kernels (defined in kernels.cu). Every kernel that times itself reads
+// %globaltimer, the GPU's global nanosecond timer (the same clock for every context on the GPU,
+// so timestamps of different processes line up).
+//
+// The launchers of empty, stamp and sampler kernels do not check the launch (the launch suite times
+// a loop of them); their callers call CUDA_CHECK_LAUNCH after the loop, as for a bare <<<>>>.
+// launch_compute and launch_memory check their launch.
 #pragma once
+
+#include <cuda_runtime.h>
 
 #include <cstdint>
 
@@ -9,94 +15,26 @@
 
 namespace sharesim::calibrate::cuda {
 
-__device__ __forceinline__ uint64_t global_timer_ns() {
-  uint64_t t;
-  asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(t));
-  return t;
-}
-
-// Records, per launch k, the earliest block start in stamps[2k] (initialised to UINT64_MAX) and
-// the latest block end in stamps[2k+1] (initialised to 0). Called by thread 0 of each block.
-__device__ __forceinline__ void stamp_block_start(unsigned long long* stamps, int launch, uint64_t t) {
-  if (stamps != nullptr) atomicMin(&stamps[2 * launch], static_cast<unsigned long long>(t));
-}
-__device__ __forceinline__ void stamp_block_end(unsigned long long* stamps, int launch, uint64_t t) {
-  if (stamps != nullptr) atomicMax(&stamps[2 * launch + 1], static_cast<unsigned long long>(t));
-}
-
-// Does nothing: measures launch overhead.
-__global__ void empty_kernel() {}
-
-// One thread records its start and end: back-to-back gaps between kernels of one stream.
-__global__ void stamp_kernel(unsigned long long* stamps, int launch) {
-  uint64_t start = global_timer_ns();
-  uint64_t end = global_timer_ns();
-  stamps[2 * launch] = start;
-  stamps[2 * launch + 1] = end;
-}
-
-// Compute-bound: kFmasPerIteration independent FMA chains per thread. `sink` is written only when
-// the result equals an impossible value, so the compiler keeps the loop but memory stays idle.
-__global__ void __launch_bounds__(kThreadsPerBlock)
-    compute_kernel(int iterations, float* sink, unsigned long long* stamps, int launch) {
-  if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
-  static_assert(kFmasPerIteration == 8, "the unrolled body below has 8 chains");
-  float a0 = static_cast<float>(threadIdx.x) * 1e-7f, a1 = a0 + 1.0f, a2 = a0 + 2.0f, a3 = a0 + 3.0f;
-  float a4 = a0 + 4.0f, a5 = a0 + 5.0f, a6 = a0 + 6.0f, a7 = a0 + 7.0f;
-  const float m = 0.999999f;
-  const float c = 1e-7f;
-  for (int i = 0; i < iterations; ++i) {
-    a0 = fmaf(a0, m, c);
-    a1 = fmaf(a1, m, c);
-    a2 = fmaf(a2, m, c);
-    a3 = fmaf(a3, m, c);
-    a4 = fmaf(a4, m, c);
-    a5 = fmaf(a5, m, c);
-    a6 = fmaf(a6, m, c);
-    a7 = fmaf(a7, m, c);
-  }
-  float sum = a0 + a1 + a2 + a3 + a4 + a5 + a6 + a7;
-  if (sum == -12345.0f) sink[blockIdx.x] = sum;
-  __syncthreads();
-  if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
-}
-
-// DRAM-bound: each block copies vectors_per_block float4 values (16 B read + 16 B written each).
-__global__ void __launch_bounds__(kThreadsPerBlock)
-    memory_kernel(const float4* src, float4* dst, int64_t vectors_per_block, unsigned long long* stamps,
-                  int launch) {
-  if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
-  const int64_t base = static_cast<int64_t>(blockIdx.x) * vectors_per_block;
-  for (int64_t i = threadIdx.x; i < vectors_per_block; i += blockDim.x) dst[base + i] = src[base + i];
-  __syncthreads();
-  if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
-}
-
+// Does nothing: measures launch overhead. One block of one thread.
+void launch_empty(cudaStream_t stream);
+// One thread records its start and end in stamps[2 launch] and stamps[2 launch + 1]: back-to-back
+// gaps between kernels of one stream.
+void launch_stamp(unsigned long long* stamps, int launch, cudaStream_t stream);
+// Compute-bound kernel of the plan (plan.h); with `stamps`, records the earliest block start and
+// latest block end of launch `launch` (see Stamps in timing.cuh).
+void launch_compute(const ComputeKernelShape& shape, float* sink, unsigned long long* stamps, int launch,
+                    cudaStream_t stream);
+// DRAM-bound kernel of the plan: copies shape.bytes_per_block / 2 bytes per block from src to dst.
+void launch_memory(const MemoryKernelShape& shape, const void* src, void* dst, unsigned long long* stamps,
+                   int launch, cudaStream_t stream);
+// Latency-bound kernel of the plan (plan.h: latency_kernel): shape.blocks blocks of one warp.
+void launch_latency(const ComputeKernelShape& shape, float* sink, unsigned long long* stamps, int launch,
+                    cudaStream_t stream);
+// One thread that spins spin_ns on %globaltimer, stamped like launch_stamp (unchecked).
+void launch_spin(uint64_t spin_ns, unsigned long long* stamps, int launch, cudaStream_t stream);
 // One thread watches the global timer for window_ns and records each jump longer than
-// threshold_ns as a gap [before, after]: while its context did not own the GPU, it could not run.
-// window[0] = first reading, window[1] = last reading, *gap_count = gaps seen (may exceed max_gaps;
-// only the first max_gaps are stored).
-__global__ void sampler_kernel(uint64_t window_ns, uint64_t threshold_ns, unsigned long long* gaps,
-                               int max_gaps, int* gap_count, unsigned long long* window) {
-  if (threadIdx.x != 0 || blockIdx.x != 0) return;
-  const uint64_t start = global_timer_ns();
-  uint64_t previous = start;
-  int count = 0;
-  for (;;) {
-    const uint64_t now = global_timer_ns();
-    if (now - previous > threshold_ns) {
-      if (count < max_gaps) {
-        gaps[2 * count] = previous;
-        gaps[2 * count + 1] = now;
-      }
-      ++count;
-    }
-    previous = now;
-    if (now - start >= window_ns) break;
-  }
-  window[0] = start;
-  window[1] = previous;
-  *gap_count = count;
-}
+// threshold_ns as a gap [before, after] (see sampler_kernel in kernels.cu).
+void launch_sampler(uint64_t window_ns, uint64_t threshold_ns, unsigned long long* gaps, int max_gaps,
+                    int* gap_count, unsigned long long* window, cudaStream_t stream);
 
 }  // namespace sharesim::calibrate::cuda

@@ -188,9 +188,8 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
     err << "sharesim: error: the fitted profile does not load: " << check.error().to_string() << "\n";
     return kFailed;
   }
-  if (auto s = write_text_file(*output, yaml); !s) {
-    err << "sharesim: error: " << s.error().to_string() << "\n";
-    return kFailed;
+  if (auto s = write_text_file(*output, yaml); !s) {  // an unwritable -o is bad input, as in every command
+    return input_error(err, s.error());
   }
   out << "fitted " << outcome->fitted.size() << " parameters from " << raw_file << " -> " << *output << "\n";
   for (const FittedParameter& f : outcome->fitted) {
@@ -198,6 +197,10 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
     if (f.suite == "device") {
       std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s from the device query\n", f.name.c_str(),
                     f.value, f.unit.c_str(), f.suite.c_str());
+    } else if (!f.text.empty()) {
+      std::snprintf(line, sizeof line, "  %-26s %14s %-6s %-10s residual %6.2f%% (%d points)\n",
+                    f.name.c_str(), f.text.c_str(), f.unit.c_str(), f.suite.c_str(), f.residual * 100.0,
+                    f.points);
     } else {
       std::snprintf(line, sizeof line, "  %-26s %14.6g %-6s %-10s residual %6.2f%% (%d points)\n",
                     f.name.c_str(), f.value, f.unit.c_str(), f.suite.c_str(), f.residual * 100.0, f.points);
@@ -205,6 +208,7 @@ int run_fit(const Parsed& p, std::ostream& out, std::ostream& err) {
     out << line;
   }
   for (const std::string& s : outcome->skipped) out << "  not fitted: " << s << "\n";
+  for (const std::string& f : outcome->findings) out << "  measured: " << f << "\n";
   return kOk;
 }
 
@@ -306,9 +310,9 @@ int run_simulate(const Parsed& p, std::ostream& out, std::ostream& err) {
   }
   std::ostringstream text;
   write_raw_csv(text, *simulated);
-  if (auto s = write_text_file(*output, text.str()); !s) {
-    err << "sharesim: error: " << s.error().to_string() << "\n";
-    return kFailed;
+  if (auto s = write_text_file(*output, text.str());
+      !s) {  // an unwritable -o is bad input, as in every command
+    return input_error(err, s.error());
   }
   out << "simulated " << simulated->rows.size() << " measurements with profile " << profile->name << " -> "
       << *output << "\n";
@@ -346,9 +350,12 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     }
   }
   // launch
-  const double launch = (plan.launch.host_reps + 1) * plan.launch.host_launches * launch_gap +
-                        (plan.launch.gap_reps + 1) * plan.launch.gap_kernels * launch_gap +
-                        (plan.launch.event_reps + 3) * launch_gap;
+  const double launch =
+      (plan.launch.host_reps + 1) * plan.launch.host_launches * launch_gap +
+      (plan.launch.gap_reps + 1) * plan.launch.gap_kernels * launch_gap +
+      (plan.launch.event_reps + 3) * launch_gap +
+      plan.launch.ahead_kernels * (static_cast<double>(plan.launch.spin_ns) * 1e-9 + launch_gap) +
+      (plan.launch.sync_reps + 1) * plan.launch.sync_kernels * launch_gap;
   // sm-scaling
   double scaling = 0;
   for (int grid : plan.sm_scaling.grids) {
@@ -376,11 +383,38 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     sharing += kChildStartSeconds + c.processes * s.share_kernels * share_kernel * (100.0 / c.percentage);
     children += c.processes;
   }
+  const double sweep_kernel = seconds(compute_kernel_work(plan.sweep_kernel(), g, lanes).solo_duration);
+  for (int pct : s.sweep_percentages) {
+    sharing += kChildStartSeconds + s.sweep_kernels * sweep_kernel * (100.0 / pct);
+    children += 1;
+  }
   const double pair_c = seconds(compute_kernel_work(plan.pair_compute_kernel(), g, lanes).solo_duration);
   const double pair_m = seconds(memory_kernel_work(plan.pair_memory_kernel(), g).solo_duration);
   sharing += 5 * kChildStartSeconds +
              s.pair_kernels * (pair_c + pair_m + 2 * pair_c + (pair_c + pair_m) + 2 * pair_m);
   children += 8;
+  // Memory sweep, latency-bound clients, launching clients, compute beside memory clients
+  // (worst case: the clients' kernels serialized).
+  for (int pct : s.memory_sweep_percentages) {
+    sharing += kChildStartSeconds + s.memory_sweep_kernels * pair_m * (100.0 / pct);
+    children += 1;
+  }
+  const double latency_kernel = seconds(latency_kernel_work(plan.latency_kernel(), g).solo_duration);
+  for (int n : s.latency_clients) {
+    sharing += kChildStartSeconds + n * s.latency_kernels * latency_kernel;
+    children += n;
+  }
+  for (int n : s.launch_clients) {
+    sharing += kChildStartSeconds + n * s.launch_client_kernels * launch_gap;
+    children += n;
+  }
+  for (int m : s.beside_memory_clients) {
+    sharing += kChildStartSeconds + s.pair_kernels * (pair_c + m * pair_m);
+    children += m + 1;
+  }
+  const size_t runs = s.timeslice_processes.size() + s.share_cases.size() + s.sweep_percentages.size() + 5 +
+                      s.memory_sweep_percentages.size() + s.latency_clients.size() + s.launch_clients.size() +
+                      s.beside_memory_clients.size();
 
   out << "calibration plan for " << sm_count << " SMs (durations from profile " << g.name
       << "; an estimate: host overheads are not counted, " << format_fixed(kChildStartSeconds, 1)
@@ -405,8 +439,7 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
       scaling);
   row("overlap", "3 alone + 1 together x " + std::to_string(plan.overlap.reps + 1) + " runs", overlap);
   row("sharing",
-      std::to_string(children) + " child processes in " +
-          std::to_string(s.timeslice_processes.size() + s.share_cases.size() + 5) + " runs (MPS on and off)",
+      std::to_string(children) + " child processes in " + std::to_string(runs) + " runs (MPS on and off)",
       sharing);
   out << "  total       ~" << format_fixed(copies + launch + scaling + overlap + sharing, 0) << " s\n";
   return kOk;

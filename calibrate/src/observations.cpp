@@ -58,7 +58,7 @@ Params without(const Params& params, const std::string& key) {
 
 void add_observation(Observations& obs, const std::string& suite, const std::string& case_name,
                      const Params& params, const std::string& metric, std::vector<double> values,
-                     const std::string& unit) {
+                     const std::string& unit, const RowOrigin& origin) {
   if (values.empty()) return;
   Observation o;
   o.suite = suite;
@@ -71,6 +71,7 @@ void add_observation(Observations& obs, const std::string& suite, const std::str
   o.spread = relative_spread(values);
   o.params = params;
   o.values = std::move(values);
+  o.origin = origin;
   obs[observation_key(suite, case_name, o.param, metric)] = std::move(o);
 }
 
@@ -95,6 +96,23 @@ std::vector<double> middle_kernel_durations(const std::vector<const Measurement*
     durations.push_back(se.second - se.first);
   }
   return durations;
+}
+
+// Gaps between consecutive kernels (start of k minus end of k - 1) of the middle half.
+std::vector<double> middle_kernel_gaps(const std::vector<const Measurement*>& rows) {
+  std::map<int64_t, std::pair<double, double>> kernels;  // index -> (start, end)
+  for (const Measurement* m : rows) {
+    if (m->metric == "kernel_start") kernels[m->rep].first = m->value;
+    if (m->metric == "kernel_end") kernels[m->rep].second = m->value;
+  }
+  std::vector<double> gaps;
+  const auto n = static_cast<int64_t>(kernels.size());
+  for (const auto& [index, se] : kernels) {
+    if (index < std::max<int64_t>(1, n / 4) || index >= n - n / 4) continue;
+    auto previous = kernels.find(index - 1);
+    if (previous != kernels.end()) gaps.push_back(se.first - previous->second.second);
+  }
+  return gaps;
 }
 
 }  // namespace
@@ -157,11 +175,11 @@ Observations summarize(const RawData& data) {
   // Group plain suites by (suite, case, param, metric).
   std::map<std::string, std::vector<const Measurement*>> groups;
   std::map<std::string, std::vector<const Measurement*>> sharing_groups;  // (case, param) -> rows
-  std::set<int64_t> timeslice_procs;
+  std::map<int64_t, RowOrigin> timeslice_procs;                           // procs -> first row
   for (const Measurement& m : data.rows) {
     if (m.suite == "sharing") {
       if (m.case_name == "timeslice") {
-        timeslice_procs.insert(param_value(parsed(m.param), "procs", 0));
+        timeslice_procs.emplace(param_value(parsed(m.param), "procs", 0), m.origin);
       } else {
         sharing_groups[m.case_name + "\n" + m.param].push_back(&m);
       }
@@ -173,30 +191,40 @@ Observations summarize(const RawData& data) {
     std::vector<double> values;
     for (const Measurement* m : rows) values.push_back(m->value);
     const Measurement& first = *rows.front();
-    add_observation(obs, first.suite, first.case_name, parsed(first.param), first.metric, values, first.unit);
+    add_observation(obs, first.suite, first.case_name, parsed(first.param), first.metric, values, first.unit,
+                    first.origin);
   }
-  for (int64_t n : timeslice_procs) {
+  for (const auto& [n, origin] : timeslice_procs) {
     TimesliceAnalysis a = analyze_timeslice(data, n);
-    add_observation(obs, "sharing", "timeslice", {{"procs", n}}, "slice", a.turns, "ns");
-    add_observation(obs, "sharing", "timeslice", {{"procs", n}}, "switch", a.switches, "ns");
+    add_observation(obs, "sharing", "timeslice", {{"procs", n}}, "slice", a.turns, "ns", origin);
+    add_observation(obs, "sharing", "timeslice", {{"procs", n}}, "switch", a.switches, "ns", origin);
   }
   // share: pooled over processes; pair: per process (the two may run different kernels).
-  std::map<std::string, std::pair<Params, std::vector<double>>> pooled;
+  struct Pool {
+    Params params;
+    std::vector<double> durations;
+    RowOrigin origin;
+  };
+  std::map<std::string, Pool> pooled;
   for (const auto& [key, rows] : sharing_groups) {
     const Measurement& first = *rows.front();
     Params params = parsed(first.param);
+    if (first.case_name == "launch_clients") {
+      add_observation(obs, "sharing", first.case_name, params, "gap", middle_kernel_gaps(rows), "ns",
+                      first.origin);
+      continue;
+    }
     std::vector<double> durations = middle_kernel_durations(rows);
     if (first.case_name == "share") {
       Params p = without(params, "proc");
-      auto& slot = pooled[param_string(p)];
-      slot.first = p;
-      slot.second.insert(slot.second.end(), durations.begin(), durations.end());
+      auto [slot, fresh] = pooled.try_emplace(param_string(p), Pool{p, {}, first.origin});
+      slot->second.durations.insert(slot->second.durations.end(), durations.begin(), durations.end());
     } else {
-      add_observation(obs, "sharing", first.case_name, params, "kernel_time", durations, "ns");
+      add_observation(obs, "sharing", first.case_name, params, "kernel_time", durations, "ns", first.origin);
     }
   }
-  for (auto& [key, slot] : pooled)
-    add_observation(obs, "sharing", "share", slot.first, "kernel_time", slot.second, "ns");
+  for (auto& [key, pool] : pooled)
+    add_observation(obs, "sharing", "share", pool.params, "kernel_time", pool.durations, "ns", pool.origin);
   return obs;
 }
 

@@ -89,6 +89,14 @@ MemoryKernelShape Plan::pair_memory_kernel() const {
                            .bytes_per_block = sharing.pair_memory_bytes_per_block};
 }
 
+ComputeKernelShape Plan::sweep_kernel() const {
+  return ComputeKernelShape{.blocks = sm_count * sharing.sweep_waves, .iterations = sharing.sweep_iterations};
+}
+
+ComputeKernelShape Plan::latency_kernel() const {
+  return ComputeKernelShape{.blocks = sm_count, .iterations = sharing.latency_iterations};
+}
+
 Plan make_plan(int sm_count) {
   assert(sm_count >= 1);
   Plan plan;

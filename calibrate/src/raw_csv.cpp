@@ -31,7 +31,7 @@ void RawData::add(std::string suite, std::string case_name, std::string param, s
                              .value = value,
                              .unit = std::move(unit),
                              .rep = rep,
-                             .line = 0});
+                             .origin = {}});
 }
 
 namespace {

@@ -32,6 +32,15 @@ models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const mode
       .memory_bound = 1.0};
 }
 
+models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile) {
+  const double clock_ghz = profile.boost_clock_mhz * 1e-3 * profile.sustained_clock_factor;
+  const double solo_ns = static_cast<double>(shape.iterations) * kFmaLatencyCycles / clock_ghz;
+  return models::KernelWork{.name = "calibrate.latency",
+                            .solo_duration = sim::Time::ns(std::max<int64_t>(1, std::llround(solo_ns))),
+                            .sm_demand = std::min(shape.blocks, profile.sm_count),
+                            .memory_bound = 0.0};
+}
+
 namespace {
 
 using models::CopyDirection;
@@ -145,6 +154,42 @@ Status simulate_launch(const Plan& plan, const models::GpuProfile& profile, RawD
     if (auto s = bench.run("launch host_launch"); !s) return s;
     data.add("launch", "host_launch", param_string({{"kernels", launches}}), "time_per_kernel",
              bench.done_ns(static_cast<uint64_t>(launches - 1)) / launches, "ns", 0);
+  }
+  {
+    // Host ahead: spinning kernels back to back (the model has no host: the same as back_to_back
+    // with longer kernels; the host's call times are not modeled).
+    const LaunchPlan& lp = plan.launch;
+    const KernelWork spin{.name = "calibrate.spin",
+                          .solo_duration = sim::Time::ns(lp.spin_ns),
+                          .sm_demand = 1,
+                          .memory_bound = 0.0};
+    Bench bench(profile, SharingPolicy::kPassthrough);
+    auto pid = bench.start(ProcessSpec{.name = "bench"});
+    if (!pid) return case_error("launch ahead", pid.error());
+    for (int k = 0; k < lp.ahead_kernels; ++k) bench.submit(*pid, 0, spin, static_cast<uint64_t>(k));
+    if (auto s = bench.run("launch ahead"); !s) return s;
+    const std::string param = param_string({{"kernels", lp.ahead_kernels}, {"spin_ns", lp.spin_ns}});
+    for (int k = 1; k < lp.ahead_kernels; ++k) {
+      const double start = bench.done_ns(static_cast<uint64_t>(k)) - static_cast<double>(lp.spin_ns);
+      data.add("launch", "ahead", param, "gap", start - bench.done_ns(static_cast<uint64_t>(k - 1)), "ns",
+               k - 1);
+    }
+    // A synchronising host: each kernel submitted when the previous one has completed.
+    Bench sync(profile, SharingPolicy::kPassthrough);
+    auto sync_pid = sync.start(ProcessSpec{.name = "bench"});
+    if (!sync_pid) return case_error("launch sync", sync_pid.error());
+    const auto solo = static_cast<double>(kEmptyKernelSolo.count_ns());
+    double previous_end = 0;
+    for (int k = 0; k < lp.sync_kernels; ++k) {
+      sync.submit(*sync_pid, 0, kEmptyKernel, static_cast<uint64_t>(k));
+      if (auto s = sync.run("launch sync"); !s) return s;
+      const double end = sync.done_ns(static_cast<uint64_t>(k));
+      if (k > 0) {
+        data.add("launch", "sync", param_string({{"kernels", lp.sync_kernels}}), "gap",
+                 end - solo - previous_end, "ns", k - 1);
+      }
+      previous_end = end;
+    }
   }
   auto t = time_alone(profile, kEmptyKernel, "launch empty_kernel");
   if (!t) return t.error();
@@ -320,6 +365,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
   const KernelWork share_kernel =
       compute_kernel_work(plan.share_kernel(), profile, options.fp32_lanes_per_sm);
   for (const SharingPlan::ShareCase& c : p.share_cases) {
+    if (!options.share) break;
     if (!options.mps && c.percentage != 100) continue;  // as the CUDA program: percentages need MPS
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
@@ -336,6 +382,48 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     }
   }
   if (!options.mps) return Ok{};
+  if (options.sweep) {
+    const KernelWork sweep = compute_kernel_work(plan.sweep_kernel(), profile, options.fp32_lanes_per_sm);
+    for (int pct : p.sweep_percentages) {
+      const std::vector<std::string> params{param_string(
+          {{"pct", pct}, {"blocks", plan.sweep_kernel().blocks}, {"iterations", p.sweep_iterations}})};
+      if (auto s =
+              simulate_kernel_streams(profile, SharingPolicy::kMps, {sweep}, p.sweep_kernels, pct, "mps_pct",
+                                      params, "sharing mps_pct pct=" + std::to_string(pct), data);
+          !s) {
+        return s;
+      }
+    }
+  }
+  if (options.sweep) {
+    const KernelWork memory = memory_kernel_work(plan.pair_memory_kernel(), profile);
+    const MemoryKernelShape shape = plan.pair_memory_kernel();
+    for (int pct : p.memory_sweep_percentages) {
+      const std::vector<std::string> params{
+          param_string({{"pct", pct}, {"blocks", shape.blocks}, {"bytes_per_block", shape.bytes_per_block}})};
+      if (auto s = simulate_kernel_streams(profile, SharingPolicy::kMps, {memory}, p.memory_sweep_kernels,
+                                           pct, "mps_pct_memory", params,
+                                           "sharing mps_pct_memory pct=" + std::to_string(pct), data);
+          !s) {
+        return s;
+      }
+    }
+  }
+  if (!options.pairs) return Ok{};
+  auto clients = [&](const std::string& case_name, const KernelWork& work, int n, int kernels) -> Status {
+    std::vector<std::string> params;
+    for (int i = 0; i < n; ++i) params.push_back(param_string({{"procs", n}, {"proc", i}}));
+    return simulate_kernel_streams(
+        profile, SharingPolicy::kMps, std::vector<KernelWork>(static_cast<size_t>(n), work), kernels, 100,
+        case_name, params, "sharing " + case_name + " procs=" + std::to_string(n), data);
+  };
+  const KernelWork latency = latency_kernel_work(plan.latency_kernel(), profile);
+  for (int n : p.latency_clients) {
+    if (auto s = clients("latency", latency, n, p.latency_kernels); !s) return s;
+  }
+  for (int n : p.launch_clients) {
+    if (auto s = clients("launch_clients", kEmptyKernel, n, p.launch_client_kernels); !s) return s;
+  }
   const KernelWork compute =
       compute_kernel_work(plan.pair_compute_kernel(), profile, options.fp32_lanes_per_sm);
   const KernelWork memory = memory_kernel_work(plan.pair_memory_kernel(), profile);
@@ -355,6 +443,19 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     const std::string what = "sharing pair kind=" + std::to_string(static_cast<int>(kind));
     if (auto s = simulate_kernel_streams(profile, SharingPolicy::kMps, work, p.pair_kernels, 100, "pair",
                                          params, what, data);
+        !s) {
+      return s;
+    }
+  }
+  for (int m : p.beside_memory_clients) {
+    std::vector<KernelWork> work{compute};
+    for (int i = 0; i < m; ++i) work.push_back(memory);
+    std::vector<std::string> params;
+    for (int i = 0; i <= m; ++i)
+      params.push_back(param_string({{"streams", m}, {"procs", m + 1}, {"proc", i}}));
+    if (auto s =
+            simulate_kernel_streams(profile, SharingPolicy::kMps, work, p.pair_kernels, 100, "beside_memory",
+                                    params, "sharing beside_memory streams=" + std::to_string(m), data);
         !s) {
       return s;
     }

@@ -1,8 +1,6 @@
-// GPU profile loading: YAML -> GpuProfile, with every value's unit checked and converted.
+// GPU profile loading: YAML (the located tree of yaml/yaml_tree.h) -> GpuProfile, with every
+// value's unit checked and converted.
 #include "sharesim/models/gpu_profile.h"
-
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <array>
@@ -15,6 +13,7 @@
 #include "builtin_gpu_profiles.h"
 #include "sharesim/sim/input_file.h"
 #include "sharesim/sim/units.h"
+#include "sharesim/yaml/yaml_tree.h"
 
 namespace sharesim::models {
 namespace {
@@ -105,71 +104,60 @@ class Loader {
  public:
   explicit Loader(std::string file) : file_(std::move(file)) {}
 
-  Error error_at(const YAML::Node& node, const std::string& field, std::string message) const {
+  Error error_at(const yaml::YamlNode& node, const std::string& field, std::string message) const {
     Error e;
     e.file = file_;
-    if (node.IsDefined() && node.Mark().line >= 0) {
-      e.line = node.Mark().line + 1;
-      e.column = node.Mark().column + 1;
-    }
+    e.line = node.line;
+    e.column = node.column;
     e.field = field;
     e.message = std::move(message);
     return e;
   }
 
   Result<GpuProfile> load(std::string_view text) {
-    YAML::Node root;
-    try {
-      root = YAML::Load(std::string(text));
-    } catch (const YAML::DeepRecursion& ex) {
-      return Error{file_, ex.mark.line + 1, ex.mark.column + 1, "",
-                   "invalid YAML: nested more than " + std::to_string(ex.depth()) + " levels deep"};
-    } catch (const YAML::Exception& ex) {
-      Error e;
-      e.file = file_;
-      e.line = ex.mark.line >= 0 ? ex.mark.line + 1 : 0;
-      e.column = ex.mark.column >= 0 ? ex.mark.column + 1 : 0;
-      e.message = "invalid YAML: " + ex.msg;
+    // Duplicate keys are kept so that a parameter given twice is reported as such (below).
+    auto root = yaml::parse_yaml(text, file_, yaml::ParseOptions{.keep_duplicate_keys = true});
+    if (!root) {
+      Error e = root.error();
+      // The tree's "YAML syntax error: <what>" reads "invalid YAML: <what>" here, as it always has.
+      std::string_view what = e.message;
+      for (std::string_view prefix : {"YAML syntax error: ", "YAML "}) {
+        if (what.starts_with(prefix)) {
+          what.remove_prefix(prefix.size());
+          break;
+        }
+      }
+      e.message = "invalid YAML: " + std::string(what);
       return e;
     }
-    try {
-      return load_root(root);
-    } catch (const YAML::Exception& ex) {
-      // Conversions are checked before use; this is a last line of defence so that nothing
-      // throws out of the library.
-      Error e;
-      e.file = file_;
-      e.line = ex.mark.line >= 0 ? ex.mark.line + 1 : 0;
-      e.message = "unexpected YAML structure: " + ex.msg;
-      return e;
-    }
+    return load_root(*root);
   }
 
  private:
-  Result<std::string> scalar(const YAML::Node& node, const std::string& field) const {
-    if (!node.IsScalar()) {
+  Result<std::string> scalar(const yaml::YamlNode& node, const std::string& field) const {
+    if (!node.is_scalar()) {
       return error_at(
           node, field,
-          "expected a single value (a scalar), found a " + std::string(node.IsMap()        ? "mapping"
-                                                                       : node.IsSequence() ? "list"
-                                                                                           : "null"));
+          "expected a single value (a scalar), found a " + std::string(node.is_map()        ? "mapping"
+                                                                       : node.is_sequence() ? "list"
+                                                                                            : "null"));
     }
-    return node.Scalar();
+    return node.value;
   }
 
-  Result<GpuProfile> load_root(const YAML::Node& root) {
-    if (root.IsNull()) {
+  Result<GpuProfile> load_root(const yaml::YamlNode& root) {
+    if (root.is_null()) {
       return Error{file_, 1, 1, "",
                    "expected a GPU profile (a mapping with keys name, description, parameters), "
                    "found an empty file"};
     }
-    if (!root.IsMap()) {
+    if (!root.is_map()) {
       return error_at(root, "", "expected a mapping with keys name, description, parameters");
     }
     GpuProfile profile;
     bool have_parameters = false;
-    for (const auto& entry : root) {
-      const std::string key = entry.first.as<std::string>();
+    for (const auto& entry : root.entries) {
+      const std::string& key = entry.first.value;
       if (key == "name") {
         auto v = scalar(entry.second, "name");
         if (!v) return v.error();
@@ -180,11 +168,11 @@ class Loader {
         profile.description = *v;
       } else if (key == "parameters") {
         have_parameters = true;
-        if (!entry.second.IsMap()) {
+        if (!entry.second.is_map()) {
           return error_at(entry.second, "parameters",
                           "expected a mapping of parameter name to {value, unit, source}");
         }
-        for (const auto& param : entry.second) {
+        for (const auto& param : entry.second.entries) {
           auto status = load_parameter(profile, param.first, param.second);
           if (!status) return status.error();
         }
@@ -207,33 +195,35 @@ class Loader {
     return check_consistency(root, std::move(profile));
   }
 
-  Result<GpuProfile> check_consistency(const YAML::Node& root, GpuProfile profile) const {
+  Result<GpuProfile> check_consistency(const yaml::YamlNode& root, GpuProfile profile) const {
+    // Every parameter was read, so each lookup below finds its node.
+    const yaml::YamlNode& parameters = *root.find("parameters");
+    const auto at = [&](std::string_view key) -> const yaml::YamlNode& { return *parameters.find(key); };
     if (profile.memory_usable_bytes > profile.memory_total_bytes) {
-      return error_at(root["parameters"]["memory_usable"], "parameters.memory_usable",
+      return error_at(at("memory_usable"), "parameters.memory_usable",
                       "expected at most memory_total (" + std::to_string(profile.memory_total_bytes) +
                           " bytes), found " + std::to_string(profile.memory_usable_bytes) + " bytes");
     }
     if (profile.dram_bandwidth_effective > profile.dram_bandwidth_nominal) {
-      return error_at(root["parameters"]["dram_bandwidth_effective"], "parameters.dram_bandwidth_effective",
+      return error_at(at("dram_bandwidth_effective"), "parameters.dram_bandwidth_effective",
                       "expected at most dram_bandwidth_nominal");
     }
     if (profile.base_clock_mhz > profile.boost_clock_mhz) {
-      return error_at(root["parameters"]["base_clock"], "parameters.base_clock",
-                      "expected at most boost_clock");
+      return error_at(at("base_clock"), "parameters.base_clock", "expected at most boost_clock");
     }
     if (profile.pcie_h2d_pageable > profile.pcie_h2d_pinned) {
-      return error_at(root["parameters"]["pcie_h2d_pageable"], "parameters.pcie_h2d_pageable",
+      return error_at(at("pcie_h2d_pageable"), "parameters.pcie_h2d_pageable",
                       "expected at most pcie_h2d_pinned (pageable copies are staged through pinned buffers)");
     }
     if (profile.pcie_d2h_pageable > profile.pcie_d2h_pinned) {
-      return error_at(root["parameters"]["pcie_d2h_pageable"], "parameters.pcie_d2h_pageable",
+      return error_at(at("pcie_d2h_pageable"), "parameters.pcie_d2h_pageable",
                       "expected at most pcie_d2h_pinned (pageable copies are staged through pinned buffers)");
     }
     return profile;
   }
 
-  Status load_parameter(GpuProfile& profile, const YAML::Node& key_node, const YAML::Node& body) {
-    const std::string key = key_node.as<std::string>();
+  Status load_parameter(GpuProfile& profile, const yaml::YamlNode& key_node, const yaml::YamlNode& body) {
+    const std::string& key = key_node.value;
     const std::string field = "parameters." + key;
     const ParameterRule* rule = nullptr;
     for (const auto& r : kRules) {
@@ -243,20 +233,20 @@ class Loader {
     for (const auto& p : profile.provenance) {
       if (p.name == key) return error_at(key_node, field, "parameter given twice");
     }
-    if (!body.IsMap()) {
+    if (!body.is_map()) {
       return error_at(body, field, "expected a mapping {value, unit, source[, estimate, note]}");
     }
     ParameterProvenance prov;
     prov.name = key;
-    YAML::Node value_node;
-    YAML::Node unit_node;
-    for (const auto& entry : body) {
-      const std::string k = entry.first.as<std::string>();
+    const yaml::YamlNode* value_node = nullptr;
+    const yaml::YamlNode* unit_node = nullptr;
+    for (const auto& entry : body.entries) {
+      const std::string& k = entry.first.value;
       const std::string sub = field + "." + k;
       if (k == "value") {
-        value_node = entry.second;
+        value_node = &entry.second;
       } else if (k == "unit") {
-        unit_node = entry.second;
+        unit_node = &entry.second;
       } else if (k == "source" || k == "note") {
         auto v = scalar(entry.second, sub);
         if (!v) return v.error();
@@ -276,8 +266,8 @@ class Loader {
                         "unknown key '" + k + "' (expected value, unit, source, estimate, note)");
       }
     }
-    if (!value_node.IsDefined()) return error_at(body, field + ".value", "missing value");
-    if (!unit_node.IsDefined()) {
+    if (value_node == nullptr) return error_at(body, field + ".value", "missing value");
+    if (unit_node == nullptr) {
       return error_at(body, field + ".unit",
                       "missing unit (expected " + std::string(kind_units(rule->kind)) + ")");
     }
@@ -285,9 +275,9 @@ class Loader {
       return error_at(body, field + ".source",
                       "missing source: every parameter names where its value comes from");
     }
-    auto value_text = scalar(value_node, field + ".value");
+    auto value_text = scalar(*value_node, field + ".value");
     if (!value_text) return value_text.error();
-    auto unit_text = scalar(unit_node, field + ".unit");
+    auto unit_text = scalar(*unit_node, field + ".unit");
     if (!unit_text) return unit_text.error();
     prov.value = *value_text;
     prov.unit = *unit_text;
@@ -295,12 +285,12 @@ class Loader {
     const std::string& v = *value_text;
     const std::string& u = *unit_text;
     auto bad_unit = [&]() {
-      return error_at(unit_node, field + ".unit",
+      return error_at(*unit_node, field + ".unit",
                       "expected " + std::string(kind_units(rule->kind)) + ", found '" + u + "'");
     };
     auto number = [&]() -> Result<double> {
       auto n = sim::parse_number(v);
-      if (!n) return error_at(value_node, field + ".value", "expected a number, found '" + v + "'");
+      if (!n) return error_at(*value_node, field + ".value", "expected a number, found '" + v + "'");
       return *n;
     };
     auto in_range = [&](double x) -> Status {
@@ -308,7 +298,7 @@ class Loader {
         std::ostringstream msg;
         msg << "expected a value in [" << rule->min << ", "
             << (rule->max >= kInf ? std::string("inf") : std::to_string(rule->max)) << "], found " << v;
-        return error_at(value_node, field + ".value", msg.str());
+        return error_at(*value_node, field + ".value", msg.str());
       }
       return Ok{};
     };
@@ -322,7 +312,7 @@ class Loader {
         auto n = number();
         if (!n) return n.error();
         if (*n != std::floor(*n)) {
-          return error_at(value_node, field + ".value", "expected a whole number, found '" + v + "'");
+          return error_at(*value_node, field + ".value", "expected a whole number, found '" + v + "'");
         }
         converted = *n;
         break;
@@ -355,7 +345,7 @@ class Loader {
         auto n = number();
         if (!n) return n.error();
         auto bytes = sim::parse_bytes(v + u);
-        if (!bytes) return error_at(value_node, field + ".value", bytes.error().message);
+        if (!bytes) return error_at(*value_node, field + ".value", bytes.error().message);
         converted = static_cast<double>(*bytes);
         break;
       }
@@ -365,7 +355,7 @@ class Loader {
         auto n = number();
         if (!n) return n.error();
         auto t = sim::parse_duration(v + u);
-        if (!t) return error_at(value_node, field + ".value", t.error().message);
+        if (!t) return error_at(*value_node, field + ".value", t.error().message);
         duration = *t;
         converted = static_cast<double>(t->count_ns());
         break;
@@ -375,14 +365,15 @@ class Loader {
         if (v == "true") {
           flag = true;
         } else if (v != "false") {
-          return error_at(value_node, field + ".value", "expected true or false, found '" + v + "'");
+          return error_at(*value_node, field + ".value", "expected true or false, found '" + v + "'");
         }
         break;
       }
       case Kind::kEnum: {
         if (u != "enum") return bad_unit();
         if (std::find(kRoundingWords.begin(), kRoundingWords.end(), v) == kRoundingWords.end()) {
-          return error_at(value_node, field + ".value", "expected floor, nearest or ceil, found '" + v + "'");
+          return error_at(*value_node, field + ".value",
+                          "expected floor, nearest or ceil, found '" + v + "'");
         }
         break;
       }

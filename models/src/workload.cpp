@@ -270,7 +270,7 @@ void Workload::run_segment(size_t r) {
       });
     }
   }
-  rep.endpoint->submit(std::move(work), WorkCompletion{segment_done_handler_, payload});
+  rep.endpoint->submit(std::move(work), Completion{segment_done_handler_, payload});
 }
 
 void Workload::on_segment_done(uint64_t payload) {

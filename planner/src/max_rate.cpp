@@ -4,7 +4,7 @@
 
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/planner/planner.h"
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/run/run_scenario.h"
 
 namespace sharesim::planner {
 
@@ -49,7 +49,7 @@ Result<MaxRateResult> max_rate(const scenarios::Scenario& scenario, const std::s
     if (auto* p = std::get_if<models::PoissonArrivals>(&arrivals)) p->rate_per_s = rate;
     if (auto* c = std::get_if<models::ConstantArrivals>(&arrivals)) c->rate_per_s = rate;
     ++result.simulations;
-    auto report = scenarios::run_scenario(s);
+    auto report = run::run_scenario(s);
     if (!report) return report.error();
     bool ok = report->slo_met && !report->interrupted;
     for (const auto& gpu : report->gpus)

@@ -6,9 +6,11 @@
 
 #include "sharesim/reports/markup.h"
 #include "sharesim/reports/svg_chart.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 
@@ -139,7 +141,7 @@ ChartSeries window_series(const std::string& label, const std::vector<double>& v
   return s;
 }
 
-std::string gpu_section(const scenarios::GpuReport& g, const std::string& slug) {
+std::string gpu_section(const run::GpuReport& g, const std::string& slug) {
   const models::GpuMetrics& m = g.metrics;
   const std::string name = g.device + "/" + std::to_string(g.index);
   std::string out = "<section class=\"gpu card\" id=\"gpu-" + slug + "\">\n<h3>GPU " + xml_escape(name) +
@@ -174,7 +176,7 @@ std::string gpu_section(const scenarios::GpuReport& g, const std::string& slug) 
   bar.title = "GPU " + name + ": device memory by process";
   bar.unit = "MiB";
   bar.capacity = static_cast<double>(g.memory_total_bytes) / kMiB;
-  for (const scenarios::ProcessReport& p : g.processes) {
+  for (const run::ProcessReport& p : g.processes) {
     if (p.failed && p.sm_cap == 0) continue;  // never started: holds no memory
     bar.segments.push_back(
         {p.workload + "/" + std::to_string(p.replica), static_cast<double>(p.memory_bytes) / kMiB});
@@ -186,7 +188,7 @@ std::string gpu_section(const scenarios::GpuReport& g, const std::string& slug) 
   out +=
       "<table class=\"processes\">\n<tr><th class=\"name\">process</th><th>memory MiB</th><th>MPS active "
       "threads</th><th>SM cap</th><th class=\"name\">state</th></tr>\n";
-  for (const scenarios::ProcessReport& p : g.processes) {
+  for (const run::ProcessReport& p : g.processes) {
     out += "<tr><td class=\"name\">" + xml_escape(p.workload + "/" + std::to_string(p.replica)) +
            "</td><td>" + fmt("%.0f", static_cast<double>(p.memory_bytes) / kMiB) + "</td><td>" +
            (p.mps_active_thread_percentage ? std::to_string(*p.mps_active_thread_percentage) + " %" : "-") +
@@ -216,7 +218,7 @@ std::string html_slug(const std::string& name) {
   return out.empty() ? "x" : out;
 }
 
-std::string html_report(const scenarios::RunReport& report) {
+std::string html_report(const run::RunReport& report) {
   std::string out = page_head("sharesim: " + report.scenario_name);
   out += "<h1>sharesim report: " + xml_escape(report.scenario_name) + "</h1>\n";
   out += "<p class=\"meta\">scenario file " + xml_escape(report.scenario_file) + ", seed " +

@@ -18,7 +18,7 @@ double ms(sim::Time t) {
 
 }  // namespace
 
-std::vector<MetricValue> collect_metrics(const scenarios::RunReport& report) {
+std::vector<MetricValue> collect_metrics(const run::RunReport& report) {
   std::vector<MetricValue> out;
   auto add = [&out](std::string path, MetricKind kind, double value) {
     out.push_back(MetricValue{.path = std::move(path), .kind = kind, .value = value});
@@ -46,7 +46,7 @@ std::vector<MetricValue> collect_metrics(const scenarios::RunReport& report) {
   }
   uint64_t faults_total = 0;
   uint64_t kernels_total = 0;
-  for (const scenarios::GpuReport& g : report.gpus) {
+  for (const run::GpuReport& g : report.gpus) {
     const models::GpuMetrics& m = g.metrics;
     const std::string p = "gpu[" + g.device + "/" + std::to_string(g.index) + "].";
     add(p + "utilization_gpu", MetricKind::kFraction, m.utilization_gpu_mean);

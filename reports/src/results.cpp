@@ -4,9 +4,11 @@
 #include <string>
 
 #include "sharesim/reports/json_writer.h"
-#include "sharesim/reports/text_format.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 
@@ -68,7 +70,7 @@ void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
   json.end_object();
 }
 
-void write_gpu(JsonWriter& json, const scenarios::GpuReport& g) {
+void write_gpu(JsonWriter& json, const run::GpuReport& g) {
   const models::GpuMetrics& m = g.metrics;
   json.begin_object();
   json.field("device", g.device);
@@ -96,7 +98,7 @@ void write_gpu(JsonWriter& json, const scenarios::GpuReport& g) {
   json.array_field("sm_occupancy_series", m.sm_occupancy_series);
   json.array_field("copy_busy_series", m.copy_busy_series);
   json.key("processes").begin_array();
-  for (const scenarios::ProcessReport& p : g.processes) {
+  for (const run::ProcessReport& p : g.processes) {
     json.begin_object();
     json.field("workload", p.workload);
     json.field("replica", p.replica);
@@ -136,7 +138,7 @@ std::string ms_text(sim::Time t) {
 
 }  // namespace
 
-std::string results_json(const scenarios::RunReport& report) {
+std::string results_json(const run::RunReport& report) {
   JsonWriter json;
   json.begin_object();
   json.field("scenario", report.scenario_name);
@@ -162,7 +164,7 @@ std::string results_json(const scenarios::RunReport& report) {
   return json.str();
 }
 
-std::string summary_text(const scenarios::RunReport& report) {
+std::string summary_text(const run::RunReport& report) {
   std::string out;
   out += "scenario " + report.scenario_name + " (seed " + std::to_string(report.seed) +
          "): " + fmt("%.3f", report.ended_at.seconds()) + " s simulated, " +

@@ -6,10 +6,12 @@
 #include <cmath>
 #include <cstdio>
 
-#include "sharesim/reports/text_format.h"
 #include "sharesim/sim/input_file.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
+
+using sim::fmt;
 
 namespace {
 

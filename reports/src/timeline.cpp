@@ -60,7 +60,7 @@ class TimelineTrace::GpuTrack final : public models::GpuObserver {
     std::string name;
   };
 
-  GpuTrack(TraceWindow window, int pid, const scenarios::GpuReport& gpu,
+  GpuTrack(TraceWindow window, int pid, const run::GpuReport& gpu,
            const std::vector<std::optional<models::ProcessId>>& ids)
       : window_(window), pid_(pid), policy_(gpu.policy) {
     label_ = "GPU " + gpu.device + "/" + std::to_string(gpu.index) + " (" + gpu.policy + ")";
@@ -223,7 +223,7 @@ TimelineTrace::TimelineTrace(TraceWindow window) : window_(window) {}
 TimelineTrace::~TimelineTrace() = default;
 
 models::GpuObserver* TimelineTrace::add_gpu(
-    const scenarios::GpuReport& gpu, const std::vector<std::optional<models::ProcessId>>& process_ids) {
+    const run::GpuReport& gpu, const std::vector<std::optional<models::ProcessId>>& process_ids) {
   gpus_.push_back(std::make_unique<GpuTrack>(window_, static_cast<int>(gpus_.size()) + 1, gpu, process_ids));
   return gpus_.back().get();
 }

@@ -10,13 +10,13 @@
 #include <sstream>
 
 #include "sharesim/sim/input_file.h"
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
 
 namespace sharesim::scenarios {
 
-using detail::trim;
+using sim::trim;
 
 // ---- Generic reader ---------------------------------------------------------------------------
 
@@ -25,7 +25,7 @@ std::optional<size_t> CsvTable::column(std::string_view name) const {
     if (header[i] == name) return i;
   }
   for (size_t i = 0; i < header.size(); ++i) {
-    if (detail::iequals(header[i], name)) return i;
+    if (sim::iequals(header[i], name)) return i;
   }
   return std::nullopt;
 }
@@ -318,7 +318,7 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
                                               const TraceCsvOptions& options) {
   if (!(options.time_scale > 0) || !std::isfinite(options.time_scale)) {
     return Error{source, 0, 0, "time_scale",
-                 "expected a finite number > 0, found " + detail::format_double(options.time_scale)};
+                 "expected a finite number > 0, found " + sim::format_double(options.time_scale)};
   }
   if (options.start < 0) {
     return Error{source, 0, 0, "start", "expected a row index >= 0, found " + std::to_string(options.start)};

@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "sharesim/sim/input_file.h"
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
 
 namespace sharesim::scenarios {
 
@@ -110,7 +110,7 @@ std::string join(const std::vector<std::string_view>& names) {
 
 Error unknown_leaf(std::string_view leaf, MetricScope scope, std::string_view where) {
   std::string message = "unknown " + std::string(where) + " metric '" + std::string(leaf) + "'";
-  const std::string suggestion = detail::closest_match(leaf, leaf_names(scope));
+  const std::string suggestion = sim::closest_match(leaf, leaf_names(scope));
   if (!suggestion.empty()) message += " (did you mean '" + suggestion + "'?)";
   message += "; known: " + join(leaf_names(scope));
   return make_error(std::move(message));
@@ -275,7 +275,7 @@ Result<MetricKind> metric_kind_of_path(std::string_view path) {
 }
 
 Result<double> parse_metric_value(MetricKind kind, std::string_view text) {
-  text = detail::trim(text);
+  text = sim::trim(text);
   if (text.empty()) return make_error("expected " + std::string(kind_example(kind)) + ", found nothing");
   const WrittenAs written = classify(text);
   if (written == WrittenAs::kUnknownUnit) {
@@ -332,7 +332,7 @@ Result<double> parse_metric_value(MetricKind kind, std::string_view text) {
 Result<Expectation> parse_expectation(std::string_view raw, const std::string& file, int line, int column,
                                       size_t index) {
   const std::string field = "expect[" + std::to_string(index) + "]";
-  const std::string_view text = detail::trim(raw);
+  const std::string_view text = sim::trim(raw);
   auto fail = [&](const std::string& message) -> Error {
     return Error{.file = file, .line = line, .column = column, .field = field, .message = message};
   };
@@ -355,8 +355,8 @@ Result<Expectation> parse_expectation(std::string_view raw, const std::string& f
     return fail("unknown comparison '" + std::string(symbol) + "' in '" + std::string(text) +
                 "'; expected one of <= < >= > == !=" + (symbol == "=" ? " (did you mean '=='?)" : ""));
   }
-  const std::string_view metric = detail::trim(text.substr(0, op_start));
-  const std::string_view value_text = detail::trim(text.substr(op_end));
+  const std::string_view metric = sim::trim(text.substr(0, op_start));
+  const std::string_view value_text = sim::trim(text.substr(op_end));
   if (metric.empty()) return fail(form + ", found no metric before '" + std::string(symbol) + "'");
   for (char c : metric) {
     if (c == ' ' || c == '\t')
@@ -384,6 +384,8 @@ Result<Expectation> parse_expectation(std::string_view raw, const std::string& f
 }
 
 namespace detail {
+
+using yaml::YamlNode;
 
 Result<std::vector<Expectation>> read_expect_section(const YamlNode& expect_value, const std::string& file) {
   std::vector<Expectation> expectations;
@@ -416,9 +418,9 @@ Result<std::vector<Expectation>> read_expect_section(const YamlNode& expect_valu
 }  // namespace detail
 
 Result<std::vector<Expectation>> read_expectations_text(std::string_view yaml, const std::string& file) {
-  auto root = detail::parse_yaml(yaml, file);
+  auto root = yaml::parse_yaml(yaml, file);
   if (!root) return root.error();
-  const detail::YamlNode* expect = root->find("expect");
+  const yaml::YamlNode* expect = root->find("expect");
   if (expect == nullptr) return std::vector<Expectation>{};
   return detail::read_expect_section(*expect, file);
 }

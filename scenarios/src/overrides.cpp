@@ -2,9 +2,14 @@
 
 #include <vector>
 
-#include "text_util.h"
+#include "sharesim/sim/text_util.h"
 
 namespace sharesim::scenarios::detail {
+
+using sim::closest_match;
+using sim::trim;
+using yaml::YamlEntry;
+using yaml::YamlNode;
 namespace {
 
 constexpr std::string_view kPrefix = "--set ";
@@ -170,7 +175,7 @@ Status apply_override(YamlNode& root, std::string_view text) {
     walked += (walked.empty() ? "" : ".") + seg.key;
   }
 
-  auto value = parse_yaml(value_text, origin);
+  auto value = yaml::parse_yaml(value_text, origin);
   if (!value) {
     Error e = value.error();
     e.field = path;
@@ -186,7 +191,7 @@ Status apply_override(YamlNode& root, std::string_view text) {
     value->line = 1;
     value->column = shift + 1;
   }
-  set_origin(*value, origin);
+  yaml::set_origin(*value, origin);
   *node = std::move(*value);
   return Ok{};
 }

@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "sharesim/sim/result.h"
-#include "yaml_tree.h"
+#include "sharesim/yaml/yaml_tree.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -17,6 +17,6 @@ Result<std::pair<std::string, std::string>> split_override(std::string_view text
 // keys of mappings, `[i]` list indices, or, inside a list, the `name` of an item. Every segment
 // must exist except the last key, which may be added to an existing mapping. The new nodes carry
 // origin "--set <text>" so later validation errors name the override.
-Status apply_override(YamlNode& root, std::string_view text);
+Status apply_override(yaml::YamlNode& root, std::string_view text);
 
 }  // namespace sharesim::scenarios::detail

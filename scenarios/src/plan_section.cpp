@@ -5,8 +5,8 @@
 #include <cmath>
 #include <utility>
 
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
 
 namespace sharesim::scenarios {
 
@@ -27,6 +27,10 @@ bool PlanSpec::allows(PlanPolicy policy) const {
 }
 
 namespace detail {
+
+using sim::iequals;
+using sim::trim;
+using yaml::YamlNode;
 namespace {
 
 class PlanReader {
@@ -219,9 +223,9 @@ Result<PlanSpec> read_plan_section(const YamlNode& plan, const std::string& file
 }  // namespace detail
 
 Result<std::optional<PlanSpec>> read_plan_spec_text(std::string_view yaml_text, const std::string& file) {
-  auto root = detail::parse_yaml(yaml_text, file);
+  auto root = yaml::parse_yaml(yaml_text, file);
   if (!root) return root.error();
-  const detail::YamlNode* plan = root->find("plan");
+  const yaml::YamlNode* plan = root->find("plan");
   if (plan == nullptr) return std::optional<PlanSpec>{};
   auto spec = detail::read_plan_section(*plan, file);
   if (!spec) return spec.error();

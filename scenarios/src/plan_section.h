@@ -6,7 +6,7 @@
 
 #include "sharesim/scenarios/plan_spec.h"
 #include "sharesim/sim/result.h"
-#include "yaml_tree.h"
+#include "sharesim/yaml/yaml_tree.h"
 
 namespace sharesim::scenarios::detail {
 
@@ -14,6 +14,6 @@ namespace sharesim::scenarios::detail {
 // with a non-empty origin, from a --set override, is named by its origin instead). Every key is
 // checked (unknown keys are rejected), every value's type and range; errors carry the key path
 // starting at "plan".
-Result<PlanSpec> read_plan_section(const YamlNode& plan, const std::string& file);
+Result<PlanSpec> read_plan_section(const yaml::YamlNode& plan, const std::string& file);
 
 }  // namespace sharesim::scenarios::detail

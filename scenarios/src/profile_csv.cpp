@@ -5,9 +5,9 @@
 #include <numeric>
 
 #include "sharesim/scenarios/csv.h"
+#include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
-#include "text_util.h"
 
 namespace sharesim::scenarios {
 
@@ -17,9 +17,9 @@ std::optional<GpuThroughput> builtin_gpu_throughput(std::string_view name) {
   // NVIDIA T4 datasheet: 40 SMs (Turing whitepaper: TU104 in T4 has 40 SMs), boost clock 1,590 MHz,
   // 320 GB/s GDDR6. The boost clock is used: rescaled durations are "at boost clock", like the
   // measurement on the other GPU; the GPU model converts to its sustained clock.
-  if (detail::iequals(name, "t4")) return GpuThroughput{40, 1.59, 320.0};
+  if (sim::iequals(name, "t4")) return GpuThroughput{40, 1.59, 320.0};
   // NVIDIA Tesla V100 datasheet (SXM2 16 GB): 80 SMs, boost clock 1,530 MHz, 900 GB/s HBM2.
-  if (detail::iequals(name, "v100-16gb") || detail::iequals(name, "v100")) {
+  if (sim::iequals(name, "v100-16gb") || sim::iequals(name, "v100")) {
     return GpuThroughput{80, 1.53, 900.0};
   }
   return std::nullopt;
@@ -40,9 +40,9 @@ namespace {
 // A field that must be an integer (written as digits, optionally "12.0").
 Result<int64_t> parse_integer_field(std::string_view text) {
   auto v = sim::parse_number(text);
-  if (!v) return make_error("expected an integer, found '" + std::string(detail::trim(text)) + "'");
+  if (!v) return make_error("expected an integer, found '" + std::string(sim::trim(text)) + "'");
   if (*v != std::floor(*v) || std::fabs(*v) > 9.0e15) {
-    return make_error("expected an integer, found '" + std::string(detail::trim(text)) + "'");
+    return make_error("expected an integer, found '" + std::string(sim::trim(text)) + "'");
   }
   return static_cast<int64_t>(*v);
 }
@@ -202,7 +202,7 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     const size_t eol = text.find('\n', pos);
     const std::string_view l =
         text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
-    const std::string_view t = detail::trim(l);
+    const std::string_view t = sim::trim(l);
     if (t.rfind("Start (", 0) == 0 || t.rfind("\"Start (", 0) == 0) {
       found = true;
       break;
@@ -301,7 +301,7 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
                                "expected the copy's size > 0, found '" + row.fields[*bytes_col] + "'");
       }
       const auto host_kind_col = h2d ? src_kind_col : dst_kind_col;
-      c.pinned = !(host_kind_col && detail::iequals(row.fields[*host_kind_col], "Pageable"));
+      c.pinned = !(host_kind_col && sim::iequals(row.fields[*host_kind_col], "Pageable"));
       ops.emplace_back(std::move(c));
       continue;
     }

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -62,7 +63,106 @@ TEST(CalibrateCommand, CsvErrorIsOneLineWithFileLineAndField) {
                         "copies,h2d_pinned,bytes=4096,time,abc,ns,0\n";
   CommandRun r = run({"fit", raw.string(), "-o", scratch("bad.yaml").string()});
   EXPECT_EQ(r.code, 2);
-  EXPECT_EQ(r.err, "sharesim: error: " + raw.string() + ":3: value: expected a finite number, found 'abc'\n");
+  EXPECT_EQ(r.err,
+            "sharesim: error: " + raw.string() + ":3:35: value: expected a finite number, found 'abc'\n");
+}
+
+// Issue 12 item 12: `calibrate fit` refuses data that cannot identify a parameter, with exit 2 and
+// one line naming the file, the line and the column of the row at fault.
+struct Refusal {
+  std::string name;
+  std::string rows;  // after "# device.sm_count: 40", "# device.fp32_lanes_per_sm: 64" and the column line
+  std::string location;  // ":LINE:COLUMN: FIELD: " expected after the file name
+  std::string message;   // expected part of the message
+};
+void PrintTo(const Refusal& r, std::ostream* os) {
+  *os << r.name;
+}
+
+class FitRefuses : public testing::TestWithParam<Refusal> {};
+
+TEST_P(FitRefuses, WithFileLineAndColumn) {
+  const Refusal& c = GetParam();
+  const fs::path raw = scratch(c.name + ".csv");
+  std::ofstream(raw) << "# device.sm_count: 40\n# device.fp32_lanes_per_sm: 64\n"
+                        "suite,case,param,metric,value,unit,rep\n"
+                     << c.rows;
+  const fs::path yaml = scratch(c.name + ".yaml");
+  fs::remove(yaml);
+  CommandRun r = run({"fit", raw.string(), "-o", yaml.string()});
+  EXPECT_EQ(r.code, 2) << r.out;
+  EXPECT_EQ(r.err.rfind("sharesim: error: " + raw.string() + c.location, 0), 0u) << r.err;
+  EXPECT_NE(r.err.find(c.message), std::string::npos) << r.err;
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_FALSE(fs::exists(yaml));
+}
+
+// Rows start at line 4. Columns: "copies,h2d_pinned," is 18 characters, so the param is at 19;
+// "bytes=262144,time," 18 more: the value at 37.
+INSTANTIATE_TEST_SUITE_P(
+    Cases, FitRefuses,
+    testing::Values(
+        Refusal{"unknown_unit", "copies,h2d_pinned,bytes=4096,time,10,us,0\n",
+                ":4:38: unit: ", "expected 'ns' for copies h2d_pinned time, found 'us'"},
+        Refusal{"negative_size", "copies,h2d_pinned,bytes=-4096,time,10000,ns,0\n",
+                ":4:19: param: ", "expected bytes at least 1"},
+        Refusal{"denormal", "copies,h2d_pinned,bytes=4096,time,4.9e-324,ns,0\n",
+                ":4:35: value: ", "subnormal"},
+        // One size: any line passes through it (residual 0 %).
+        Refusal{"single_point",
+                "copies,h2d_pinned,bytes=4096,time,10000,ns,0\ncopies,h2d_pinned,bytes=4096,time,10000,ns,1\n"
+                "copies,h2d_pinned,bytes=4096,time,10000,ns,2\n",
+                ":4:19: param: ", "copies h2d_pinned: 1 distinct sizes cannot identify"},
+        // Two sizes: still an exact fit with nothing left to judge it.
+        Refusal{
+            "two_points",
+            "copies,h2d_pinned,bytes=4096,time,10000,ns,0\ncopies,h2d_pinned,bytes=16384,time,11000,ns,0\n",
+            ":4:19: param: ", "2 distinct sizes"},
+        // Decreasing times: the bounded slope used to land on its floor and read 1e9 GB/s.
+        Refusal{
+            "decreasing_copies",
+            "copies,h2d_pinned,bytes=4096,time,40000,ns,0\ncopies,h2d_pinned,bytes=16384,time,30000,ns,0\n"
+            "copies,h2d_pinned,bytes=65536,time,20000,ns,0\ncopies,h2d_pinned,bytes=262144,time,10000,ns,0\n",
+            ":7:37: value: ", "copies h2d_pinned: the duration does not grow with the sizes"},
+        // "sm-scaling,memory,blocks=640;bytes_per_block=2097152,time," is 58 characters.
+        Refusal{
+            "decreasing_memory",
+            "sm-scaling,memory,blocks=160;bytes_per_block=2097152,time,3000000,ns,0\n"
+            "sm-scaling,memory,blocks=320;bytes_per_block=2097152,time,2000000,ns,0\n"
+            "sm-scaling,memory,blocks=640;bytes_per_block=2097152,time,1000000,ns,0\n",
+            ":6:59: value: ", "sm-scaling memory (grids of one wave or more): the duration does not grow"},
+        // "sm-scaling,compute," is 19 characters: the param at 20.
+        Refusal{"single_compute_grid", "sm-scaling,compute,blocks=40;iterations=20000,time,2000000,ns,0\n",
+                ":4:20: param: ", "sm-scaling compute: 1 distinct work amounts"},
+        // "launch,back_to_back,kernels=2,gap," is 34 characters.
+        Refusal{"one_launch_gap", "launch,back_to_back,kernels=2,gap,3000,ns,0\n",
+                ":4:35: value: ", "1 gap(s) cannot give kernel_launch_overhead"},
+        // Two contexts whose windows show no lost turn (as under MPS): no time slice to measure.
+        Refusal{"timeslice_without_turns",
+                "sharing,timeslice,procs=2;proc=0,window_start,0,ns,0\n"
+                "sharing,timeslice,procs=2;proc=0,window_end,300000000,ns,0\n"
+                "sharing,timeslice,procs=2;proc=1,window_start,0,ns,0\n"
+                "sharing,timeslice,procs=2;proc=1,window_end,300000000,ns,0\n",
+                ":4:19: param: ", "0 whole turn(s) and 0 switch(es)"},
+        // One kernel alone and one beside another client: a ratio of two numbers, no spread.
+        Refusal{
+            "one_pair_kernel",
+            "sharing,pair,kind=0;procs=1;proc=0,kernel_start,0,ns,0\n"
+            "sharing,pair,kind=0;procs=1;proc=0,kernel_end,2000000,ns,0\n"
+            "sharing,pair,kind=2;procs=2;proc=0,kernel_start,0,ns,0\n"
+            "sharing,pair,kind=2;procs=2;proc=0,kernel_end,2200000,ns,0\n",
+            ":6:14: param: ", "sharing pair: 1 kernel(s) with a median of 2.2e+06 ns cannot give a ratio"}),
+    [](const testing::TestParamInfo<Refusal>& refusal) { return refusal.param.name; });
+
+TEST(CalibrateCommand, AnUnwritableOutputIsBadInput) {
+  // As every sharesim command (docs/hardening.md): exit 2, one line.
+  // A folder that cannot exist: its parent is a regular file (root may create any other folder).
+  const fs::path file = scratch("a-file");
+  std::ofstream(file) << "x\n";
+  CommandRun r = run({"simulate", "--profile", "t4", "--suite", "copies", "-o", (file / "sim.csv").string()});
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+  EXPECT_EQ(r.err.rfind("sharesim: error: ", 0), 0u) << r.err;
 }
 
 TEST(CalibrateCommand, UnknownProfileIsBadInput) {

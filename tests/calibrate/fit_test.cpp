@@ -126,6 +126,44 @@ TEST(Fit, SmScalingGivesDramBandwidthAndSustainedClock) {
   EXPECT_EQ(out->find("sustained_clock_factor")->points, static_cast<int>(plan.sm_scaling.grids.size()));
 }
 
+TEST(Fit, TheClockTheSuiteRanAtIsInTheNote) {
+  // As above at 1.2 GHz effective, and NVML saw the SM clock at 1200 MHz median during the suite:
+  // the kernel reached the whole FP32 peak at that clock.
+  RawData raw = with_device();
+  raw.set_header("clock.sm-scaling.sm_mhz_median", "1200");
+  raw.set_header("clock.sm-scaling.sm_mhz_min", "1185");
+  raw.set_header("clock.sm-scaling.sm_mhz_max", "1215");
+  const double wave_ns = 327'680'000.0 / 153.6;
+  for (int grid : make_plan(40).sm_scaling.grids) {
+    raw.add("sm-scaling", "compute", param_string({{"blocks", grid}, {"iterations", 20000}}), "time",
+            4000.0 + std::ceil(grid / 40.0) * wave_ns, "ns", 0);
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  const std::string& note = out->find("sustained_clock_factor")->note;
+  EXPECT_NE(note.find("an SM clock of 1200 MHz median (1185 to 1215, NVML)"), std::string::npos) << note;
+  EXPECT_NE(note.find("reached 100.000% of the FP32 peak"), std::string::npos) << note;
+}
+
+TEST(Fit, DramBandwidthIsJudgedAgainstTheMeasuredGpusNominalFigure) {
+  // An H200-like GPU: nominal 4800 GB/s in the header, the memory kernel at 4000 GB/s (a GB/s is
+  // a byte per ns: t = bytes / 4000 ns). Judged against the base T4's 320 GB/s it would be capped.
+  RawData raw = with_device();
+  raw.set_header(kHeaderDramPeakGbps, "4800");
+  for (int grid : make_plan(40).sm_scaling.grids) {
+    const double bytes = grid * 2097152.0;
+    raw.add("sm-scaling", "memory", param_string({{"blocks", grid}, {"bytes_per_block", 2097152}}), "time",
+            4000.0 + bytes / 4000.0, "ns", 0);
+  }
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_NEAR(fitted(*out, "dram_bandwidth_effective"), 4000e9 / 1073741824.0, 1e-6);
+  EXPECT_DOUBLE_EQ(fitted(*out, "dram_bandwidth_nominal"), 4800);
+  EXPECT_NE(out->find("dram_bandwidth_effective")->note.find("83.333% of the nominal 4800 GB/s"),
+            std::string::npos)
+      << out->find("dram_bandwidth_effective")->note;
+}
+
 TEST(Fit, SmScalingWithoutSmCountInTheHeaderIsAnInputError) {
   RawData raw;
   raw.add("sm-scaling", "compute", "blocks=1;iterations=10", "time", 1000, "ns", 0);
@@ -172,23 +210,76 @@ TEST(Fit, TimeSliceAndSwitchCost) {
   EXPECT_NEAR(fitted(*out, "context_switch_cost"), 30.0, 1e-6);  // us
 }
 
-TEST(Fit, MpsPenaltyFromHalfGpuPairs) {
-  // Solo kernels take 2 ms; side by side with another client's kernel 2.2 ms: penalty 0.1.
+// Eight kernels of one pair-probe process, each `duration` ns, 5 us apart.
+void add_pair_kernels(RawData& raw, const std::string& param, double duration) {
+  for (int k = 0; k < 8; ++k) {
+    raw.add("sharing", "pair", param, "kernel_start", k * (duration + 5000), "ns", k);
+    raw.add("sharing", "pair", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
+  }
+}
+
+TEST(Fit, MpsPenaltyFromEveryCoRunPair) {
+  // By the rate rule of models/gpu.h, with penalty p:
+  //  - compute+compute: two half-GPU compute kernels get all their SMs (20 + 20 of 40): rate
+  //    1 / (1 + p), so 2 ms alone become 2.2 ms with p = 0.1;
+  //  - memory+memory: two fully memory-bound kernels (m = 1) each get half the DRAM bandwidth:
+  //    1 / rate = b / g = 2, divided by 1 / (1 + p): 3 ms alone become 3 x 2 x 1.1 = 6.6 ms.
+  // Both say p = 0.1; the fit simulates both cases and must find it.
   RawData raw = with_device();
-  auto add_kernels = [&](const std::string& param, double duration) {
-    for (int k = 0; k < 8; ++k) {
-      raw.add("sharing", "pair", param, "kernel_start", k * (duration + 5000), "ns", k);
-      raw.add("sharing", "pair", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
-    }
-  };
-  add_kernels("kind=0;procs=1;proc=0", 2e6);
-  add_kernels("kind=2;procs=2;proc=0", 2.2e6);
-  add_kernels("kind=2;procs=2;proc=1", 2.2e6);
+  add_pair_kernels(raw, "kind=0;procs=1;proc=0", 2e6);
+  add_pair_kernels(raw, "kind=2;procs=2;proc=0", 2.2e6);
+  add_pair_kernels(raw, "kind=2;procs=2;proc=1", 2.2e6);
+  add_pair_kernels(raw, "kind=1;procs=1;proc=0", 3e6);
+  add_pair_kernels(raw, "kind=4;procs=2;proc=0", 6.6e6);
+  add_pair_kernels(raw, "kind=4;procs=2;proc=1", 6.6e6);
   auto out = fit_profile(raw, t4(), "raw.csv");
-  ASSERT_TRUE(out.ok());
-  EXPECT_NEAR(fitted(*out, "mps_interference_penalty"), 0.1, 1e-9);
-  // The middle half of 8 kernels per process: 4 each, 8 in all.
-  EXPECT_EQ(out->find("mps_interference_penalty")->points, 8);
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  // The golden-section search stops at an interval of 1e-7.
+  EXPECT_NEAR(fitted(*out, "mps_interference_penalty"), 0.1, 1e-6);
+  EXPECT_LT(out->find("mps_interference_penalty")->residual, 1e-5);
+  // The middle half of 8 kernels per process: 4 each, 16 co-run kernels in all.
+  EXPECT_EQ(out->find("mps_interference_penalty")->points, 16);
+  EXPECT_NE(out->find("mps_interference_penalty")->note.find("memory+memory"), std::string::npos);
+}
+
+TEST(Fit, MpsPenaltyThatFitsOnePairAndNotTheOtherShowsInTheResidual) {
+  // compute+compute says p = 0.1 (2.2 / 2), memory+memory says p = 0.5 (3 / (1 x 2)): no single
+  // penalty fits both; the least-squares value lies between and the residual says so.
+  RawData raw = with_device();
+  add_pair_kernels(raw, "kind=0;procs=1;proc=0", 2e6);
+  add_pair_kernels(raw, "kind=2;procs=2;proc=0", 2.2e6);
+  add_pair_kernels(raw, "kind=1;procs=1;proc=0", 1e6);
+  add_pair_kernels(raw, "kind=4;procs=2;proc=0", 3e6);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  const double p = fitted(*out, "mps_interference_penalty");
+  EXPECT_GT(p, 0.1);
+  EXPECT_LT(p, 0.5);
+  EXPECT_GT(out->find("mps_interference_penalty")->residual, 0.05);
+}
+
+TEST(Fit, LaunchQueueDepthAndOverlapAreReportedAsFindings) {
+  // 300 launches of 20 us kernels: the first 100 calls return in 2 us (the queue takes them),
+  // then each waits about a kernel (20 us): the queue held 100. Three back-to-back gaps keep the
+  // launch fit itself satisfied.
+  RawData raw = with_device();
+  for (int k = 0; k < 300; ++k)
+    raw.add("launch", "ahead", "kernels=300;spin_ns=20000", "call_time", k < 100 ? 2000 : 20000, "ns", k);
+  for (int k = 0; k < 3; ++k) raw.add("launch", "back_to_back", "kernels=4", "gap", 3000, "ns", k);
+  // A 10 ms kernel and two 5 ms copies, together in 10 ms: full overlap; serialized 20 / 10 = 2.
+  const std::string param = "bytes=67108864;blocks=160;iterations=20000";
+  raw.add("overlap", "kernel_alone", param, "time", 10e6, "ns", 0);
+  raw.add("overlap", "h2d_alone", param, "time", 5e6, "ns", 0);
+  raw.add("overlap", "d2h_alone", param, "time", 5e6, "ns", 0);
+  raw.add("overlap", "together", param, "total_time", 10e6, "ns", 0);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  std::string all;
+  for (const std::string& f : out->findings) all += f + "\n";
+  EXPECT_NE(all.find("launch queue depth about 100 kernels"), std::string::npos) << all;
+  EXPECT_NE(all.find("together took 1 x the longest alone (1 = they overlap fully, 2 = serialized)"),
+            std::string::npos)
+      << all;
 }
 
 TEST(Fit, NothingToFitIsAnError) {

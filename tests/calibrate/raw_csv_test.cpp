@@ -3,7 +3,6 @@
 #include <gtest/gtest.h>
 
 #include <ostream>
-
 #include <sstream>
 
 #include "sharesim/calibrate/raw_reader.h"
@@ -34,17 +33,20 @@ TEST(RawCsv, WriteThenReadGivesTheSameData) {
   EXPECT_EQ(back->rows[0].value, 10372.363636363636);
   EXPECT_EQ(back->rows[1].param, "procs=2;proc=1");
   EXPECT_EQ(back->rows[1].rep, 7);
-  EXPECT_EQ(back->rows[1].line, 6);  // 1 title + 2 header lines + column line + 2 rows
+  EXPECT_EQ(back->rows[1].origin.line, 6);  // 1 title + 2 header lines + column line + 2 rows
 }
 
 struct BadCase {
   std::string body;     // text after the header block
   int line;             // expected line of the error
+  int column;           // expected column: 1-based character position of the field (or key) in the line
   std::string field;    // expected field
   std::string message;  // expected part of the message
 };
 // How gtest shows a case (its default prints the struct's bytes).
-void PrintTo(const BadCase& c, std::ostream* os) { *os << c.field << " at line " << c.line; }
+void PrintTo(const BadCase& c, std::ostream* os) {
+  *os << c.field << " at line " << c.line;
+}
 
 class RawCsvErrors : public testing::TestWithParam<BadCase> {};
 
@@ -54,25 +56,56 @@ TEST_P(RawCsvErrors, NameFileLineAndField) {
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(parsed.error().file, "raw.csv");
   EXPECT_EQ(parsed.error().line, c.line);
+  EXPECT_EQ(parsed.error().column, c.column);
   EXPECT_EQ(parsed.error().field, c.field);
   EXPECT_NE(parsed.error().message.find(c.message), std::string::npos) << parsed.error().message;
-  EXPECT_EQ(parsed.error().to_string().rfind("raw.csv:" + std::to_string(c.line) + ":", 0), 0u)
+  EXPECT_EQ(
+      parsed.error().to_string().rfind(
+          "raw.csv:" + std::to_string(c.line) + ":" + std::to_string(c.column) + ": " + c.field + ": ", 0),
+      0u)
       << parsed.error().to_string();
 }
 
 INSTANTIATE_TEST_SUITE_P(
     Cases, RawCsvErrors,
     testing::Values(
+        // Columns counted by hand: "copies," is 7 characters, so the case starts at 8;
+        // "h2d_pinned," 11 more: the param at 19; "bytes=4096," 11: the metric at 30; "time," 5:
+        // the value at 35.
         BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns,0\ncopies,h2d_pinned,bytes=4096,time,abc,ns,1\n",
-                6, "value", "expected a finite number, found 'abc'"},
-        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns\n", 5, "row", "expected 7 fields"},
-        BadCase{"gemm,x,,time,1,ns,0\n", 5, "suite", "found 'gemm'"},
-        BadCase{"copies,h2d_pinned,bytes=4K,time,1,ns,0\n", 5, "param", "key=integer"},
-        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,-1\n", 5, "rep", "non-negative integer"},
-        BadCase{"copies,h2d_pinned,bytes=4096,time,inf,ns,0\n", 5, "value", "finite"},
-        BadCase{"copies,h2d_pinned,bytes=4096,time,1,,0\n", 5, "unit", "expected a unit"},
-        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,0\n# device.mps: on\n", 6, "header",
-                "after the column line"}),
+                6, 35, "value", "expected a finite number, found 'abc'"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,ns\n", 5, 1, "row", "expected 7 fields"},
+        BadCase{"gemm,x,,time,1,ns,0\n", 5, 1, "suite", "found 'gemm'"},
+        BadCase{"copies,h2d_pinned,bytes=4K,time,1,ns,0\n", 5, 19, "param", "key=integer"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,-1\n", 5, 40, "rep", "non-negative integer"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,inf,ns,0\n", 5, 35, "value", "finite"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,,0\n", 5, 37, "unit", "expected 'ns'"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1,ns,0\n# device.mps: on\n", 6, 1, "header",
+                "after the column line"},
+        // Issue 12 item 12: what cannot identify a parameter is refused where it is written.
+        // An unknown unit: "12.5," is 5 characters after the value's column 35, so the unit is at 40.
+        BadCase{"copies,h2d_pinned,bytes=4096,time,12.5,us,0\n", 5, 40, "unit",
+                "expected 'ns' for copies h2d_pinned time, found 'us'"},
+        // A negative size.
+        BadCase{"copies,h2d_pinned,bytes=-4096,time,12.5,ns,0\n", 5, 19, "param",
+                "expected bytes at least 1 for copies h2d_pinned, found -4096"},
+        // A denormal (subnormal) duration, and one below the 1 ns a timer can resolve.
+        BadCase{"copies,h2d_pinned,bytes=4096,time,1e-310,ns,0\n", 5, 35, "value", "(a subnormal number)"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,0.5,ns,0\n", 5, 35, "value",
+                "expected a duration of at least 1 ns"},
+        BadCase{"copies,h2d_pinned,bytes=4096,time,-12.5,ns,0\n", 5, 35, "value",
+                "expected a duration of at least 1 ns"},
+        // A case or metric the fitter does not know would be silently ignored: refused.
+        BadCase{"copies,h2d_fast,bytes=4096,time,12.5,ns,0\n", 5, 8, "case", "found 'h2d_fast'"},
+        BadCase{"copies,h2d_pinned,bytes=4096,latency,12.5,ns,0\n", 5, 30, "metric", "found 'latency'"},
+        BadCase{"sm-scaling,compute,blocks=4,time,1000,ns,0\n", 5, 20, "param",
+                "expected a key 'iterations'"},
+        // "sharing,pair," is 13 characters: the param at 14; "kind=2;procs=2;" 15 more: proc at 29.
+        BadCase{"sharing,pair,kind=2;procs=2;proc=2,kernel_start,0,ns,0\n", 5, 29, "param",
+                "expected proc below procs=2"},
+        // "sharing,share," is 14: the param at 15; "procs=1;" 8 more: pct at 23.
+        BadCase{"sharing,share,procs=1;pct=0;mps=1;proc=0,kernel_start,0,ns,0\n", 5, 23, "param",
+                "expected pct from 1 to 100"}),
     // Named by the field and index: gtest's default name for a struct parameter prints its bytes,
     // pointers included, which differ between the listing ctest discovers and the run.
     [](const testing::TestParamInfo<BadCase>& param_info) {

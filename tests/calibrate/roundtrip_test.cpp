@@ -47,6 +47,7 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
   truth.time_slice = sim::Time::us(2'600);                // 2 ms -> 2.6 ms
   truth.context_switch_cost = sim::Time::us(40);          // 25 us -> 40 us
   truth.mps_interference_penalty = 0.12;                  // 0.05 -> 0.12
+  truth.mps_sm_rounding = models::SmCapRounding::kNearest;  // floor -> nearest
 
   auto exact = simulate_plan(make_plan(truth.sm_count), truth, SimulateOptions{});
   ASSERT_TRUE(exact.ok()) << exact.error().to_string();
@@ -74,6 +75,9 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
     ASSERT_NE(f, nullptr) << name << " was not fitted";
     EXPECT_NEAR(f->value, want, 0.02 * want) << name;
   }
+  const FittedParameter* rounding = out->find("mps_sm_rounding");
+  ASSERT_NE(rounding, nullptr);
+  EXPECT_EQ(rounding->text, "nearest") << rounding->note;
   EXPECT_TRUE(out->skipped.empty()) << out->skipped.front();
 
   // The fitted profile loads and carries the recovered values.
@@ -82,6 +86,7 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
   ASSERT_TRUE(loaded.ok()) << loaded.error().to_string();
   EXPECT_NEAR(loaded->time_slice.seconds(), 2.6e-3, 0.02 * 2.6e-3);
   EXPECT_NEAR(loaded->pcie_h2d_pinned, 9.9e9, 0.02 * 9.9e9);
+  EXPECT_EQ(loaded->mps_sm_rounding, models::SmCapRounding::kNearest);
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ class FifoEndpoint final : public GpuEndpoint {
   explicit FifoEndpoint(sim::Simulator& sim, double copy_bytes_per_s = 1e9)
       : sim_(sim), copy_bytes_per_s_(copy_bytes_per_s) {}
 
-  void submit(std::vector<GpuOp> ops, WorkCompletion done) override {
+  void submit(std::vector<GpuOp> ops, Completion done) override {
     sim::Time service = sim::Time::zero();
     for (const GpuOp& op : ops) {
       if (const auto* k = std::get_if<KernelWork>(&op)) {

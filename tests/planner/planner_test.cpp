@@ -9,7 +9,8 @@
 #include <variant>
 
 #include "sharesim/models/gpu_profile.h"
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/reports/plan_outputs.h"
+#include "sharesim/run/run_scenario.h"
 
 namespace sharesim::planner {
 namespace {
@@ -48,12 +49,6 @@ int used_gpus(const Candidate& c) {
   for (const DevicePlan& d : c.devices)
     for (const GpuPlan& g : d.gpus) n += g.tenants.empty() ? 0 : 1;
   return n;
-}
-
-std::string plan_json(const PlanInput& input, const PlanResult& result) {
-  for (const OutputFile& f : plan_outputs(input, result))
-    if (f.path == "plan.json") return f.content;
-  return "";
 }
 
 TEST(PlannerScreen, RejectsGpuLoadAboveOneByHand) {
@@ -181,7 +176,7 @@ TEST(PlannerDeterminism, JobsOneAndTwoGiveIdenticalPlanJson) {
   ASSERT_TRUE(r1 && r2);
   ASSERT_TRUE(r1->chosen.has_value());
   EXPECT_GT(r1->simulated, 1u);
-  EXPECT_EQ(plan_json(input, *r1), plan_json(input, *r2));
+  EXPECT_EQ(reports::plan_json(input, *r1), reports::plan_json(input, *r2));
 }
 
 TEST(PlannerDeterminism, ShardsMergedEqualTheSingleRun) {
@@ -203,7 +198,7 @@ TEST(PlannerDeterminism, ShardsMergedEqualTheSingleRun) {
   std::swap(shards[0], shards[2]);  // the order of the folders given to merge does not matter
   auto merged = merge_shards(input, std::move(shards));
   ASSERT_TRUE(merged) << merged.error().to_string();
-  EXPECT_EQ(plan_json(input, *merged), plan_json(input, *single));
+  EXPECT_EQ(reports::plan_json(input, *merged), reports::plan_json(input, *single));
 }
 
 TEST(PlannerDeterminism, MergeRejectsAMissingShard) {
@@ -293,7 +288,7 @@ TEST(PlannerScenario, CandidateBecomesDevicesSetupAndEnv) {
   EXPECT_EQ(s.workloads[2].runtime, scenarios::RuntimeKind::kVm);
   EXPECT_EQ(s.workloads[2].env.count("NVIDIA_VISIBLE_DEVICES"), 0u);
   // And it runs: the device rules (claim order, one process per GPU VM) accept it.
-  auto report = scenarios::run_scenario(s);
+  auto report = run::run_scenario(s);
   ASSERT_TRUE(report) << report.error().to_string();
   EXPECT_EQ(report->workloads.size(), 3u);
   for (const auto& gpu : report->gpus)

@@ -13,8 +13,8 @@ namespace {
 using scenarios::MetricKind;
 
 // Two workloads and two GPUs with round numbers.
-scenarios::RunReport sample_report() {
-  scenarios::RunReport report;
+run::RunReport sample_report() {
+  run::RunReport report;
   report.scenario_name = "sample";
   report.slo_met = false;
   models::WorkloadStats detector;
@@ -31,7 +31,7 @@ scenarios::RunReport sample_report() {
   ocr.name = "ocr";
   ocr.failed = 2;
   report.workloads = {detector, ocr};
-  scenarios::GpuReport g0;
+  run::GpuReport g0;
   g0.device = "edge-1";
   g0.index = 0;
   g0.metrics.utilization_gpu_mean = 0.75;
@@ -39,7 +39,7 @@ scenarios::RunReport sample_report() {
   g0.metrics.faults = 1;
   g0.metrics.kernels_completed = 100;
   g0.metrics.copy_engine_busy_seconds = 0.25;
-  scenarios::GpuReport g1 = g0;
+  run::GpuReport g1 = g0;
   g1.index = 1;
   g1.metrics.faults = 2;
   g1.metrics.kernels_completed = 50;

@@ -35,14 +35,14 @@ models::WorkloadStats workload(const std::string& name, int requests, Time base)
   return w;
 }
 
-scenarios::RunReport sample_report() {
-  scenarios::RunReport r;
+run::RunReport sample_report() {
+  run::RunReport r;
   r.scenario_name = "two <workloads> & one GPU";
   r.duration = Time::s(3);
   r.ended_at = Time::s(3);
   r.warmup = Time::s(1);
   r.workloads = {workload("Detector A", 100, Time::ms(1)), workload("ocr", 10, Time::ms(20))};
-  scenarios::GpuReport used;
+  run::GpuReport used;
   used.device = "Edge Box";
   used.index = 0;
   used.policy = "mps";
@@ -59,7 +59,7 @@ scenarios::RunReport sample_report() {
   used.processes = {
       {.workload = "Detector A", .replica = 0, .memory_bytes = int64_t{2000} * 1024 * 1024, .sm_cap = 20},
       {.workload = "ocr", .replica = 0, .memory_bytes = int64_t{1000} * 1024 * 1024, .sm_cap = 20}};
-  scenarios::GpuReport idle;
+  run::GpuReport idle;
   idle.device = "Edge Box";
   idle.index = 1;
   idle.profile = "t4";
@@ -115,7 +115,7 @@ TEST(HtmlReportTest, SlugsAreLowerCaseAndUnique) {
   EXPECT_EQ(html_slug("Edge Box #1"), "edge-box-1");
   EXPECT_EQ(html_slug("--a__b--"), "a-b");
   EXPECT_EQ(html_slug("!!"), "x");
-  scenarios::RunReport r = sample_report();
+  run::RunReport r = sample_report();
   r.workloads[1].name = "detector a";  // slugs the same as "Detector A"
   const std::string html = html_report(r);
   EXPECT_NE(html.find("<svg id=\"cdf-detector-a\""), std::string::npos);

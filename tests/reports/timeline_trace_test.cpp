@@ -75,7 +75,7 @@ class TimelineTraceTest : public ::testing::Test {
     const std::optional<int> pct = policy == SharingPolicy::kMps ? std::optional<int>(50) : std::nullopt;
     auto a = gpu.start_process({.name = "a/0", .mps_active_thread_percentage = pct});
     auto b = gpu.start_process({.name = "b/0", .mps_active_thread_percentage = pct});
-    scenarios::GpuReport report;
+    run::GpuReport report;
     report.device = "edge";
     report.policy = policy == SharingPolicy::kMps ? "mps" : "time-slicing";
     report.processes = {{.workload = "a", .replica = 0, .sm_cap = gpu.sm_cap(*a)},

@@ -10,10 +10,10 @@
 #include <string>
 
 #include "sharesim/models/gpu_profile.h"
+#include "sharesim/run/load_options.h"
 #include "sharesim/scenarios/csv.h"
 #include "sharesim/scenarios/estimate.h"
 #include "sharesim/scenarios/loader.h"
-#include "sharesim/scenarios/simulation.h"
 
 namespace sharesim::scenarios {
 namespace {
@@ -49,7 +49,8 @@ TEST(FuzzRegressions, EveryKeptInputGivesAValueOrALocatedError) {
       const std::string data = read(entry.path());
       ++inputs;
       if (std::string(target) == "scenario") {
-        auto s = load_scenario_text(data, "fuzz.yaml", "/nonexistent-sharesim-fuzz", default_load_options());
+        auto s =
+            load_scenario_text(data, "fuzz.yaml", "/nonexistent-sharesim-fuzz", run::default_load_options());
         if (!s) expect_located_error(s.error(), "fuzz.yaml", name);
       } else if (std::string(target) == "gpu_profile") {
         auto p = models::parse_gpu_profile(data, "fuzz-profile.yaml");

@@ -15,9 +15,19 @@
 //                                 clock / boost_clock, bounded to (0, 1].
 //   time_slice, context_switch_cost  sharing suite, timeslice probe: median turn length and median
 //                                 idle gap between turns of different processes.
-//   mps_interference_penalty      sharing suite, pair probe (MPS only): two half-GPU compute kernels
-//                                 of different clients run side by side without competing for SMs,
-//                                 so kernel_time(pair) / kernel_time(solo) - 1, bounded to >= 0.
+//   mps_interference_penalty      sharing suite (MPS only), every co-run case: the pairs
+//                                 compute+compute, compute+memory, memory+memory and the share cases
+//                                 of 2 or more clients at 100 %. Each gives a ratio kernel_time
+//                                 (together) / kernel_time (alone); the fit simulates the same cases
+//                                 with the model (calibrate simulate) for candidate penalties in
+//                                 [0, 2] and keeps the one of least squared relative error of the
+//                                 ratios (a grid, then golden-section search). Ratios cancel the
+//                                 clock and bandwidth, which other suites fit.
+//   mps_sm_rounding               sharing suite (MPS only), percentage sweep: kernel_time (pct) /
+//                                 kernel_time (100 %) of a 16-wave kernel, against the model's for
+//                                 floor, nearest and ceil rounding; the rule of least error is kept,
+//                                 and none when every rule predicts the same for the sweep's
+//                                 percentages on this SM count.
 // Device facts (sm_count, boost_clock, copy_engines) come from the CSV header's device query.
 // Parameters without data are copied from the base profile unchanged.
 #pragma once
@@ -35,6 +45,7 @@ namespace sharesim::calibrate {
 struct FittedParameter {
   std::string name;     // the profile parameter, e.g. "pcie_h2d_pinned"
   double value = 0;     // in `unit`
+  std::string text;     // the value of an enum parameter (mps_sm_rounding: floor, nearest, ceil)
   std::string unit;     // a unit the profile loader accepts (GB/s, us, ratio, count, MHz, GiB/s)
   std::string suite;    // where it came from: a suite name or "device"
   int points = 0;       // observations the fit used
@@ -45,6 +56,10 @@ struct FittedParameter {
 struct FitOutcome {
   std::vector<FittedParameter> fitted;
   std::vector<std::string> skipped;  // "parameter: why it was not fitted"
+  // What the suites measured that no profile parameter takes (yet): the host's launch cost,
+  // the launch queue depth, copy/kernel overlap, co-run slowdowns against the number and kind of
+  // clients. Printed by `calibrate fit` and written as comments in the profile.
+  std::vector<std::string> findings;
   [[nodiscard]] const FittedParameter* find(const std::string& name) const;
 };
 

@@ -7,7 +7,10 @@
 //              length; the idle time between the end of one process's turn and the start of the
 //              next process's turn (all processes' turns merged on the global timer) -> "switch".
 //   share/pair kernel durations (end - start) of the middle half of each process's kernels, when
-//              every process is running -> "kernel_time".
+//              every process is running -> "kernel_time" (also mps_pct, mps_pct_memory, latency,
+//              beside_memory).
+//   launch_clients  gaps between consecutive kernels of each client (start of k - end of k-1),
+//              middle half -> "gap".
 #pragma once
 
 #include <cstdint>
@@ -31,6 +34,7 @@ struct Observation {
   double spread = 0;  // median absolute deviation / |median| (0 for one sample)
   std::vector<std::pair<std::string, int64_t>> params;  // parsed `param`
   std::vector<double> values;  // the samples (for fits that need more than the median)
+  RowOrigin origin;            // the first row it was made from (for errors that point at the data)
 };
 
 // Key: "suite/case/param/metric".

@@ -6,7 +6,7 @@
 //
 // This header and raw_csv.h use only the standard library, because the CUDA program includes them.
 //
-// Kernels of the plan (the CUDA program implements them in calibrate/cuda/kernels.cuh):
+// Kernels of the plan (the CUDA program implements them in calibrate/cuda/kernels.cu):
 //   compute kernel  each thread runs `iterations` loop trips of kFmasPerIteration independent FP32
 //                   FMAs (2 flops each); one block of 1024 threads fills one Turing SM, so a grid of
 //                   g blocks runs in ceil(g / sm_count) waves of equal length.
@@ -39,6 +39,14 @@ bool parse_suite_list(std::string_view text, std::vector<SuiteId>& suites, std::
 inline constexpr int kFmasPerIteration = 8;
 // Threads per block of the compute and memory kernels: 1024 threads is one block per SM on Turing.
 inline constexpr int kThreadsPerBlock = 1024;
+// The latency kernel: one warp per block, each thread one chain of dependent FP32 FMAs, so an SM
+// issues one FMA per FMA latency from one of its schedulers (a latency-bound kernel that leaves
+// most of the SM's issue slots to co-resident work of other clients).
+inline constexpr int kLatencyThreadsPerBlock = 32;
+// Cycles from one dependent FP32 FMA to the next on Volta, Turing, Ampere and Hopper (4), as
+// measured by Jia et al., "Dissecting the NVIDIA Volta GPU architecture via microbenchmarking"
+// (2018) and "... Turing T4 GPU ..." (2019); simulate uses it for the latency kernel's duration.
+inline constexpr int kFmaLatencyCycles = 4;
 
 struct ComputeKernelShape {
   int blocks = 1;
@@ -68,6 +76,16 @@ struct LaunchPlan {
   int gap_kernels = 201;  // back-to-back timestamped kernels: gap_kernels - 1 gaps per rep
   int gap_reps = 5;
   int event_reps = 50;  // single empty kernels timed with cudaEvents
+  // Host ahead of the GPU: ahead_kernels kernels that each spin spin_ns on the GPU, launched back
+  // to back. The host enqueues faster than the GPU runs them, so the gaps between kernels are the
+  // launch cost the GPU does not hide behind the previous kernel, and each launch call's host
+  // time shows when the launch queue is full (calls start waiting for the GPU: the queue depth is
+  // the number of launches before that).
+  int ahead_kernels = 2000;
+  int64_t spin_ns = 20'000;
+  // A synchronising host: one stamped kernel, cudaStreamSynchronize, the next; every gap exposed.
+  int sync_kernels = 51;
+  int sync_reps = 3;
 };
 
 struct SmScalingPlan {
@@ -97,7 +115,9 @@ struct SharingPlan {
     int processes = 1;
     int percentage = 100;
   };
-  std::vector<ShareCase> share_cases{{1, 100}, {2, 100}, {1, 50}, {2, 50}, {1, 25}, {4, 25}};
+  // 30 % and 33 % give no whole SM count on most GPUs (40 x 0.33 = 13.2; 132 x 0.30 = 39.6).
+  std::vector<ShareCase> share_cases{{1, 100}, {2, 100}, {1, 50}, {2, 50}, {1, 25},
+                                     {4, 25},  {1, 30},  {1, 33}, {3, 33}};
   int share_kernels = 30;
   int share_iterations = 20000;
   // MPS interference pairs: two processes each run `kernels` kernels of half the GPU (compute) or
@@ -107,6 +127,29 @@ struct SharingPlan {
   int pair_compute_iterations = 20000;
   int64_t pair_memory_bytes_per_block = 2 * 1024 * 1024;
   int pair_memory_waves = 8;
+  // MPS percentage sweep (MPS only): one process per percentage runs `sweep_kernels` compute
+  // kernels of `sweep_waves` full-GPU waves each. Many waves make the duration follow the SMs the
+  // percentage grants (t(pct) / t(100 %) = sm_count / SMs, to within one wave in sweep_waves)
+  // rather than the rounding of one wave; the percentages separate floor, nearest and ceil
+  // rounding on most SM counts (40 SMs: 33 % -> 13, 13, 14; 34 % -> 13, 14, 14).
+  std::vector<int> sweep_percentages{10, 20, 25, 30, 33, 34, 40, 50, 60, 67, 75, 90, 100};
+  int sweep_kernels = 5;
+  int sweep_waves = 16;
+  int sweep_iterations = 2000;  // 1/10 of the sm-scaling kernel: about 0.2 ms per wave on a T4
+  // MPS memory sweep: the pair memory kernel alone at low percentages, where too few SMs may not
+  // pull the whole DRAM bandwidth (identifies a per-SM bandwidth limit).
+  std::vector<int> memory_sweep_percentages{5, 10, 20, 30, 40, 50, 100};
+  int memory_sweep_kernels = 5;
+  // N identical latency-bound clients at once (the latency kernel, below): slowdown against N.
+  std::vector<int> latency_clients{1, 2, 4, 8};
+  int latency_kernels = 20;
+  int latency_iterations = 200'000;  // about 0.5 ms at 1.5 GHz and 4 cycles per dependent FMA
+  // A half-GPU compute kernel (the pair one) beside M clients streaming DRAM (the pair memory
+  // kernel): slowdown against M.
+  std::vector<int> beside_memory_clients{0, 1, 2};
+  // N clients launching stamped empty kernels back to back at once: the launch gap against N.
+  std::vector<int> launch_clients{1, 2, 4};
+  int launch_client_kernels = 101;
 };
 
 // The whole plan for a GPU with `sm_count` SMs (grids are chosen relative to the SM count, so the
@@ -124,6 +167,10 @@ struct Plan {
   [[nodiscard]] ComputeKernelShape share_kernel() const;
   [[nodiscard]] ComputeKernelShape pair_compute_kernel() const;
   [[nodiscard]] MemoryKernelShape pair_memory_kernel() const;
+  // The compute kernel of the MPS percentage sweep: sweep_waves x sm_count blocks.
+  [[nodiscard]] ComputeKernelShape sweep_kernel() const;
+  // The latency-bound kernel: one block of kLatencyThreadsPerBlock threads per SM.
+  [[nodiscard]] ComputeKernelShape latency_kernel() const;
 };
 
 // REQUIRES: sm_count >= 1.

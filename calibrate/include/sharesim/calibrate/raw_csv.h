@@ -15,7 +15,9 @@
 // Cases and metrics by suite:
 //   copies      h2d_pinned | h2d_pageable | d2h_pinned | d2h_pageable; param bytes=N; metric time
 //   launch      host_launch (kernels=N; metric time_per_launch), back_to_back (kernels=N; metric gap),
-//               empty_kernel (metric time: one launch timed with cudaEvents)
+//               empty_kernel (metric time: one launch timed with cudaEvents), ahead (kernels=N;
+//               spin_ns=S; metrics gap and call_time: host time of each launch call, rep = index),
+//               sync (kernels=N; metric gap: launch after the previous kernel's synchronize)
 //   sm-scaling  compute (blocks=G;iterations=I; metric time), memory (blocks=G;bytes_per_block=B;
 //               metric time)
 //   overlap     kernel_alone | h2d_alone | d2h_alone | together (bytes=N;blocks=G;iterations=I);
@@ -24,6 +26,11 @@
 //               share (procs=N;pct=Q;mps=0/1;proc=P): kernel_start, kernel_end (rep = kernel index)
 //               pair (kind=K;procs=N;proc=P; K: 0 compute solo, 1 memory solo, 2 compute+compute,
 //               3 compute+memory, 4 memory+memory): kernel_start, kernel_end
+//               mps_pct (pct=Q;blocks=G;iterations=I): kernel_start, kernel_end of the percentage
+//               sweep (one process, MPS on); mps_pct_memory (pct=Q;blocks=G;bytes_per_block=B)
+//               the same for the memory kernel; latency (procs=N;proc=P): N latency-bound clients;
+//               beside_memory (streams=M;procs=M+1;proc=P): proc 0 a half-GPU compute kernel, the
+//               others memory kernels; launch_clients (procs=N;proc=P): stamped empty kernels
 #pragma once
 
 #include <cstdint>
@@ -45,6 +52,11 @@ inline constexpr const char* kHeaderClockMhz = "device.clock_mhz";
 inline constexpr const char* kHeaderMemoryClockMhz = "device.memory_clock_mhz";
 inline constexpr const char* kHeaderMemoryBusBits = "device.memory_bus_bits";
 inline constexpr const char* kHeaderMemoryBytes = "device.memory_bytes";
+// 2 x memory clock x bus width: the nominal DRAM bandwidth, GB/s.
+inline constexpr const char* kHeaderDramPeakGbps = "device.dram_peak_gbps";
+// Clocks during a suite, read through NVML (sharesim-calibrate; absent without NVML):
+// "clock.<suite>.sm_mhz_median" and _min, _max, memory_mhz_median, throttle_reasons, samples.
+inline constexpr const char* kHeaderClockPrefix = "clock.";
 inline constexpr const char* kHeaderAsyncEngines = "device.async_engines";
 inline constexpr const char* kHeaderDriverVersion = "device.driver_version";
 inline constexpr const char* kHeaderRuntimeVersion = "device.runtime_version";
@@ -63,6 +75,15 @@ enum class PairKind : int {
   kMemoryMemory = 4
 };
 
+// Where a row came from, for errors that point at it (empty file and 0s for rows made in memory).
+// Columns are 1-based character positions of the param and value fields in their line.
+struct RowOrigin {
+  std::string file;
+  int line = 0;
+  int param_column = 0;
+  int value_column = 0;
+};
+
 struct Measurement {
   std::string suite;
   std::string case_name;
@@ -71,7 +92,7 @@ struct Measurement {
   double value = 0;
   std::string unit;
   int64_t rep = 0;
-  int line = 0;  // line in the file it was read from (0 when produced in memory)
+  RowOrigin origin;  // set by the reader
 };
 
 struct RawData {

@@ -11,6 +11,8 @@
 //   memory kernel   solo = bytes / dram_bandwidth_effective, sm_demand = min(blocks, sm_count),
 //                   memory_bound = 1
 //   empty / stamp   solo = kEmptyKernelSolo (1 us, a guess at an empty kernel's own duration)
+//   latency kernel  solo = iterations x kFmaLatencyCycles / clock (latency_kernel_work)
+//   spin kernel     solo = spin_ns (the launch suite's host-ahead case)
 // A kernel's start is its stream's previous completion plus kernel_launch_overhead (the model's
 // launch gap); durations are completion minus submission (as cudaEvents around the work measure).
 //
@@ -42,6 +44,10 @@ struct SimulateOptions {
   // probes (a simulated calibration of every parameter).
   bool mps = true;
   bool timeslice = true;
+  // Which MPS cases of the sharing suite to run (the fit simulates subsets with candidate values).
+  bool share = true;
+  bool pairs = true;
+  bool sweep = true;
   int fp32_lanes_per_sm = 64;  // FP32 lanes per SM of the modeled GPU (Turing, Volta, A100: 64)
   sim::Time timeslice_work = sim::Time::ms(20);       // solo work of each time-slice probe kernel
   sim::Time utilization_window = sim::Time::ns(250);  // sample window used to read turns back
@@ -56,5 +62,8 @@ Result<RawData> simulate_plan(const Plan& plan, const models::GpuProfile& profil
 models::KernelWork compute_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile,
                                        int fp32_lanes_per_sm);
 models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const models::GpuProfile& profile);
+// The latency kernel: solo = iterations x kFmaLatencyCycles / (boost_clock x sustained_clock_factor)
+// (one dependent FMA per latency); today's model has no per-kernel occupancy, so it fills its SMs.
+models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile);
 
 }  // namespace sharesim::calibrate

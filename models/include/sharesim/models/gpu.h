@@ -52,6 +52,12 @@
 // the fault time. Failed processes keep their memory until end_process() (MPS tears the clients
 // down; the model does not restart them).
 //
+// Where the code is: gpu.cpp (processes, memory and faults, streams, the event loop),
+// gpu_rates.cpp (who may run, sharing through the max-min solver of sharing.h, rates, the next
+// event), gpu_statistics.cpp (utilization integrals and metrics()), gpu_observer.cpp (what a
+// timeline observer is told). The policies: gpu_passthrough.cpp, gpu_time_slicing.cpp (the time
+// slice and context switches), gpu_mps.cpp (MPS caps, client limit, memory limits, interference).
+//
 // Not thread-safe; one GpuModel belongs to one Simulator.
 #pragma once
 
@@ -60,11 +66,13 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "sharesim/models/gpu_policy.h"
 #include "sharesim/models/gpu_profile.h"
 #include "sharesim/models/gpu_work.h"
+#include "sharesim/models/sharing.h"
 #include "sharesim/sim/event_queue.h"
 #include "sharesim/sim/result.h"
 #include "sharesim/sim/simulator.h"
@@ -105,7 +113,10 @@ struct GpuMetrics {
   int64_t memory_used_bytes = 0;  // now
   int64_t memory_peak_bytes = 0;  // highest since the reset
   uint64_t context_switches = 0;
-  uint64_t faults = 0;  // fault events (one event may fail several processes)
+  // Faults are counted from the start of the run, whatever the warm-up: a fault during the
+  // warm-up (out of memory at t = 0) must stay visible.
+  uint64_t faults = 0;            // fault events (one event may fail several processes)
+  uint64_t failed_processes = 0;  // processes failed by them
   uint64_t kernels_completed = 0;
   uint64_t copies_completed = 0;
 };
@@ -133,9 +144,34 @@ class GpuObserver {
   // Time-slicing only: from `at` on, `owner` owns the GPU (kNoOwner: nobody, e.g. idle or during
   // a switch); `switching` is true while a context switch is in progress. Also called when the
   // same owner starts a new time slice after its previous one ended.
-  static constexpr ProcessId kNoOwner = ~ProcessId{0};
+  static constexpr ProcessId kNoOwner = TimeSliceState::kNoOwner;
   virtual void time_slice(sim::Time /*at*/, ProcessId /*owner*/, bool /*switching*/) {}
 };
+
+namespace detail {
+// The state of an op in flight in GpuModel (outside the class only so that std::variant sees
+// complete types).
+// A kernel in flight: its parameters, progress and grants.
+struct KernelState {
+  int64_t launch_gap_left_ns = 0;  // it holds nothing until its launch gap is over
+  double solo_ns_left = 0;         // work left, in solo nanoseconds
+  double sm_demand = 0;            // d
+  double memory_bound = 0;         // m
+  double dram_demand = 0;          // b, bytes per ns
+  double sms = 0;                  // s, granted
+  double dram_grant = 0;           // g, bytes per ns
+  double rate = 0;                 // solo-ns per ns
+};
+// A copy in flight.
+struct CopyState {
+  int64_t latency_left_ns = 0;  // elapses only while it holds an engine
+  double bytes_left = 0;
+  bool host_to_device = true;
+  double solo_bandwidth = 0;  // bytes per ns
+  bool holds_engine = false;
+  double rate = 0;  // bytes per ns granted on its PCIe direction
+};
+}  // namespace detail
 
 class GpuModel {
  public:
@@ -186,6 +222,20 @@ class GpuModel {
   [[nodiscard]] GpuMetrics metrics() const;
 
  private:
+  // PRIVATE INVARIANTS (asserted in debug builds by check_invariants()):
+  //  I1 Work due at `now` is completed before any change of the running set or of the policy's
+  //     state: every entry point that changes them (start_process, end_process, submit,
+  //     allocate, the GPU's own event) first integrates progress to now and completes what is due
+  //     (settle), and only then changes the set and recomputes. So results do not depend on the
+  //     order of same-time events (a kernel with no work left is never preempted at a slice end).
+  //  I2 active_ holds exactly the ops in flight, in start order; each is its stream's active_op
+  //     and counted once in its process's ops_in_flight / kernels_in_flight.
+  //  I3 After recompute(): the SMs granted sum to at most sm_count, and a process's kernels' SMs
+  //     to at most its cap; a kernel holds SMs only when its launch gap is over and the policy lets
+  //     it run; at most copy_engines copies hold an engine.
+  //  I4 wants_turn_[p] (what the time-slicing policy sees) is 1 exactly when process p has an op
+  //     in flight that needs its context's turn to progress: a kernel, or a copy when the policy
+  //     says copies need a turn (time-slicing without timeslice_copies_overlap).
   struct Submission {
     std::vector<GpuOp> ops;
     uint32_t next_op = 0;
@@ -204,70 +254,92 @@ class GpuModel {
   struct Stream {
     SubmissionRing queue;
     ProcessId process = 0;
-    int32_t active_item = -1;  // index into items_, or -1 when the stream is idle
+    int32_t active_op = -1;  // index into ops_, or -1 when the stream is idle
   };
   struct Process {
     ProcessSpec spec;
     int sm_cap = 0;
     int64_t memory = 0;
     uint32_t first_stream = 0;
-    uint32_t active_items = 0;
+    uint32_t ops_in_flight = 0;
+    uint32_t kernels_in_flight = 0;
     bool failed = false;
     bool ended = false;
     std::optional<Completion> fault_listener;
   };
+  using KernelState = detail::KernelState;
+  using CopyState = detail::CopyState;
   // One op in flight (the head op of a stream).
-  struct Item {
-    uint64_t seq = 0;
+  struct InFlightOp {
     std::string_view name;
     ProcessId process = 0;
     uint32_t stream = 0;
-    bool is_kernel = true;
     bool in_use = false;
-    // Kernel: launch gap left. Copy: fixed latency left (progresses while it holds an engine).
-    int64_t gap_left_ns = 0;
-    // Kernel: solo nanoseconds of work left. Copy: bytes left.
-    double remaining = 0;
-    // Kernel parameters.
-    double sm_demand = 0;     // d
-    double memory_bound = 0;  // m
-    double bw_demand = 0;     // b, bytes per ns
-    // Copy parameters.
-    bool host_to_device = true;
-    double solo_bw = 0;  // bytes per ns
-    // Allocation (recomputed at each change).
-    bool may_run = false;
-    bool holds_engine = false;
+    bool may_run = false;                  // the policy's answer at the last recompute
     bool observed_running = false;         // what the observer was last told (op_running)
-    double sms = 0;                        // s
-    double bw = 0;                         // g (kernels: DRAM; copies: PCIe), bytes per ns
-    double rate = 0;                       // kernels: solo-ns per ns; copies: bytes per ns
     sim::Time next_at = sim::Time::max();  // end of the current phase at the current rate
+    std::variant<KernelState, CopyState> work;
+    [[nodiscard]] bool is_kernel() const { return work.index() == 0; }
+    KernelState& kernel() { return std::get<KernelState>(work); }
+    CopyState& copy() { return std::get<CopyState>(work); }
+    [[nodiscard]] const KernelState& kernel() const { return std::get<KernelState>(work); }
+    [[nodiscard]] const CopyState& copy() const { return std::get<CopyState>(work); }
+    // Progressing now (a kernel past its gap at a positive rate; a copy moving bytes or its latency).
+    [[nodiscard]] bool running() const;
+  };
+  // What the statistics integrate: the GPU's use between two changes.
+  struct Usage {
+    bool kernel_busy = false;
+    double sms_used = 0;
+    double dram_fraction = 0;  // DRAM bytes moved per ns / effective bandwidth per ns
+    int copies_in_flight = 0;
+  };
+  // Time integrals of Usage since a start instant, in total and per sample window.
+  struct UsageIntegrals {
+    sim::Time start;
+    sim::Time window = sim::Time::s(1);
+    double busy_ns = 0;
+    double sm_ns = 0;
+    double dram_ns = 0;
+    double copy_engine_ns = 0;
+    double copy_any_ns = 0;
+    std::vector<double> busy_series_ns;
+    std::vector<double> dram_series_ns;
+    std::vector<double> sm_series_ns;    // SM-ns / sm_count per window
+    std::vector<double> copy_series_ns;  // ns with >= 1 copy in flight per window
+    void add(sim::Time from, sim::Time to, const Usage& usage, int sm_count);
+    void accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to, double weight) const;
   };
 
+  // Lifecycle (gpu.cpp).
   void on_event();
+  void settle(sim::Time now);  // advance_to(now), then complete_due(now): I1
   void advance_to(sim::Time now);
   void complete_due(sim::Time now);
-  void recompute(sim::Time now);
   void start_next_op(uint32_t stream_index, sim::Time now);
-  void finish_item(uint32_t item, sim::Time now);
+  void finish_op(uint32_t op, sim::Time now);
   void drop_work(ProcessId process);
-  uint32_t allocate_item();
-  void release_item(uint32_t item);
+  uint32_t allocate_op();
+  void release_op(uint32_t op);
+  void count_in_flight(const InFlightOp& op, int delta);
   void fail_processes(const std::vector<ProcessId>& victims, const std::string& reason, sim::Time now);
   void handle_memory_request(ProcessId process, int64_t bytes, sim::Time now);
-  void policy_update(sim::Time now);
-  void share_sms(sim::Time now);
-  void share_dram();
-  void share_copies();
-  void accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to, double weight) const;
+  void check_invariants() const;
+  // Rates and sharing (gpu_rates.cpp).
+  void recompute(sim::Time now);
+  void share_sms();
+  void share_bandwidth();
+  void reschedule(sim::Time next);
+  // Statistics (gpu_statistics.cpp).
   void reset_stats_at(sim::Time now);
+  // What the observer sees (gpu_observer.cpp).
   void notify_observer(sim::Time now);  // REQUIRES: observer_ set; after a recompute
 
   sim::Simulator& sim_;
   const GpuProfile& profile_;
   GpuObserver* observer_ = nullptr;
   std::unique_ptr<GpuSharingPolicy> policy_;
+  std::unique_ptr<SharingSolver> solver_;
   std::string name_;
   sim::HandlerId handler_ = 0;
   sim::EventHandle next_event_;
@@ -276,46 +348,33 @@ class GpuModel {
 
   std::vector<Process> processes_;
   std::vector<Stream> streams_;
-  std::vector<Item> items_;
-  std::vector<uint32_t> free_items_;
-  std::vector<uint32_t> active_;   // items in flight, in start order
-  std::vector<uint8_t> runnable_;  // per process: has unfinished work on the GPU
-  uint64_t next_seq_ = 0;
+  std::vector<InFlightOp> ops_;
+  std::vector<uint32_t> free_ops_;
+  std::vector<uint32_t> active_;     // ops in flight, in start order
+  std::vector<uint8_t> wants_turn_;  // per process: I4 (the time-slicing policy's input)
   int live_processes_ = 0;
   int64_t memory_used_ = 0;
   std::vector<FaultRecord> fault_log_;
 
-  // Scratch for rate computation, kept to avoid allocating per change.
-  std::vector<uint32_t> scratch_;
+  // Scratch for the rate computation, kept to avoid allocating per change.
+  MaxMinSystem sharing_;
+  std::vector<uint32_t> shared_ops_;      // the op of each variable of sharing_
+  std::vector<MaxMinSystem::Id> cap_of_;  // per process: its SM-cap constraint, or kNoConstraint
   std::vector<uint32_t> due_;
-  std::vector<double> group_used_;
-  std::vector<uint32_t> group_unfrozen_;
+  static constexpr MaxMinSystem::Id kNoConstraint = ~MaxMinSystem::Id{0};
 
-  // The current state between changes (what the statistics integrate).
-  bool kernel_busy_ = false;
-  double sms_used_ = 0;
-  double dram_fraction_ = 0;  // DRAM bytes moved per ns / effective bandwidth per ns
-  int copies_in_flight_ = 0;
+  Usage usage_;  // the current state between changes
 
-  // Statistics since stats_start_.
-  sim::Time sample_window_ = sim::Time::s(1);
+  // Statistics since integrals_.start.
+  UsageIntegrals integrals_;
   sim::Time next_sample_window_ = sim::Time::s(1);
-  sim::Time stats_start_;
-  double busy_ns_ = 0;
-  double sm_ns_ = 0;
-  double dram_ns_ = 0;
-  double copy_engine_ns_ = 0;
-  double copy_any_ns_ = 0;
-  std::vector<double> busy_series_ns_;
-  std::vector<double> dram_series_ns_;
-  std::vector<double> sm_series_ns_;    // SM-ns / sm_count per window
-  std::vector<double> copy_series_ns_;  // ns with >= 1 copy in flight per window
   // What the observer was last told about time-slice ownership.
   ProcessId observed_owner_ = GpuObserver::kNoOwner;
   bool observed_switching_ = false;
   sim::Time observed_phase_end_ = sim::Time::max();
   int64_t memory_peak_ = 0;
-  uint64_t faults_ = 0;
+  uint64_t faults_ = 0;            // since the start: a warm-up reset keeps them
+  uint64_t failed_processes_ = 0;  // since the start
   uint64_t kernels_completed_ = 0;
   uint64_t copies_completed_ = 0;
 };

@@ -1,10 +1,13 @@
 // The three ways a GPU is shared, each a small class behind one interface.
 //
-//   PassthroughPolicy   one tenant (a GPU maps to exactly one VM); its streams overlap as CUDA
+// The concrete policies are private to the library, one file each (models/src/):
+//   gpu_passthrough.*   PassthroughPolicy: one tenant (a GPU maps to exactly one VM); its streams overlap as
+//   CUDA
 //                       allows.
-//   TimeSlicingPolicy   contexts take turns on the whole GPU: one owner at a time, for at most one
+//   gpu_time_slicing.*  TimeSlicingPolicy: contexts take turns on the whole GPU: one owner at a time, for at
+//   most one
 //                       time slice while others have work; a switch costs idle time; round robin.
-//   MpsPolicy           all clients run concurrently; each client's kernels together use at most
+//   gpu_mps.*           MpsPolicy: all clients run concurrently; each client's kernels together use at most
 //                       its CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of the SMs; at most N clients;
 //                       co-running clients pay an interference penalty.
 //
@@ -54,6 +57,14 @@ struct MemoryCheck {
   std::string reason;  // empty when scope == kNone
 };
 
+// Who owns a time-sliced GPU from now on (owner kNoOwner: nobody, e.g. idle or switching).
+struct TimeSliceState {
+  static constexpr ProcessId kNoOwner = ~ProcessId{0};
+  ProcessId owner = kNoOwner;
+  bool switching = false;                  // a context switch is in progress
+  sim::Time phase_end = sim::Time::max();  // end of the current slice or switch
+};
+
 class GpuSharingPolicy {
  public:
   virtual ~GpuSharingPolicy() = default;
@@ -79,94 +90,22 @@ class GpuSharingPolicy {
   // Whether a process's kernels / copies may make progress now.
   [[nodiscard]] virtual bool kernel_may_run(ProcessId /*process*/) const { return true; }
   [[nodiscard]] virtual bool copy_may_run(ProcessId /*process*/) const { return true; }
-  // Called whenever work arrives or finishes and when next_event() is due. runnable[p] is
-  // non-zero when process p has unfinished work on the GPU (processes are dense ids 0..n-1).
-  // Returns true when who may run changed.
-  virtual bool update(sim::Time /*now*/, std::span<const uint8_t> /*runnable*/) { return false; }
+  // Whether a process whose only work in flight is copies needs a turn to progress them (so
+  // update() must count it as waiting).
+  [[nodiscard]] virtual bool copies_need_a_turn() const { return false; }
+  // Called whenever work arrives or finishes and when next_event() is due. wants_turn[p] is
+  // non-zero when process p has work on the GPU that needs its turn to progress (processes are
+  // dense ids 0..n-1). Returns true when who may run changed.
+  virtual bool update(sim::Time /*now*/, std::span<const uint8_t> /*wants_turn*/) { return false; }
   // When update() must be called next without any work arriving or finishing (Time::max(): never).
   [[nodiscard]] virtual sim::Time next_event() const { return sim::Time::max(); }
   // True while the GPU runs nothing of anyone because a context switch is in progress.
   [[nodiscard]] virtual bool switching() const { return false; }
+  // Time-slicing only: who owns the GPU and when the current phase ends (what a timeline
+  // observer shows); nullopt for policies without turns.
+  [[nodiscard]] virtual std::optional<TimeSliceState> time_slice_state() const { return std::nullopt; }
   [[nodiscard]] virtual uint64_t context_switches() const { return 0; }
   virtual void reset_counters() {}
-};
-
-// One tenant; no caps; one fault domain (the tenant's own).
-class PassthroughPolicy final : public GpuSharingPolicy {
- public:
-  explicit PassthroughPolicy(const GpuProfile& profile) : profile_(profile) {}
-  [[nodiscard]] SharingPolicy kind() const override { return SharingPolicy::kPassthrough; }
-  [[nodiscard]] Status admit(const ProcessSpec& spec, int live_processes) const override;
-  [[nodiscard]] int sm_cap(const ProcessSpec& spec) const override;
-  [[nodiscard]] MemoryCheck check_memory(const ProcessSpec& spec, int64_t process_used, int64_t request,
-                                         int64_t gpu_used) const override;
-
- private:
-  const GpuProfile& profile_;
-};
-
-// Contexts take turns on the whole GPU.
-//
-// States: idle (no owner), owned (one context runs for up to one time slice), switching (nobody
-// runs for context_switch_cost, then the target owns the GPU). Rules:
-//  - Work arrives on an idle GPU: the context that was loaded last gets it back at once; any other
-//    context costs a switch. (The very first context costs nothing: there is nothing to unload.)
-//  - The owner runs until its slice ends. At the end of a slice, if another context has runnable
-//    work, the owner is preempted (its unfinished kernels keep their remaining work and resume in
-//    its next turn) and the next runnable context in round-robin order (by process id, after the
-//    owner) gets the GPU after a switch; if nobody else waits, the owner starts a new slice.
-//  - The owner runs out of work before its slice ends: the next runnable context gets the GPU
-//    after a switch, or the GPU goes idle with the owner's context still loaded.
-//  - Copies of non-owners wait too, unless the profile says copies overlap other slices.
-class TimeSlicingPolicy final : public GpuSharingPolicy {
- public:
-  explicit TimeSlicingPolicy(const GpuProfile& profile) : profile_(profile) {}
-  [[nodiscard]] SharingPolicy kind() const override { return SharingPolicy::kTimeSlicing; }
-  [[nodiscard]] Status admit(const ProcessSpec& spec, int live_processes) const override;
-  [[nodiscard]] int sm_cap(const ProcessSpec& spec) const override;
-  [[nodiscard]] MemoryCheck check_memory(const ProcessSpec& spec, int64_t process_used, int64_t request,
-                                         int64_t gpu_used) const override;
-  [[nodiscard]] bool kernel_may_run(ProcessId process) const override;
-  [[nodiscard]] bool copy_may_run(ProcessId process) const override;
-  bool update(sim::Time now, std::span<const uint8_t> runnable) override;
-  [[nodiscard]] sim::Time next_event() const override;
-  [[nodiscard]] bool switching() const override { return state_ == State::kSwitching; }
-  [[nodiscard]] uint64_t context_switches() const override { return switches_; }
-  void reset_counters() override { switches_ = 0; }
-
-  static constexpr ProcessId kNobody = ~ProcessId{0};
-  [[nodiscard]] ProcessId owner() const { return state_ == State::kOwned ? owner_ : kNobody; }
-
- private:
-  enum class State { kIdle, kOwned, kSwitching };
-  // The next runnable process after `after` in round-robin order, `after` itself last;
-  // kNobody when none is runnable. With exclude_after, `after` itself is never returned.
-  static ProcessId next_runnable(std::span<const uint8_t> runnable, ProcessId after, bool exclude_after);
-  void begin_switch(sim::Time now, ProcessId target);
-  void take(sim::Time now, ProcessId process);
-
-  const GpuProfile& profile_;
-  State state_ = State::kIdle;
-  ProcessId owner_ = kNobody;               // the owner (kOwned) or the switch target (kSwitching)
-  ProcessId loaded_ = kNobody;              // the context loaded last (kNobody before the first)
-  sim::Time phase_end_ = sim::Time::max();  // end of the slice (kOwned) or the switch (kSwitching)
-  uint64_t switches_ = 0;
-};
-
-// All clients run concurrently with per-client SM caps, a client limit, optional per-client
-// memory limits and an interference penalty.
-class MpsPolicy final : public GpuSharingPolicy {
- public:
-  explicit MpsPolicy(const GpuProfile& profile) : profile_(profile) {}
-  [[nodiscard]] SharingPolicy kind() const override { return SharingPolicy::kMps; }
-  [[nodiscard]] Status admit(const ProcessSpec& spec, int live_processes) const override;
-  [[nodiscard]] int sm_cap(const ProcessSpec& spec) const override;
-  [[nodiscard]] MemoryCheck check_memory(const ProcessSpec& spec, int64_t process_used, int64_t request,
-                                         int64_t gpu_used) const override;
-  [[nodiscard]] double co_run_slowdown() const override { return 1.0 + profile_.mps_interference_penalty; }
-
- private:
-  const GpuProfile& profile_;
 };
 
 std::unique_ptr<GpuSharingPolicy> make_sharing_policy(SharingPolicy policy, const GpuProfile& profile);

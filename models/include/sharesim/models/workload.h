@@ -76,16 +76,13 @@
 
 namespace sharesim::models {
 
-// Where an endpoint reports that submitted work finished (the GPU model's Completion).
-using WorkCompletion = Completion;
-
 // Where one replica (a CUDA process) of a workload sends its GPU work.
 class GpuEndpoint {
  public:
   virtual ~GpuEndpoint() = default;
   // Enqueues ops on the replica's stream, to run in order; `done` is scheduled (never called
   // synchronously) when the last op ends. REQUIRES: ops not empty.
-  virtual void submit(std::vector<GpuOp> ops, WorkCompletion done) = 0;
+  virtual void submit(std::vector<GpuOp> ops, Completion done) = 0;
   // True once the process has failed (a fault): its submitted work never completes.
   [[nodiscard]] virtual bool failed() const = 0;
 };

@@ -1,5 +1,7 @@
 // Capacity planning: the cheapest configuration of devices, placements, sharing policies and MPS
-// percentages whose simulated SLOs all hold (docs/planner.md).
+// percentages whose simulated SLOs all hold (docs/planner.md). The planner returns a PlanResult and
+// writes nothing: plan.json, plan.md and report.html are made by reports/ (plan_outputs.h), the
+// deploy/ manifests by deploy/.
 //
 // Search (deterministic order, no randomness):
 //   1. Device multisets (how many devices of each `device_options` entry, at most max_devices) are
@@ -25,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sharesim/scenarios/plan_spec.h"
@@ -142,16 +145,24 @@ Result<RequestWork> request_work(const scenarios::WorkloadSpec& workload, const 
 // Mean arrival rate (requests/s); nullopt for closed-loop arrivals (no offered rate).
 std::optional<double> arrival_rate(const models::ArrivalSpec& arrivals);
 
-// ---- Outputs ------------------------------------------------------------------------------------
-struct OutputFile {
-  std::string path;  // relative to the output folder
-  std::string content;
+// ---- Deployments --------------------------------------------------------------------------------
+// What one part of a candidate deploys as: a scenario workload of candidate_scenario (a workload
+// split across GPUs is one part per GPU, "name@device/gpuN") with its device, GPU, VM and env.
+// plan.json (reports/) and the deploy/ manifests (deploy/) are written from these.
+struct Deployment {
+  std::string part;  // scenario workload name
+  std::string device;
+  size_t gpu = 0;
+  bool passthrough = false;
+  std::string vm;
+  int replicas = 1;
+  std::vector<std::pair<std::string, std::string>> env;
 };
-// plan.json, plan.md and the deployment artifacts, deterministic bytes.
-std::vector<OutputFile> plan_outputs(const PlanInput& input, const PlanResult& result);
+std::vector<Deployment> deployments(const PlanInput& input, const Candidate& candidate);
 
 // ---- Shards -------------------------------------------------------------------------------------
-// A shard's evaluations as text (exact: reals as hexadecimal floating point), and back.
+// A shard's evaluations as text (shard.txt; the CLI writes it) (exact: reals as hexadecimal floating point),
+// and back.
 std::string shard_text(const PlanInput& input, const PlanOptions& options, const PlanResult& result);
 struct ShardData {
   std::string path;

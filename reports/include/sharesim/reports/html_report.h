@@ -17,14 +17,14 @@
 #include <string>
 #include <vector>
 
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/run/run_report.h"
 
 namespace sharesim::reports {
 
 // "Edge Box #1" -> "edge-box-1".
 std::string html_slug(const std::string& name);
 
-std::string html_report(const scenarios::RunReport& report);
+std::string html_report(const run::RunReport& report);
 
 // ---- Plan comparison (for `sharesim plan`) ----------------------------------------------------------
 struct PlanWorkloadResult {

@@ -15,8 +15,8 @@
 #include <string_view>
 #include <vector>
 
+#include "sharesim/run/run_report.h"
 #include "sharesim/scenarios/expect_spec.h"
-#include "sharesim/scenarios/simulation.h"
 
 namespace sharesim::reports {
 
@@ -27,7 +27,7 @@ struct MetricValue {
 };
 
 // Every metric of the report, sorted by path (byte order), one per path.
-std::vector<MetricValue> collect_metrics(const scenarios::RunReport& report);
+std::vector<MetricValue> collect_metrics(const run::RunReport& report);
 
 // The metric at `path` in a sorted list from collect_metrics, or nullptr.
 const MetricValue* find_metric(const std::vector<MetricValue>& metrics, std::string_view path);

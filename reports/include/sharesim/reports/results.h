@@ -4,15 +4,15 @@
 
 #include <string>
 
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/run/run_report.h"
 
 namespace sharesim::reports {
 
 // results.json: deterministic bytes for identical reports (fixed key order and number format).
-std::string results_json(const scenarios::RunReport& report);
+std::string results_json(const run::RunReport& report);
 
 // The readable summary: one table of workloads (throughput, latency quantiles, SLO) and one of GPUs
 // (policy, utilization, SM occupancy, memory, switches, faults), plus warnings and failures.
-std::string summary_text(const scenarios::RunReport& report);
+std::string summary_text(const run::RunReport& report);
 
 }  // namespace sharesim::reports

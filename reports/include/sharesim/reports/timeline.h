@@ -27,7 +27,7 @@
 #include <vector>
 
 #include "sharesim/models/gpu.h"
-#include "sharesim/scenarios/simulation.h"
+#include "sharesim/run/run_report.h"
 #include "sharesim/sim/result.h"
 #include "sharesim/sim/time.h"
 
@@ -53,7 +53,7 @@ class TimelineTrace {
 
   // Adds a GPU and returns its observer (owned by this trace; valid while the trace lives).
   // `process_ids[i]` is the ProcessId of gpu.processes[i] on the GPU (nullopt: never started).
-  models::GpuObserver* add_gpu(const scenarios::GpuReport& gpu,
+  models::GpuObserver* add_gpu(const run::GpuReport& gpu,
                                const std::vector<std::optional<models::ProcessId>>& process_ids);
 
   // The trace as JSON. Slices still open are closed at `ended_at` (the end of the run).

@@ -1,0 +1,312 @@
+// The MPS parameters, fitted by simulation: the model runs the sharing suite's MPS cases with a
+// candidate value, and the value whose predicted ratios (together / alone, pct / 100 %) are
+// closest to the measured ones is kept. This stays right whatever the model computes for
+// co-running kernels, and the simulate -> fit round trip recovers the value exactly.
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <limits>
+#include <optional>
+
+#include "fit_detail.h"
+#include "sharesim/calibrate/plan.h"
+#include "sharesim/calibrate/simulate.h"
+
+namespace sharesim::calibrate::fit_detail {
+namespace {
+
+// A measured ratio: the median kernel_time of `key` over that of `solo_key`.
+struct Ratio {
+  std::string label;  // for the note: "compute+memory (memory)", "share 2 x 100 %", "33 %"
+  std::string key;
+  std::string solo_key;
+  double measured = 0;
+  int samples = 0;
+};
+
+std::string kernel_time_key(const std::string& case_name, const std::string& param) {
+  return observation_key("sharing", case_name, param, "kernel_time");
+}
+
+// The co-run cases of the pairs and of the share probe at 100 %, with their solo references.
+std::vector<Ratio> co_run_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  auto pair_key = [](int kind, int procs, int proc) {
+    return kernel_time_key("pair", param_string({{"kind", kind}, {"procs", procs}, {"proc", proc}}));
+  };
+  const std::string compute_solo = pair_key(static_cast<int>(PairKind::kComputeSolo), 1, 0);
+  const std::string memory_solo = pair_key(static_cast<int>(PairKind::kMemorySolo), 1, 0);
+  const int cc = static_cast<int>(PairKind::kComputeCompute);
+  const int cm = static_cast<int>(PairKind::kComputeMemory);
+  const int mm = static_cast<int>(PairKind::kMemoryMemory);
+  for (int proc = 0; proc < 2; ++proc) {
+    cases.push_back({"compute+compute", pair_key(cc, 2, proc), compute_solo});
+    cases.push_back({"memory+memory", pair_key(mm, 2, proc), memory_solo});
+  }
+  cases.push_back({"compute+memory (compute)", pair_key(cm, 2, 0), compute_solo});
+  cases.push_back({"compute+memory (memory)", pair_key(cm, 2, 1), memory_solo});
+  const std::string share_solo =
+      kernel_time_key("share", param_string({{"procs", 1}, {"pct", 100}, {"mps", 1}}));
+  for (const SharingPlan::ShareCase& c : plan.sharing.share_cases) {
+    if (c.processes < 2 || c.percentage != 100) continue;
+    cases.push_back(
+        {"share " + std::to_string(c.processes) + " x 100 %",
+         kernel_time_key("share", param_string({{"procs", c.processes}, {"pct", 100}, {"mps", 1}})),
+         share_solo});
+  }
+  return cases;
+}
+
+std::vector<Ratio> sweep_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  const ComputeKernelShape k = plan.sweep_kernel();
+  auto key = [&](int pct) {
+    return kernel_time_key("mps_pct",
+                           param_string({{"pct", pct}, {"blocks", k.blocks}, {"iterations", k.iterations}}));
+  };
+  for (int pct : plan.sharing.sweep_percentages) {
+    if (pct != 100) cases.push_back({std::to_string(pct) + " %", key(pct), key(100)});
+  }
+  return cases;
+}
+
+// Keeps the cases measured, with their ratio; a case or its reference with fewer than
+// kMinSamples kernels is an error naming its first row.
+Result<std::vector<Ratio>> measured(std::vector<Ratio> cases, const Observations& obs,
+                                    const std::string& raw_file) {
+  std::vector<Ratio> present;
+  for (Ratio& r : cases) {
+    auto it = obs.find(r.key);
+    if (it == obs.end()) continue;
+    auto solo = obs.find(r.solo_key);
+    for (const Observation* o : {&it->second, solo == obs.end() ? nullptr : &solo->second}) {
+      if (o == nullptr) {
+        return data_error(it->second.origin, raw_file, false,
+                          "sharing " + it->second.case_name + " " + r.label + ": no reference run alone (" +
+                              r.solo_key + ") to compare it with");
+      }
+      if (o->samples < kMinSamples || !(o->value > 0)) {
+        return data_error(o->origin, raw_file, false,
+                          "sharing " + o->case_name + ": " + std::to_string(o->samples) +
+                              " kernel(s) with a median of " + format_number(o->value) +
+                              " ns cannot give a ratio with a spread: expected at least " +
+                              std::to_string(kMinSamples) + " kernels of positive duration");
+      }
+    }
+    r.measured = it->second.value / solo->second.value;
+    r.samples = it->second.samples;
+    present.push_back(std::move(r));
+  }
+  return present;
+}
+
+// The model's ratios for `cases` with `profile`, and their rms relative error against the
+// measured ones; per-case signed errors in `errors`.
+Result<double> model_error(const Plan& plan, const models::GpuProfile& profile, int lanes,
+                           const std::vector<Ratio>& cases, bool sweep, std::vector<double>* errors) {
+  SimulateOptions options;
+  options.suites = {SuiteId::kSharing};
+  options.timeslice = false;
+  options.mps = true;
+  options.share = !sweep;
+  options.pairs = !sweep;
+  options.sweep = sweep;
+  options.fp32_lanes_per_sm = lanes;
+  auto simulated = simulate_plan(plan, profile, options);
+  if (!simulated) return simulated.error();
+  const Observations model = summarize(*simulated);
+  double sum = 0;
+  if (errors != nullptr) errors->clear();
+  for (const Ratio& r : cases) {
+    auto it = model.find(r.key);
+    auto solo = model.find(r.solo_key);
+    if (it == model.end() || solo == model.end() || !(solo->second.value > 0)) {
+      return make_error("the model produced no " + r.key + " to fit against");
+    }
+    const double e = it->second.value / solo->second.value / r.measured - 1.0;
+    if (errors != nullptr) errors->push_back(e);
+    sum += e * e;
+  }
+  return std::sqrt(sum / static_cast<double>(cases.size()));
+}
+
+std::string per_case_errors(const std::vector<Ratio>& cases, const std::vector<double>& errors) {
+  std::string text;
+  for (size_t i = 0; i < cases.size(); ++i) {
+    if (!text.empty()) text += ", ";
+    char buffer[96];
+    std::snprintf(buffer, sizeof buffer, "%s %+.1f%%", cases[i].label.c_str(), errors[i] * 100.0);
+    text += buffer;
+  }
+  return text;
+}
+
+// A scalar profile parameter fitted by simulation: the value in [lo, hi] whose simulated ratios
+// are closest (least squares of relative errors) to the measured ones.
+struct ScalarFit {
+  std::string name;
+  std::string unit;
+  double lo = 0;
+  double hi = 1;
+  double step = 0.01;  // the grid before the golden-section search
+  std::function<void(models::GpuProfile&, double)> set;
+  std::string ratios;  // what the ratios are, for the note
+};
+
+Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProfile& model, int lanes,
+                  const std::vector<Ratio>& cases, bool sweep, FitOutcome& out) {
+  models::GpuProfile candidate = model;
+  auto error_at = [&](double value) -> Result<double> {
+    spec.set(candidate, value);
+    return model_error(plan, candidate, lanes, cases, sweep, nullptr);
+  };
+  double best = spec.lo, best_error = std::numeric_limits<double>::infinity();
+  double first_error = 0, last_error = 0;
+  const int steps = static_cast<int>(std::lround((spec.hi - spec.lo) / spec.step));
+  for (int i = 0; i <= steps; ++i) {
+    const double value = spec.lo + i * spec.step;
+    auto e = error_at(value);
+    if (!e) return e.error();
+    if (i == 0) first_error = *e;
+    last_error = *e;
+    if (*e < best_error) {
+      best_error = *e;
+      best = value;
+    }
+  }
+  if (std::abs(first_error - last_error) < 1e-12) {
+    out.skipped.push_back(spec.name + ": the model's predictions for these cases do not depend on it");
+    return Ok{};
+  }
+  // Golden-section search around the best grid point.
+  double lo = std::max(spec.lo, best - spec.step), hi = std::min(spec.hi, best + spec.step);
+  const double g = (std::sqrt(5.0) - 1.0) / 2.0;
+  double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
+  auto ea = error_at(a), eb = error_at(b);
+  if (!ea || !eb) return (!ea ? ea : eb).error();
+  double fa = *ea, fb = *eb;
+  const double tolerance = 1e-7 * std::max(1.0, std::abs(spec.hi));
+  while (hi - lo > tolerance) {
+    if (fa < fb) {
+      hi = b;
+      b = a;
+      fb = fa;
+      a = hi - g * (hi - lo);
+      auto e = error_at(a);
+      if (!e) return e.error();
+      fa = *e;
+    } else {
+      lo = a;
+      a = b;
+      fa = fb;
+      b = lo + g * (hi - lo);
+      auto e = error_at(b);
+      if (!e) return e.error();
+      fb = *e;
+    }
+  }
+  double value = 0.5 * (lo + hi);
+  if (best_error < std::min(fa, fb)) value = best;
+  spec.set(candidate, value);
+  std::vector<double> errors;
+  auto residual = model_error(plan, candidate, lanes, cases, sweep, &errors);
+  if (!residual) return residual.error();
+  int samples = 0;
+  for (const Ratio& r : cases) samples += r.samples;
+  std::string note = "least squares over " + std::to_string(cases.size()) + " " + spec.ratios +
+                     ", each predicted by simulating its case with the candidate value in [" +
+                     format_number(spec.lo) + ", " + format_number(spec.hi) +
+                     "]; model error per case: " + per_case_errors(cases, errors);
+  if (value >= spec.hi - tolerance) note += "; at the upper bound of the search";
+  out.fitted.push_back(FittedParameter{.name = spec.name,
+                                       .value = value,
+                                       .text = "",
+                                       .unit = spec.unit,
+                                       .suite = "sharing",
+                                       .points = samples,
+                                       .residual = *residual,
+                                       .note = note});
+  return Ok{};
+}
+
+Status fit_rounding(const Plan& plan, const models::GpuProfile& model, int lanes,
+                    const std::vector<Ratio>& cases, FitOutcome& out) {
+  const std::array<std::pair<models::SmCapRounding, const char*>, 3> rules{
+      {{models::SmCapRounding::kFloor, "floor"},
+       {models::SmCapRounding::kNearest, "nearest"},
+       {models::SmCapRounding::kCeil, "ceil"}}};
+  models::GpuProfile candidate = model;
+  std::array<double, 3> error{};
+  size_t best = 0;
+  std::string per_rule;
+  for (size_t i = 0; i < rules.size(); ++i) {
+    candidate.mps_sm_rounding = rules[i].first;
+    auto e = model_error(plan, candidate, lanes, cases, true, nullptr);
+    if (!e) return e.error();
+    error[i] = *e;
+    if (error[i] < error[best]) best = i;
+    per_rule += std::string(per_rule.empty() ? "" : ", ") + rules[i].second + " " + percent(error[i]);
+  }
+  if (*std::max_element(error.begin(), error.end()) - *std::min_element(error.begin(), error.end()) < 1e-12) {
+    out.skipped.push_back(
+        "mps_sm_rounding: floor, nearest and ceil give the same SM counts at the sweep's "
+        "percentages on " +
+        std::to_string(model.sm_count) + " SMs");
+    return Ok{};
+  }
+  // The SMs each percentage behaved as: sm_count x t(100 %) / t(pct).
+  std::string effective;
+  int samples = 0;
+  for (const Ratio& r : cases) {
+    samples += r.samples;
+    effective += std::string(effective.empty() ? "" : ", ") + r.label + " " +
+                 format_number(model.sm_count / r.measured);
+  }
+  out.fitted.push_back(FittedParameter{
+      .name = "mps_sm_rounding",
+      .value = static_cast<double>(best),
+      .text = rules[best].second,
+      .unit = "enum",
+      .suite = "sharing",
+      .points = samples,
+      .residual = error[best],
+      .note = "the rounding whose simulated percentage sweep (" + std::to_string(cases.size()) +
+              " percentages, t(pct) / t(100 %) of a " + std::to_string(plan.sharing.sweep_waves) +
+              "-wave kernel) is closest: rms error " + per_rule +
+              "; SMs each percentage behaved as (sm_count x "
+              "t(100 %) / t(pct)): " +
+              effective});
+  return Ok{};
+}
+
+}  // namespace
+
+Status fit_mps(const Observations& obs, const models::GpuProfile& model, int lanes,
+               const std::string& raw_file, FitOutcome& out) {
+  const Plan plan = make_plan(model.sm_count);
+  auto co_run = measured(co_run_cases(plan), obs, raw_file);
+  if (!co_run) return co_run.error();
+  if (co_run->empty()) {
+    out.skipped.push_back("mps_interference_penalty: no MPS co-run case (run the sharing suite with MPS on)");
+  } else {
+    const ScalarFit penalty{.name = "mps_interference_penalty",
+                            .unit = "ratio",
+                            .lo = 0.0,
+                            .hi = 2.0,
+                            .step = 0.02,
+                            .set = [](models::GpuProfile& p, double v) { p.mps_interference_penalty = v; },
+                            .ratios = "co-run ratios (kernel_time together / alone)"};
+    if (auto s = fit_scalar(penalty, plan, model, lanes, *co_run, false, out); !s) return s;
+  }
+  auto sweep = measured(sweep_cases(plan), obs, raw_file);
+  if (!sweep) return sweep.error();
+  if (sweep->empty()) {
+    out.skipped.push_back("mps_sm_rounding: no MPS percentage sweep (run the sharing suite with MPS on)");
+  } else if (auto s = fit_rounding(plan, model, lanes, *sweep, out); !s) {
+    return s;
+  }
+  return Ok{};
+}
+
+}  // namespace sharesim::calibrate::fit_detail

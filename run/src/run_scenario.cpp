@@ -1,0 +1,36 @@
+// run_scenario: the steps of run_steps.h in order, on one simulator.
+#include "sharesim/run/run_scenario.h"
+
+#include "run_steps.h"
+
+namespace sharesim::run {
+
+Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOptions& options) {
+  RunReport report;
+  report.scenario_name = scenario.name;
+  report.scenario_file = scenario.file;
+  report.seed = scenario.seed;
+  report.duration = scenario.duration;
+  report.warmup = scenario.warmup;
+
+  // Declared first so that it is destroyed last: the GPUs and workloads below refer to it.
+  sim::Simulator sim;
+
+  auto claimed = detail::claim_devices(scenario, report.warnings);
+  if (!claimed) return claimed.error();
+  detail::DeviceGpus gpus = std::move(*claimed);
+  auto placements = detail::place_replicas(scenario, gpus);
+  if (!placements) return placements.error();
+  if (auto started = detail::start_processes(sim, scenario, gpus, options); !started) return started.error();
+  detail::WiredWorkloads wired;
+  detail::wire_workloads(sim, scenario, *placements, options, wired);
+
+  report.interrupted = detail::run_to_horizon(sim, scenario, gpus, wired, options, report.stopped_by_limit);
+  report.ended_at = sim.now();
+  report.events = sim.events_executed();
+
+  detail::collect(gpus, wired, report);
+  return report;
+}
+
+}  // namespace sharesim::run
