@@ -17,6 +17,7 @@ int run_plan_command(const Args& args);
 int run_merge_command(const Args& args);
 int run_check_command(const Args& args);
 int run_smi_command(const Args& args);
+int run_models_command(const Args& args);
 
 // Prints "sharesim: error: <message>" on stderr and returns 2.
 int usage_error(const std::string& message);

@@ -24,6 +24,8 @@ constexpr Subcommand kSubcommands[] = {
      run_calibrate_command},
     {"check", "regression checks for CI: expectations and baselines, JUnit XML", run_check_command},
     {"smi", "nvidia-smi style views of a run's simulated GPUs (table, --dmon, --csv)", run_smi_command},
+    {"models", "the model library: published service curves by model, precision and engine",
+     run_models_command},
     {"bench", "measure the simulator's own speed (bench engine)", run_bench_command},
 };
 

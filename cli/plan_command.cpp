@@ -1,6 +1,9 @@
 // `sharesim plan SCENARIO -o OUT/`: the cheapest configuration whose simulated SLOs all hold
 // (planner/), with --jobs, --shard i/N, and --max-rate WORKLOAD (throughput search).
 #include <cstdio>
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +34,17 @@ bool parse_shard(const std::string& text, int& index, int& count) {
   return count >= 1 && index >= 0 && index < count;
 }
 
+// Each candidate run allocates and frees the same large blocks (latency histograms, event heaps).
+// glibc serves blocks above its mmap threshold with fresh mappings and trims freed heap tops, so
+// every run page-faulted its memory in again (about 390 faults per candidate, issue 18). Keeping
+// freed memory in the allocator makes the next run reuse it; the peak stays one run per thread.
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
+#endif
+}
+
 int write_plan_files(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
   std::vector<sim::FileToWrite> outputs;
   for (const auto& f : files) outputs.push_back({out_dir + "/" + f.path, f.content});
@@ -47,10 +61,18 @@ int report_plan(const planner::PlanInput& input, const planner::PlanResult& resu
     std::printf(
         "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",
         result.levels.size(), result.candidates, result.screened_out, result.simulated);
+    if (result.gpu_simulations > 0)
+      std::printf("  from %zu distinct GPU configurations simulated once each\n", result.gpu_simulations);
+    if (!result.complete) {
+      std::printf("search inconclusive:\n");
+      for (const std::string& s : result.skipped) std::printf("  skipped %s\n", s.c_str());
+    }
   }
   if (!result.chosen) {
     for (const std::string& why : result.infeasible)
       std::fprintf(stderr, "sharesim: infeasible: %s\n", why.c_str());
+    if (!result.complete)
+      std::fprintf(stderr, "sharesim: inconclusive: no plan found in the part of the space searched\n");
     if (!quiet) std::printf("no plan; wrote %s/plan.json and %s/plan.md\n", out_dir.c_str(), out_dir.c_str());
     return 1;
   }
@@ -81,6 +103,9 @@ int run_plan_command(const Args& args) {
       "max-rate", po::value(&max_rate_workload),
       "find the highest arrival rate of this workload that holds every SLO")(
       "precision", po::value(&precision)->default_value(0.01), "relative precision of --max-rate")(
+      "max-candidates", po::value<size_t>()->default_value(planner::PlanOptions{}.max_candidates_per_level),
+      "candidates generated per cost level at most (a level cut short makes the search inconclusive)")(
+      "exhaustive", "simulate every candidate whole (no per-GPU memo): slower, the same plan")(
       "quiet,q", "print nothing but errors and the verdict");
   po::positional_options_description positional;
   positional.add("scenario", 1);
@@ -117,11 +142,15 @@ int run_plan_command(const Args& args) {
 
   planner::PlanOptions plan_options;
   plan_options.jobs = jobs;
+  plan_options.exhaustive = vm.count("exhaustive") > 0;
+  plan_options.max_candidates_per_level = vm["max-candidates"].as<size_t>();
+  if (plan_options.max_candidates_per_level == 0) return usage_error("plan: --max-candidates must be >= 1");
   if (!shard.empty() && !parse_shard(shard, plan_options.shard_index, plan_options.shard_count)) {
     return usage_error("plan: --shard expects i/N with 0 <= i < N, found '" + shard + "'");
   }
   auto input = planner::load_plan_input(scenario_path, overrides);
   if (!input) return input_error(input.error());
+  keep_freed_memory_for_reuse();
   auto result = planner::plan(*input, plan_options);
   if (!result) return input_error(result.error());
   if (!shard.empty()) {

@@ -71,6 +71,46 @@ std::vector<Ratio> sweep_cases(const Plan& plan) {
   return cases;
 }
 
+// The cases the MPS co-execution parameters of issue 19 need (the model of this branch has no
+// parameter for them yet: they are reported as findings), each against its one-client reference:
+// N latency-bound clients against 1; the compute kernel beside M DRAM-streaming clients against
+// alone; the memory kernel at pct against 100 %.
+std::vector<Ratio> latency_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  const std::string one = kernel_time_key("latency", param_string({{"procs", 1}, {"proc", 0}}));
+  for (int n : plan.sharing.latency_clients) {
+    if (n > 1)
+      cases.push_back({std::to_string(n) + " clients",
+                       kernel_time_key("latency", param_string({{"procs", n}, {"proc", 0}})), one});
+  }
+  return cases;
+}
+
+std::vector<Ratio> beside_memory_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  auto key = [](int m) {
+    return kernel_time_key("beside_memory", param_string({{"streams", m}, {"procs", m + 1}, {"proc", 0}}));
+  };
+  for (int m : plan.sharing.beside_memory_clients) {
+    if (m > 0) cases.push_back({std::to_string(m) + " memory client(s)", key(m), key(0)});
+  }
+  return cases;
+}
+
+std::vector<Ratio> memory_sweep_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  const MemoryKernelShape k = plan.pair_memory_kernel();
+  auto key = [&](int pct) {
+    return kernel_time_key(
+        "mps_pct_memory",
+        param_string({{"pct", pct}, {"blocks", k.blocks}, {"bytes_per_block", k.bytes_per_block}}));
+  };
+  for (int pct : plan.sharing.memory_sweep_percentages) {
+    if (pct != 100) cases.push_back({std::to_string(pct) + " %", key(pct), key(100)});
+  }
+  return cases;
+}
+
 // Keeps the cases measured, with their ratio; a case or its reference with fewer than
 // kMinSamples kernels is an error naming its first row.
 Result<std::vector<Ratio>> measured(std::vector<Ratio> cases, const Observations& obs,
@@ -154,7 +194,8 @@ struct ScalarFit {
   std::string ratios;  // what the ratios are, for the note
 };
 
-Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProfile& model, int lanes,
+// On success `model` takes the fitted value (the fits after it build on it).
+Status fit_scalar(const ScalarFit& spec, const Plan& plan, models::GpuProfile& model, int lanes,
                   const std::vector<Ratio>& cases, bool sweep, FitOutcome& out) {
   models::GpuProfile candidate = model;
   auto error_at = [&](double value) -> Result<double> {
@@ -209,6 +250,7 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProf
   double value = 0.5 * (lo + hi);
   if (best_error < std::min(fa, fb)) value = best;
   spec.set(candidate, value);
+  spec.set(model, value);
   std::vector<double> errors;
   auto residual = model_error(plan, candidate, lanes, cases, sweep, &errors);
   if (!residual) return residual.error();
@@ -282,8 +324,9 @@ Status fit_rounding(const Plan& plan, const models::GpuProfile& model, int lanes
 
 }  // namespace
 
-Status fit_mps(const Observations& obs, const models::GpuProfile& model, int lanes,
+Status fit_mps(const Observations& obs, const models::GpuProfile& base_model, int lanes,
                const std::string& raw_file, FitOutcome& out) {
+  models::GpuProfile model = base_model;  // takes each fitted value in turn
   const Plan plan = make_plan(model.sm_count);
   auto co_run = measured(co_run_cases(plan), obs, raw_file);
   if (!co_run) return co_run.error();
@@ -305,6 +348,23 @@ Status fit_mps(const Observations& obs, const models::GpuProfile& model, int lan
     out.skipped.push_back("mps_sm_rounding: no MPS percentage sweep (run the sharing suite with MPS on)");
   } else if (auto s = fit_rounding(plan, model, lanes, *sweep, out); !s) {
     return s;
+  }
+  // Findings: the ratios the issue-19 parameters need.
+  struct Finding {
+    std::vector<Ratio> cases;
+    const char* what;
+  };
+  const Finding findings[] = {
+      {latency_cases(plan), "latency-bound MPS clients, kernel time against 1 client"},
+      {beside_memory_cases(plan), "half-GPU compute kernel beside DRAM-streaming MPS clients, against alone"},
+      {memory_sweep_cases(plan), "memory kernel's time at an MPS percentage, against 100 %"}};
+  for (const Finding& f : findings) {
+    auto present = measured(f.cases, obs, raw_file);
+    if (!present) return present.error();
+    std::string text;
+    for (const Ratio& r : *present)
+      text += std::string(text.empty() ? "" : "; ") + r.label + " " + format_number(r.measured) + " x";
+    if (!text.empty()) out.findings.push_back(std::string(f.what) + ": " + text);
   }
   return Ok{};
 }

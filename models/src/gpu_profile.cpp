@@ -439,13 +439,20 @@ std::vector<std::string> builtin_gpu_profile_names() {
 }
 
 Result<GpuProfile> builtin_gpu_profile(std::string_view name) {
-  for (const auto& t : detail::builtin_profile_texts()) {
-    if (t.name == name) {
-      auto profile = parse_gpu_profile(t.yaml, "builtin:" + std::string(name));
+  // Parsed once per process (thread-safe static initialisation): the texts are compiled in, so
+  // every parse gives the same profile, and the planner resolves one per candidate run.
+  static const std::vector<std::pair<std::string_view, GpuProfile>> parsed = [] {
+    std::vector<std::pair<std::string_view, GpuProfile>> out;
+    for (const auto& t : detail::builtin_profile_texts()) {
+      auto profile = parse_gpu_profile(t.yaml, "builtin:" + std::string(t.name));
       // A built-in profile that does not load is a build defect, not user input.
       assert(profile.ok());
-      return profile;
+      if (profile) out.emplace_back(t.name, std::move(*profile));
     }
+    return out;
+  }();
+  for (const auto& [builtin, profile] : parsed) {
+    if (builtin == name) return profile;
   }
   std::string known;
   for (const auto& n : builtin_gpu_profile_names()) known += (known.empty() ? "" : ", ") + n;

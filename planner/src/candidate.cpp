@@ -81,80 +81,131 @@ std::vector<int> parts_per_workload(const Scenario& base, const Candidate& c) {
 
 }  // namespace detail
 
+namespace detail {
+
+std::string part_stream_name(const std::string& workload, int processes, int total) {
+  return workload + "/part " + std::to_string(processes) + " of " + std::to_string(total);
+}
+
+std::string part_name(const std::string& workload, const DevicePlan& plan, size_t gpu_index, int parts) {
+  return parts > 1 ? workload + "@" + plan.name + "/gpu" + std::to_string(gpu_index) : workload;
+}
+
+scenarios::DeviceSpec device_spec(const scenarios::DeviceOption& option, const DevicePlan& plan) {
+  scenarios::DeviceSpec device;
+  device.name = plan.name;
+  device.gpus = static_cast<int>(plan.gpus.size());
+  device.gpu_profile = option.gpu_profile;
+  device.cost = option.cost;
+  device.sharing = plan.mps ? scenarios::ContainerSharing::kMps : scenarios::ContainerSharing::kTimeSlicing;
+  device.where = option.where;
+  for (size_t g = 0; g < plan.gpus.size(); ++g) {
+    if (plan.gpus[g].passthrough) {
+      scenarios::VmSetup vm;
+      vm.name = plan.name + "-vm" + std::to_string(g);
+      vm.where = option.where;
+      device.setup.emplace_back(vm);
+    }
+  }
+  if (plan.has_containers()) device.setup.emplace_back(scenarios::KubernetesSetup{option.where});
+  return device;
+}
+
+WorkloadSpec part_spec(const WorkloadSpec& workload, const DevicePlan& plan, size_t gpu_index,
+                       size_t tenant_index, int total, int parts) {
+  const GpuPlan& gpu = plan.gpus[gpu_index];
+  const Tenant& tenant = gpu.tenants[tenant_index];
+  WorkloadSpec p = workload;
+  p.name = part_name(workload.name, plan, gpu_index, parts);
+  if (parts > 1) {
+    // Streams named by what the part is, not where it runs, so that a GPU's simulation depends
+    // only on the GPU's own contents (the per-GPU memo of evaluation.cpp is exact).
+    p.stream_name = part_stream_name(workload.name, tenant.processes, total);
+  }
+  p.device = plan.name;
+  p.replicas = tenant.processes;
+  p.env.erase("NVIDIA_VISIBLE_DEVICES");
+  p.env.erase("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE");
+  p.visible_device.reset();
+  p.mps_active_thread_percentage.reset();
+  if (gpu.passthrough) {
+    p.runtime = scenarios::RuntimeKind::kVm;
+    p.vm = plan.name + "-vm" + std::to_string(gpu_index);
+    p.env.erase("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT");
+    p.mps_pinned_mem_limit_bytes.reset();
+  } else {
+    p.runtime = scenarios::RuntimeKind::kKubernetes;
+    p.vm.clear();
+    p.env["NVIDIA_VISIBLE_DEVICES"] = std::to_string(gpu_index);
+    p.visible_device = static_cast<int>(gpu_index);
+    if (plan.mps) {
+      p.env["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] = std::to_string(tenant.mps_percentage);
+      p.mps_active_thread_percentage = tenant.mps_percentage;
+    } else {
+      p.env.erase("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT");
+      p.mps_pinned_mem_limit_bytes.reset();
+    }
+  }
+  if (parts > 1) {
+    const double share = static_cast<double>(tenant.processes) / total;
+    if (auto* poisson = std::get_if<models::PoissonArrivals>(&p.arrivals)) poisson->rate_per_s *= share;
+    if (auto* constant = std::get_if<models::ConstantArrivals>(&p.arrivals)) constant->rate_per_s *= share;
+    if (p.slo.min_throughput_per_s) *p.slo.min_throughput_per_s *= share;
+  }
+  return p;
+}
+
+std::vector<PartRef> parts_in_order(const Scenario& base, const Candidate& candidate) {
+  std::vector<std::vector<PartRef>> by_workload(base.workloads.size());
+  for (size_t d = 0; d < candidate.devices.size(); ++d) {
+    const DevicePlan& plan = candidate.devices[d];
+    for (size_t g = 0; g < plan.gpus.size(); ++g)
+      for (size_t t = 0; t < plan.gpus[g].tenants.size(); ++t)
+        by_workload[plan.gpus[g].tenants[t].workload].push_back({plan.gpus[g].tenants[t].workload, d, g, t});
+  }
+  std::vector<PartRef> out;
+  for (auto& parts : by_workload) out.insert(out.end(), parts.begin(), parts.end());
+  return out;
+}
+
+Scenario gpu_scenario(const Scenario& base, const PlanSpec& spec, const Candidate& candidate, size_t device,
+                      size_t gpu) {
+  const std::vector<int> total = processes_per_workload(base, candidate);
+  const std::vector<int> parts = parts_per_workload(base, candidate);
+  const DevicePlan& plan = candidate.devices[device];
+  DevicePlan alone;
+  alone.option = plan.option;
+  alone.name = "gpu";
+  alone.mps = plan.mps;
+  alone.gpus = {plan.gpus[gpu]};
+  Scenario s = base;
+  s.devices = {device_spec(spec.device_options[plan.option], alone)};
+  s.workloads.clear();
+  for (size_t t = 0; t < alone.gpus[0].tenants.size(); ++t) {
+    const size_t w = alone.gpus[0].tenants[t].workload;
+    WorkloadSpec p = part_spec(base.workloads[w], alone, 0, t, total[w], parts[w]);
+    p.name = "tenant" + std::to_string(t);  // a label only: the streams keep the part's names
+    if (p.stream_name.empty()) p.stream_name = base.workloads[w].name;
+    s.workloads.push_back(std::move(p));
+  }
+  return s;
+}
+
+}  // namespace detail
+
 Scenario candidate_scenario(const Scenario& base, const PlanSpec& spec, const Candidate& candidate) {
   Scenario s = base;
   s.devices.clear();
   s.workloads.clear();
   const std::vector<int> total = detail::processes_per_workload(base, candidate);
   const std::vector<int> parts = detail::parts_per_workload(base, candidate);
-  struct Part {
-    size_t device, gpu, tenant;
-  };
-  std::vector<std::vector<Part>> by_workload(base.workloads.size());
-  for (size_t d = 0; d < candidate.devices.size(); ++d) {
-    const DevicePlan& plan = candidate.devices[d];
-    const scenarios::DeviceOption& option = spec.device_options[plan.option];
-    scenarios::DeviceSpec device;
-    device.name = plan.name;
-    device.gpus = option.gpus;
-    device.gpu_profile = option.gpu_profile;
-    device.cost = option.cost;
-    device.sharing = plan.mps ? scenarios::ContainerSharing::kMps : scenarios::ContainerSharing::kTimeSlicing;
-    device.where = option.where;
-    for (size_t g = 0; g < plan.gpus.size(); ++g) {
-      if (plan.gpus[g].passthrough) {
-        scenarios::VmSetup vm;
-        vm.name = plan.name + "-vm" + std::to_string(g);
-        vm.where = option.where;
-        device.setup.emplace_back(vm);
-      }
-    }
-    if (plan.has_containers()) device.setup.emplace_back(scenarios::KubernetesSetup{option.where});
-    s.devices.push_back(std::move(device));
-    for (size_t g = 0; g < plan.gpus.size(); ++g)
-      for (size_t t = 0; t < plan.gpus[g].tenants.size(); ++t)
-        by_workload[plan.gpus[g].tenants[t].workload].push_back({d, g, t});
+  for (const DevicePlan& plan : candidate.devices) {
+    s.devices.push_back(detail::device_spec(spec.device_options[plan.option], plan));
   }
-  for (size_t w = 0; w < base.workloads.size(); ++w) {
-    for (const Part& part : by_workload[w]) {
-      const DevicePlan& plan = candidate.devices[part.device];
-      const GpuPlan& gpu = plan.gpus[part.gpu];
-      const Tenant& tenant = gpu.tenants[part.tenant];
-      WorkloadSpec p = base.workloads[w];
-      if (parts[w] > 1) p.name += "@" + plan.name + "/gpu" + std::to_string(part.gpu);
-      p.device = plan.name;
-      p.replicas = tenant.processes;
-      p.env.erase("NVIDIA_VISIBLE_DEVICES");
-      p.env.erase("CUDA_MPS_ACTIVE_THREAD_PERCENTAGE");
-      p.visible_device.reset();
-      p.mps_active_thread_percentage.reset();
-      if (gpu.passthrough) {
-        p.runtime = scenarios::RuntimeKind::kVm;
-        p.vm = plan.name + "-vm" + std::to_string(part.gpu);
-        p.env.erase("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT");
-        p.mps_pinned_mem_limit_bytes.reset();
-      } else {
-        p.runtime = scenarios::RuntimeKind::kKubernetes;
-        p.vm.clear();
-        p.env["NVIDIA_VISIBLE_DEVICES"] = std::to_string(part.gpu);
-        p.visible_device = static_cast<int>(part.gpu);
-        if (plan.mps) {
-          p.env["CUDA_MPS_ACTIVE_THREAD_PERCENTAGE"] = std::to_string(tenant.mps_percentage);
-          p.mps_active_thread_percentage = tenant.mps_percentage;
-        } else {
-          p.env.erase("CUDA_MPS_PINNED_DEVICE_MEM_LIMIT");
-          p.mps_pinned_mem_limit_bytes.reset();
-        }
-      }
-      if (parts[w] > 1) {
-        const double share = static_cast<double>(tenant.processes) / total[w];
-        if (auto* poisson = std::get_if<models::PoissonArrivals>(&p.arrivals)) poisson->rate_per_s *= share;
-        if (auto* constant = std::get_if<models::ConstantArrivals>(&p.arrivals))
-          constant->rate_per_s *= share;
-        if (p.slo.min_throughput_per_s) *p.slo.min_throughput_per_s *= share;
-      }
-      s.workloads.push_back(std::move(p));
-    }
+  for (const detail::PartRef& part : detail::parts_in_order(base, candidate)) {
+    s.workloads.push_back(detail::part_spec(base.workloads[part.workload], candidate.devices[part.device],
+                                            part.gpu, part.tenant, total[part.workload],
+                                            parts[part.workload]));
   }
   return s;
 }

@@ -165,15 +165,13 @@ std::vector<std::vector<int>> mps_vectors(const Scenario& base, const PlanSpec& 
   return unique;
 }
 
-// A bound on the work of one level (candidates are cheap to screen, but not free to simulate).
-constexpr size_t kMaxCandidatesPerLevel = 20000;
-
 class Enumerator {
  public:
-  Enumerator(const Scenario& base, const PlanSpec& spec, const std::vector<models::GpuProfile>& profiles)
-      : base_(base), spec_(spec), profiles_(profiles) {}
+  Enumerator(const Scenario& base, const PlanSpec& spec, const std::vector<models::GpuProfile>& profiles,
+             size_t max_candidates)
+      : base_(base), spec_(spec), profiles_(profiles), max_candidates_(max_candidates) {}
 
-  // Candidates of one level, at most kMaxCandidatesPerLevel (then truncated() is true).
+  // Candidates of one level, at most max_candidates_ (then truncated() is true).
   std::vector<Candidate> level(const Level& level, size_t level_index) {
     std::vector<Candidate> out;
     std::set<std::string> seen;
@@ -331,7 +329,7 @@ class Enumerator {
       }
       canonicalize(v, spec_);
       if (seen.insert(candidate_key(v)).second) {
-        if (out.size() >= kMaxCandidatesPerLevel) {
+        if (out.size() >= max_candidates_) {
           truncated_ = true;
           return;
         }
@@ -346,6 +344,7 @@ class Enumerator {
   const Scenario& base_;
   const PlanSpec& spec_;
   const std::vector<models::GpuProfile>& profiles_;
+  size_t max_candidates_;
   bool truncated_ = false;
 
  public:
@@ -356,8 +355,8 @@ class Enumerator {
 
 LevelCandidates enumerate_level(const Scenario& base, const PlanSpec& spec,
                                 const std::vector<models::GpuProfile>& profiles, const Level& level,
-                                size_t level_index) {
-  Enumerator enumerator(base, spec, profiles);
+                                size_t level_index, size_t max_candidates) {
+  Enumerator enumerator(base, spec, profiles, max_candidates);
   LevelCandidates out;
   out.candidates = enumerator.level(level, level_index);
   out.truncated = enumerator.truncated();

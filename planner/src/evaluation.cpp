@@ -1,7 +1,10 @@
 // Evaluating a candidate by simulation: its scenario run with run_scenario, every workload's SLO
-// checks with their margins, and why it is infeasible when it is.
+// checks with their margins, and why it is infeasible when it is; and the same from per-GPU
+// simulations, memoised (GpuMemo), which is how the search evaluates.
 #include <algorithm>
 #include <limits>
+#include <map>
+#include <mutex>
 #include <string>
 
 #include "search_steps.h"
@@ -9,6 +12,64 @@
 #include "sharesim/run/run_scenario.h"
 
 namespace sharesim::planner::detail {
+
+namespace {
+
+// The SLO checks of one workload's statistics (CheckOutcome::workload left to the caller).
+std::vector<CheckOutcome> checks_of(const models::WorkloadStats& ws) {
+  std::vector<CheckOutcome> out;
+  for (const models::SloCheck& check : ws.slo) {
+    CheckOutcome o;
+    o.metric = std::string(models::slo_metric_name(check.metric));
+    if (check.metric == models::SloMetric::kMinThroughput) {
+      o.target = check.throughput_target_per_s;
+      o.measured = check.throughput_measured_per_s;
+      o.margin = o.target > 0 ? (o.measured - o.target) / o.target : 0;
+    } else {
+      o.target = check.latency_target.seconds();
+      o.measured = check.latency_measured == sim::Time::max() ? std::numeric_limits<double>::infinity()
+                                                              : check.latency_measured.seconds();
+      o.margin = o.target > 0 ? (o.target - o.measured) / o.target : 0;
+    }
+    o.met = check.met;
+    out.push_back(std::move(o));
+  }
+  return out;
+}
+
+// Feasibility, margin and reason from the checks (and a reason already set by a failed process).
+void conclude(Evaluation& e) {
+  double margin = std::numeric_limits<double>::infinity();
+  for (const CheckOutcome& o : e.checks) {
+    if (!o.met) e.feasible = false;
+    margin = std::min(margin, o.margin);
+  }
+  e.margin = e.checks.empty() ? 0 : margin;
+  if (!e.feasible && e.reason.empty()) {
+    for (const CheckOutcome& o : e.checks) {
+      if (!o.met) {
+        e.reason = "'" + o.workload + "' misses " + o.metric;
+        break;
+      }
+    }
+  }
+}
+
+GpuOutcome simulate_gpu(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+                        size_t device, size_t gpu) {
+  GpuOutcome out;
+  const scenarios::Scenario alone = gpu_scenario(base, spec, c, device, gpu);
+  auto report = run::run_scenario(alone);
+  if (!report || report->interrupted || report->ended_at < alone.duration) return out;
+  for (const auto& g : report->gpus)
+    for (const auto& p : g.processes)
+      if (p.failed) return out;
+  for (const models::WorkloadStats& ws : report->workloads) out.tenant_checks.push_back(checks_of(ws));
+  out.exact = out.tenant_checks.size() == alone.workloads.size();
+  return out;
+}
+
+}  // namespace
 
 Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c) {
   Evaluation e;
@@ -29,37 +90,91 @@ Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& 
       }
     }
   }
-  double margin = std::numeric_limits<double>::infinity();
   for (const models::WorkloadStats& ws : report->workloads) {
-    for (const models::SloCheck& check : ws.slo) {
-      CheckOutcome o;
+    for (CheckOutcome& o : checks_of(ws)) {
       o.workload = ws.name;
-      o.metric = std::string(models::slo_metric_name(check.metric));
-      if (check.metric == models::SloMetric::kMinThroughput) {
-        o.target = check.throughput_target_per_s;
-        o.measured = check.throughput_measured_per_s;
-        o.margin = o.target > 0 ? (o.measured - o.target) / o.target : 0;
-      } else {
-        o.target = check.latency_target.seconds();
-        o.measured = check.latency_measured == sim::Time::max() ? std::numeric_limits<double>::infinity()
-                                                                : check.latency_measured.seconds();
-        o.margin = o.target > 0 ? (o.target - o.measured) / o.target : 0;
-      }
-      o.met = check.met;
-      if (!o.met) e.feasible = false;
-      margin = std::min(margin, o.margin);
       e.checks.push_back(std::move(o));
     }
   }
-  e.margin = e.checks.empty() ? 0 : margin;
-  if (!e.feasible && e.reason.empty()) {
-    for (const CheckOutcome& o : e.checks) {
-      if (!o.met) {
-        e.reason = "'" + o.workload + "' misses " + o.metric;
-        break;
-      }
+  conclude(e);
+  return e;
+}
+
+std::string gpu_memo_key(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+                         size_t device, size_t gpu) {
+  const DevicePlan& plan = c.devices[device];
+  const GpuPlan& g = plan.gpus[gpu];
+  const std::vector<int> total = processes_per_workload(base, c);
+  const std::vector<int> parts = parts_per_workload(base, c);
+  // The profile as the option names it (options naming one profile share entries), the policy,
+  // then per tenant: workload, processes, its workload's processes when split (the arrival share
+  // and the streams), MPS percentage.
+  std::string key = spec.device_options[plan.option].gpu_profile;
+  key += g.passthrough ? "|vm|" : (plan.mps ? "|mps|" : "|ts|");
+  for (const Tenant& t : g.tenants) {
+    key += std::to_string(t.workload) + "x" + std::to_string(t.processes);
+    if (parts[t.workload] > 1) key += "/" + std::to_string(total[t.workload]);
+    if (plan.mps && !g.passthrough) key += "@" + std::to_string(t.mps_percentage);
+    key += ",";
+  }
+  return key;
+}
+
+struct GpuMemo::State {
+  struct Entry {
+    std::once_flag once;
+    GpuOutcome outcome;
+  };
+  std::mutex mutex;
+  std::map<std::string, std::unique_ptr<Entry>> entries;  // node-based: entries never move
+};
+
+GpuMemo::GpuMemo() : state_(std::make_unique<State>()) {}
+GpuMemo::~GpuMemo() = default;
+
+const GpuOutcome& GpuMemo::outcome(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+                                   const Candidate& c, size_t device, size_t gpu) {
+  State::Entry* entry = nullptr;
+  {
+    const std::lock_guard<std::mutex> lock(state_->mutex);
+    auto& slot = state_->entries[gpu_memo_key(base, spec, c, device, gpu)];
+    if (!slot) slot = std::make_unique<State::Entry>();
+    entry = slot.get();
+  }
+  std::call_once(entry->once, [&] { entry->outcome = simulate_gpu(base, spec, c, device, gpu); });
+  return entry->outcome;
+}
+
+size_t GpuMemo::simulations() const {
+  const std::lock_guard<std::mutex> lock(state_->mutex);
+  return state_->entries.size();
+}
+
+Evaluation evaluate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+                    GpuMemo& memo) {
+  // Outcomes per (device, gpu), looked up once each.
+  std::vector<std::vector<const GpuOutcome*>> outcomes(c.devices.size());
+  for (size_t d = 0; d < c.devices.size(); ++d) {
+    outcomes[d].resize(c.devices[d].gpus.size(), nullptr);
+    for (size_t g = 0; g < c.devices[d].gpus.size(); ++g) {
+      if (c.devices[d].gpus[g].tenants.empty()) continue;
+      outcomes[d][g] = &memo.outcome(base, spec, c, d, g);
+      if (!outcomes[d][g]->exact) return simulate(base, spec, c);
     }
   }
+  Evaluation e;
+  e.state = Evaluation::State::kSimulated;
+  e.feasible = true;
+  const std::vector<int> parts = parts_per_workload(base, c);
+  for (const PartRef& part : parts_in_order(base, c)) {
+    const std::string name =
+        part_name(base.workloads[part.workload].name, c.devices[part.device], part.gpu, parts[part.workload]);
+    for (CheckOutcome o : outcomes[part.device][part.gpu]->tenant_checks[part.tenant]) {
+      o.workload = name;
+      e.checks.push_back(std::move(o));
+    }
+  }
+  conclude(e);
   return e;
 }
 

@@ -19,7 +19,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
       return make_error("expected shards of one run (" + std::to_string(count) + " shards), found shard " +
                         std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count));
     }
-    if (s.path != shards.front().path || s.overrides != shards.front().overrides) {
+    if (s.path != shards.front().path || s.overrides != shards.front().overrides ||
+        s.max_candidates_per_level != shards.front().max_candidates_per_level) {
       return make_error("expected shards of one scenario, found '" + s.path + "' and '" +
                         shards.front().path + "'");
     }
@@ -57,7 +58,8 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
   for (size_t l = 0; l < last; ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
-    auto enumerated = detail::enumerate_level(input.scenario, *input.spec, *profiles, levels[l], l);
+    auto enumerated = detail::enumerate_level(input.scenario, *input.spec, *profiles, levels[l], l,
+                                              shards.front().max_candidates_per_level);
     level.candidates = std::move(enumerated.candidates);
     level.truncated = enumerated.truncated;
     level.evaluations.resize(level.candidates.size());

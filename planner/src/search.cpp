@@ -10,6 +10,7 @@
 
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/sim/text_format.h"
 
 namespace sharesim::planner {
 
@@ -29,6 +30,16 @@ void decide(PlanResult& result) {
     if (result.chosen) result.levels.resize(l + 1);
   }
   result.candidates = result.screened_out = result.simulated = 0;
+  result.skipped.clear();
+  for (size_t l = 0; l < result.levels.size(); ++l) {
+    if (result.levels[l].truncated) {
+      result.skipped.push_back("cost level " + std::to_string(l + 1) + " (cost " +
+                               sim::fmt("%g", result.levels[l].cost) + "): candidates after the first " +
+                               std::to_string(result.levels[l].candidates.size()) +
+                               " were not generated (the per-level bound)");
+    }
+  }
+  result.complete = result.skipped.empty();
   for (const LevelResult& level : result.levels) {
     result.candidates += level.candidates.size();
     for (const Evaluation& e : level.evaluations) {
@@ -37,7 +48,7 @@ void decide(PlanResult& result) {
         ++result.simulated;
     }
   }
-  if (!result.chosen && result.infeasible.empty()) {
+  if (!result.chosen && result.infeasible.empty() && result.complete) {
     result.infeasible.push_back(
         "no configuration of the device options within the plan's limits meets every SLO "
         "(see the alternatives for what each policy misses)");
@@ -60,10 +71,12 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
   const int max_useful_devices = spec.replicas.max * static_cast<int>(base.workloads.size());
   const std::vector<detail::Level> levels = detail::make_levels(spec, max_useful_devices);
   const int jobs = std::max(1, options.jobs);
+  detail::GpuMemo memo;  // across levels: a GPU configuration recurs at every cost
   for (size_t l = 0; l < levels.size(); ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
-    auto enumerated = detail::enumerate_level(base, spec, *profiles, levels[l], l);
+    auto enumerated =
+        detail::enumerate_level(base, spec, *profiles, levels[l], l, options.max_candidates_per_level);
     level.candidates = std::move(enumerated.candidates);
     level.truncated = enumerated.truncated;
     level.evaluations.resize(level.candidates.size());
@@ -82,7 +95,8 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
     auto worker = [&] {
       for (size_t k = next++; k < to_simulate.size(); k = next++) {
         const size_t i = to_simulate[k];
-        level.evaluations[i] = detail::simulate(base, spec, level.candidates[i]);
+        level.evaluations[i] = options.exhaustive ? detail::simulate(base, spec, level.candidates[i])
+                                                  : detail::evaluate(base, spec, level.candidates[i], memo);
       }
     };
     std::vector<std::thread> threads;
@@ -96,6 +110,7 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
     if (found) break;
   }
   if (options.shard_count == 1) decide(result);
+  result.gpu_simulations = memo.simulations();
   return result;
 }
 

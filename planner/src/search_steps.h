@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -33,6 +34,24 @@ std::string bytes_text(double bytes);
 std::vector<int> processes_per_workload(const scenarios::Scenario& base, const Candidate& c);
 // GPUs each workload has processes on (a workload on k GPUs is simulated as k parts).
 std::vector<int> parts_per_workload(const scenarios::Scenario& base, const Candidate& c);
+// The random streams of a split part: named by the workload and the part's share of its processes,
+// never by the device or GPU it lands on.
+std::string part_stream_name(const std::string& workload, int processes, int total);
+// One scenario workload of a candidate: a tenant of one GPU (a part of a split workload).
+struct PartRef {
+  size_t workload = 0, device = 0, gpu = 0, tenant = 0;
+};
+// The parts in the order candidate_scenario lists them: by workload, then device, GPU, tenant.
+std::vector<PartRef> parts_in_order(const scenarios::Scenario& base, const Candidate& c);
+// "name", or "name@device/gpuN" for a workload split over `parts` GPUs.
+std::string part_name(const std::string& workload, const DevicePlan& plan, size_t gpu_index, int parts);
+scenarios::DeviceSpec device_spec(const scenarios::DeviceOption& option, const DevicePlan& plan);
+scenarios::WorkloadSpec part_spec(const scenarios::WorkloadSpec& workload, const DevicePlan& plan,
+                                  size_t gpu_index, size_t tenant_index, int total, int parts);
+// One GPU of a candidate on its own: a one-GPU device with that GPU's policy and tenants, each
+// tenant a workload "tenant<t>" with the random streams it has in candidate_scenario.
+scenarios::Scenario gpu_scenario(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+                                 const Candidate& c, size_t device, size_t gpu);
 
 // ---- bounds.cpp ----
 // The cheap bound of a candidate with the option profiles already resolved (see screen()).
@@ -56,10 +75,45 @@ struct LevelCandidates {
 };
 LevelCandidates enumerate_level(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
                                 const std::vector<models::GpuProfile>& profiles, const Level& level,
-                                size_t level_index);
+                                size_t level_index, size_t max_candidates);
 
 // ---- evaluation.cpp ----
 // The candidate's scenario simulated, with every SLO check and its margin.
 Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c);
+
+// What one GPU's simulation gives, whatever candidate it is part of: the SLO checks of each
+// tenant (CheckOutcome::workload left empty), or `exact` false when the GPU cannot stand for
+// itself (a run error, a failed process: their messages name the device; a run that ended before
+// its duration: the end of a run is shared by all its GPUs). Then the candidate is simulated whole.
+struct GpuOutcome {
+  bool exact = false;
+  std::vector<std::vector<CheckOutcome>> tenant_checks;
+};
+// The GPUs of a scenario do not interact unless a workload spans them, and the planner splits a
+// workload into one part per GPU (its own arrivals, streams named by part_stream_name): so a
+// GPU's outcome is a function of its key (profile, policy, tenants with their processes, share and
+// MPS percentage) and is simulated once per search. Thread-safe; each key simulated exactly once.
+class GpuMemo {
+ public:
+  GpuMemo();
+  ~GpuMemo();
+  GpuMemo(const GpuMemo&) = delete;
+  GpuMemo& operator=(const GpuMemo&) = delete;
+  // The outcome of GPU `gpu` of device `device` of `c`, simulated on first use.
+  const GpuOutcome& outcome(const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+                            const Candidate& c, size_t device, size_t gpu);
+  [[nodiscard]] size_t simulations() const;  // distinct GPUs simulated so far
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+// The key the memo files a GPU under.
+std::string gpu_memo_key(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+                         size_t device, size_t gpu);
+// The candidate evaluated from its GPUs' memoised outcomes (the same Evaluation simulate() gives,
+// tested), falling back to simulate() when a GPU is not exact.
+Evaluation evaluate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+                    GpuMemo& memo);
 
 }  // namespace sharesim::planner::detail

@@ -10,7 +10,7 @@ namespace sharesim::planner {
 
 // Line format (one record per line, fields separated by tabs, text fields percent-encoded):
 //   sharesim-plan-shard 1
-//   scenario <path>        override <text>        shard <i> <n>
+//   scenario <path>        override <text>        shard <i> <n>        limit <candidates per level>
 //   level <l> <candidates>
 //   eval <index> <state> <feasible> <margin> <reason>
 //   check <workload> <metric> <target> <measured> <margin> <met>
@@ -70,6 +70,7 @@ std::string shard_text(const PlanInput& input, const PlanOptions& options, const
   out += "scenario\t" + encode(input.path) + "\n";
   for (const std::string& o : input.overrides) out += "override\t" + encode(o) + "\n";
   out += "shard\t" + std::to_string(options.shard_index) + "\t" + std::to_string(options.shard_count) + "\n";
+  out += "limit\t" + std::to_string(options.max_candidates_per_level) + "\n";
   for (const std::string& why : result.infeasible) out += "infeasible\t" + encode(why) + "\n";
   for (size_t l = 0; l < result.levels.size(); ++l) {
     const LevelResult& level = result.levels[l];
@@ -121,6 +122,9 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
       data.shard_count = std::atoi(f[2].c_str());
       if (data.shard_count < 1 || data.shard_index < 0 || data.shard_index >= data.shard_count)
         return bad("shard i n with 0 <= i < n");
+    } else if (f[0] == "limit" && f.size() == 2) {
+      data.max_candidates_per_level = to_size(f[1]);
+      if (data.max_candidates_per_level == 0) return bad("limit N with N >= 1 (candidates per level)");
     } else if (f[0] == "infeasible" && f.size() == 2) {
       data.result.infeasible.push_back(decode(f[1]));
     } else if (f[0] == "level" && f.size() == 3) {
@@ -150,7 +154,7 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
       c.met = f[6] == "1";
       current->checks.push_back(std::move(c));
     } else {
-      return bad("a shard record (scenario, override, shard, infeasible, level, eval, check)");
+      return bad("a shard record (scenario, override, shard, limit, infeasible, level, eval, check)");
     }
   }
   if (!header) return Error{file, 1, 1, "", "expected a sharesim plan shard file, found an empty file"};

@@ -249,6 +249,24 @@ std::string html_report(const run::RunReport& report) {
            fmt("%.2f", w.mean_batch_size) + "</td><td class=\"name\">" +
            (w.slo.empty() ? "<span class=\"na\">-</span>" : status_cell(w.slo_met)) + "</td></tr>\n";
   }
+  out += "</table>\n";
+  // Where the mean latency went, split as perf_analyzer splits it (the parts add up to the mean).
+  out +=
+      "<h3>Latency breakdown (mean ms over completed requests, as perf_analyzer splits it)</h3>\n"
+      "<table id=\"latency-breakdown\">\n<tr><th class=\"name\">workload</th><th>client send</th>"
+      "<th>network</th><th>server queue</th><th>server CPU</th><th>compute input</th><th>compute infer</th>"
+      "<th>compute output</th><th>client recv</th><th>rejected</th><th>timed out</th></tr>\n";
+  for (const auto& w : report.workloads) {
+    const double per = w.completed > 0 ? 1e-6 / static_cast<double>(w.completed) : 0.0;
+    const auto cell = [&](sim::Time total) {
+      return "<td>" + fmt("%.3f", static_cast<double>(total.count_ns()) * per) + "</td>";
+    };
+    const models::LatencyBreakdown& b = w.breakdown;
+    out += "<tr><td class=\"name\">" + xml_escape(w.name) + "</td>" + cell(b.client_send) + cell(b.network) +
+           cell(b.server_queue) + cell(b.server_cpu) + cell(b.compute_input) + cell(b.compute_infer) +
+           cell(b.compute_output) + cell(b.client_recv) + "<td>" + std::to_string(w.rejected) + "</td><td>" +
+           std::to_string(w.timed_out) + "</td></tr>\n";
+  }
   out += "</table>\n<div class=\"cards\">\n";
   for (size_t i = 0; i < report.workloads.size(); ++i)
     out += workload_section(report.workloads[i], workload_slugs[i]);

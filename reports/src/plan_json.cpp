@@ -47,8 +47,10 @@ std::string plan_json(const PlanInput& input, const PlanResult& r) {
   JsonWriter j;
   j.begin_object();
   j.field("scenario", base.name).field("file", base.file).field("seed", base.seed);
-  j.field("status", chosen ? "found" : "infeasible");
+  // No plan from an inconclusive search is not a proof that none exists.
+  j.field("status", chosen ? "found" : (r.complete ? "infeasible" : "inconclusive"));
   j.key("search").begin_object();
+  j.field("status", r.complete ? "complete" : "inconclusive");
   j.field("levels_evaluated", static_cast<uint64_t>(r.levels.size()));
   j.field("candidates", static_cast<uint64_t>(r.candidates));
   j.field("screened_out", static_cast<uint64_t>(r.screened_out));
@@ -56,6 +58,9 @@ std::string plan_json(const PlanInput& input, const PlanResult& r) {
   uint64_t truncated = 0;
   for (const LevelResult& level : r.levels) truncated += level.truncated ? 1 : 0;
   j.field("truncated_levels", truncated);
+  j.key("skipped").begin_array();
+  for (const std::string& s : r.skipped) j.value(s);
+  j.end_array();
   j.end_object();
   if (chosen) {
     j.key("plan").begin_object();

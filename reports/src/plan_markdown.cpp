@@ -30,6 +30,20 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
   md << "Searched " << r.levels.size() << " cost level(s): " << r.candidates << " candidates, "
      << r.screened_out << " rejected by the cheap bounds, " << r.simulated << " simulated (" << base.file
      << ", seed " << base.seed << ").\n\n";
+  if (r.complete) {
+    md << "Search: **complete**: every candidate of every cost level up to the decision was evaluated"
+       << (chosen
+               ? ", so no cheaper plan exists in the search space and none of this cost has a larger margin"
+               : "")
+       << ".\n\n";
+  } else {
+    md << "Search: **inconclusive**: not every candidate was evaluated, so "
+       << (chosen ? "a cheaper plan, or one of this cost with a larger margin, may exist"
+                  : "no plan found does not prove that none exists")
+       << ". Skipped:\n\n";
+    for (const std::string& s : r.skipped) md << "- " << s << "\n";
+    md << "\n";
+  }
   for (const LevelResult& level : r.levels) {
     if (level.truncated) {
       md << "**Note:** the level of cost " << fmt("%.6g", level.cost)
@@ -69,7 +83,7 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
           "`deploy/<device>/setup-order.txt`, "
           "`deploy/workloads/<deployment>.env.yaml`.\n";
   } else {
-    md << "## No plan: infeasible\n\n";
+    md << (r.complete ? "## No plan: infeasible\n\n" : "## No plan found: inconclusive\n\n");
     for (const std::string& why : r.infeasible) md << "- " << why << "\n";
   }
   md << "\n## Best alternative per cost level and policy\n\n| policy | cost | configuration | result | worst "

@@ -31,6 +31,8 @@ void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
   json.field("arrived", w.arrived);
   json.field("completed", w.completed);
   json.field("failed", w.failed);
+  json.field("rejected", w.rejected);
+  json.field("timed_out", w.timed_out);
   json.field("outstanding", w.outstanding);
   json.field("throughput_rps", w.throughput_per_s);
   json.key("latency_ms").begin_object();
@@ -44,6 +46,20 @@ void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
   json.key("queue_ms").begin_object();
   json.field("mean", w.queueing_delay.mean_ns() * 1e-6);
   json.field("p99", ms(w.queueing_delay.quantile(0.99)));
+  json.end_object();
+  // Means over completed requests, as perf_analyzer reports them; they add up to latency_ms.mean.
+  json.key("latency_breakdown_ms").begin_object();
+  const models::LatencyBreakdown& b = w.breakdown;
+  const double per_request = w.completed > 0 ? 1e-6 / static_cast<double>(w.completed) : 0.0;
+  const auto mean_ms = [&](sim::Time total) { return static_cast<double>(total.count_ns()) * per_request; };
+  json.field("client_send", mean_ms(b.client_send));
+  json.field("network", mean_ms(b.network));
+  json.field("server_queue", mean_ms(b.server_queue));
+  json.field("server_cpu", mean_ms(b.server_cpu));
+  json.field("compute_input", mean_ms(b.compute_input));
+  json.field("compute_infer", mean_ms(b.compute_infer));
+  json.field("compute_output", mean_ms(b.compute_output));
+  json.field("client_recv", mean_ms(b.client_recv));
   json.end_object();
   json.field("batches", w.batches);
   json.field("mean_batch_size", w.mean_batch_size);

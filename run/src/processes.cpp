@@ -4,6 +4,7 @@
 #include <string>
 
 #include "run_steps.h"
+#include "sharesim/models/workload.h"
 
 namespace sharesim::run::detail {
 
@@ -42,6 +43,8 @@ Status start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario,
         ps.name = p.workload + "/" + std::to_string(p.replica);
         ps.memory_bytes = p.memory_bytes;
         ps.mps_active_thread_percentage = p.mps_active_thread_percentage;
+        // One stream per model instance and copy stream of the serving process (workload.h).
+        ps.streams = models::Workload::process_streams(spec->server);
         if (*slot.policy == models::SharingPolicy::kMps)
           ps.mps_pinned_mem_limit = spec->mps_pinned_mem_limit_bytes;
         auto id = slot.model->start_process(ps);

@@ -13,8 +13,8 @@ class ProcessEndpoint final : public models::GpuEndpoint {
  public:
   ProcessEndpoint(models::GpuModel* gpu, std::optional<models::ProcessId> process)
       : gpu_(gpu), process_(process) {}
-  void submit(std::vector<models::GpuOp> ops, models::Completion done) override {
-    gpu_->submit(*process_, 0, std::move(ops), done);
+  void submit(int stream, std::vector<models::GpuOp> ops, models::Completion done) override {
+    gpu_->submit(*process_, stream, std::move(ops), done);
   }
   [[nodiscard]] bool failed() const override { return !process_ || gpu_->failed(*process_); }
 
@@ -44,10 +44,18 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
     }
     models::WorkloadOptions wo;
     wo.name = spec.name;
+    wo.stream_name = spec.stream_name;
     wo.seed = scenario.seed;
     wo.arrivals = spec.arrivals;
     wo.request = spec.request;
+    // Copies imported "as measured" become the bytes that take that long on this workload's GPU
+    // (a workload runs on one device, so every replica has the same profile).
+    if (!placements[w].empty() && placements[w].front().gpu->profile != nullptr) {
+      models::keep_measured_copies(wo.request, *placements[w].front().gpu->profile);
+    }
     wo.batching = spec.batching.value_or(models::BatchingSpec{});
+    wo.server = spec.server;
+    wo.client = spec.client;
     wo.slo = spec.slo;
     wo.warmup = scenario.warmup;
     out.workloads.push_back(std::make_unique<models::Workload>(sim, std::move(wo), std::move(replicas)));

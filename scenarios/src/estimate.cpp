@@ -15,7 +15,8 @@ double request_work_seconds(const models::RequestSpec& request) {
   double seconds = 0;
   for (const models::OpSpec& op : request.ops) {
     if (const auto* kernel = std::get_if<models::KernelOpSpec>(&op)) {
-      seconds += kernel->duration.mean().seconds() + kernel->per_item.seconds();
+      seconds += kernel->duration.mean().seconds() + kernel->per_item.seconds() +
+                 models::batch_curve_at(kernel->batch_curve, 1).seconds();
     } else if (const auto* host = std::get_if<models::HostOpSpec>(&op)) {
       seconds += host->duration.seconds() + host->per_item.seconds();
     }
@@ -36,7 +37,15 @@ double expected_requests(const WorkloadSpec& workload, double duration_s) {
           if (on + off <= 0) return a.on_rate_per_s * duration_s;
           return (a.on_rate_per_s * on + a.off_rate_per_s * off) / (on + off) * duration_s;
         } else if constexpr (std::is_same_v<A, models::ClosedLoopArrivals>) {
-          const double cycle = std::max(1e-9, a.think.seconds() + request_work_seconds(workload.request));
+          // Time outside the GPU bounds a client's rate too (workload.h: the request's path).
+          const models::ClientSpec& c = workload.client;
+          const double outside =
+              c.serialize.seconds() + c.deserialize.seconds() + 2 * c.link_latency.seconds() +
+              (workload.server.cpu_workers > 0
+                   ? workload.server.preprocess.seconds() + workload.server.postprocess.seconds()
+                   : 0.0);
+          const double cycle =
+              std::max(1e-9, a.think.seconds() + request_work_seconds(workload.request) + outside);
           return static_cast<double>(a.clients) * duration_s / cycle;
         } else {
           static_assert(std::is_same_v<A, models::TraceArrivals>);

@@ -1,5 +1,6 @@
 // A workload's `request`: its operations (h2d, d2h, kernel, host) or a kernel-profile / nsys
 // CSV, and the duration distributions kernels are written with.
+#include <cmath>
 #include <string>
 #include <variant>
 #include <vector>
@@ -168,21 +169,36 @@ bool ScenarioReader::read_op(const YamlNode& node, const std::string& path, cons
 bool ScenarioReader::read_profile(const YamlNode& node, const std::string& path, const DeviceSpec& device,
                                   std::vector<models::OpSpec>& ops) {
   if (!expect_map(node, path, "{file, format, measured_on, per_item}")) return false;
-  if (!check_keys(node, path, {"file", "format", "measured_on", "per_item"})) return false;
+  if (!check_keys(
+          node, path,
+          {"file", "format", "measured_on", "per_item", "measured_copies", "window", "nvtx", "batch_sizes"}))
+    return false;
   std::string file;
   const YamlNode* f = required(node, path, "file", "the path of a kernel-profile or nsys CSV");
   if (f == nullptr || !read_existing_file(*f, path + ".file", file)) return false;
   bool nsys = false;
+  bool perf_analyzer = false;
   if (const YamlNode* fmt = optional(node, "format")) {
-    if (!scalar(*fmt, path + ".format", "kernels or nsys")) return false;
+    if (!scalar(*fmt, path + ".format", "kernels, nsys or perf_analyzer")) return false;
     if (fmt->value == "nsys") {
       nsys = true;
+    } else if (fmt->value == "perf_analyzer") {
+      perf_analyzer = true;
     } else if (fmt->value != "kernels") {
-      const std::string s = sim::closest_match(fmt->value, {"kernels", "nsys"});
+      const std::string s = sim::closest_match(fmt->value, {"kernels", "nsys", "perf_analyzer"});
       return fail(*fmt, path + ".format",
-                  "expected kernels or nsys, found " + fmt->describe() +
+                  "expected kernels, nsys or perf_analyzer, found " + fmt->describe() +
                       (s.empty() ? "" : " (did you mean '" + s + "'?)"));
     }
+  }
+  // Keys that only one format reads.
+  for (const char* key : {"measured_copies", "window", "nvtx"}) {
+    if (const YamlNode* v = optional(node, key); v != nullptr && !nsys) {
+      return fail(*v, key_path(path, key), "applies to format: nsys only");
+    }
+  }
+  if (const YamlNode* v = optional(node, "batch_sizes"); v != nullptr && !perf_analyzer) {
+    return fail(*v, path + ".batch_sizes", "applies to format: perf_analyzer only");
   }
   bool per_item = false;
   if (const YamlNode* pi = optional(node, "per_item");
@@ -207,10 +223,64 @@ bool ScenarioReader::read_profile(const YamlNode& node, const std::string& path,
     }
   }
   std::vector<models::OpSpec> loaded;
-  if (nsys) {
+  if (perf_analyzer) {
+    std::vector<int> batch_sizes;
+    if (const YamlNode* b = optional(node, "batch_sizes")) {
+      if (!b->is_sequence())
+        return fail(*b, path + ".batch_sizes", "expected a list of batch sizes, found " + b->describe());
+      for (size_t i = 0; i < b->items.size(); ++i) {
+        int size = 0;
+        if (!read_int(b->items[i], index_path(path + ".batch_sizes", i), 1, 1000000, size)) return false;
+        batch_sizes.push_back(size);
+      }
+    }
+    auto r = load_perf_analyzer_csv(file, batch_sizes);
+    if (!r) {
+      if (!error) error = r.error();
+      return false;
+    }
+    loaded = std::move(*r);
+  } else if (nsys) {
     NsysOptions o;
     o.measured_on = from;
     o.target = to;
+    if (const YamlNode* v = optional(node, "measured_copies");
+        v != nullptr && !read_bool(*v, path + ".measured_copies", o.measured_copies))
+      return false;
+    if (const YamlNode* w = optional(node, "window")) {
+      const std::string wp = path + ".window";
+      if (!expect_map(*w, wp, "a time window {start, end} in the export's timestamps")) return false;
+      if (!check_keys(*w, wp, {"start", "end"})) return false;
+      sim::Time start, end;
+      const YamlNode* sn = required(*w, wp, "start", "the window's start, e.g. 1523.4ms");
+      if (sn == nullptr || !read_duration(*sn, wp + ".start", false, start)) return false;
+      const YamlNode* en = required(*w, wp, "end", "the window's end, after its start");
+      if (en == nullptr || !read_duration(*en, wp + ".end", true, end)) return false;
+      if (end <= start) return fail(*en, wp + ".end", "expected the window's end after its start");
+      o.window_ns = {static_cast<double>(start.count_ns()), static_cast<double>(end.count_ns())};
+    }
+    if (const YamlNode* nv = optional(node, "nvtx")) {
+      const std::string np = path + ".nvtx";
+      if (o.window_ns) return fail(*nv, np, "expected either `window` or `nvtx`, found both");
+      if (!expect_map(*nv, np, "an NVTX range {file, range, occurrence}")) return false;
+      if (!check_keys(*nv, np, {"file", "range", "occurrence"})) return false;
+      std::string nvtx_file, range;
+      int occurrence = 1;
+      const YamlNode* nf = required(*nv, np, "file", "an nvtx_gpu_proj_trace or nvtx_pushpop_trace CSV");
+      if (nf == nullptr || !read_existing_file(*nf, np + ".file", nvtx_file)) return false;
+      const YamlNode* rn = required(*nv, np, "range", "the NVTX range's name");
+      if (rn == nullptr || !read_string(*rn, np + ".range", range)) return false;
+      if (const YamlNode* oc = optional(*nv, "occurrence");
+          oc != nullptr && !read_int(*oc, np + ".occurrence", 1, 100000000, occurrence))
+        return false;
+      auto window = load_nvtx_range_csv(nvtx_file, range, occurrence);
+      if (!window) {
+        if (!error) error = window.error();
+        return false;
+      }
+      // The end is included: a range's last GPU op may start at its very end.
+      o.window_ns = {window->first, std::nextafter(window->second, window->second + 1)};
+    }
     if (options_.sm_limits) {
       if (auto limits = options_.sm_limits(device.gpu_profile, base_dir_)) o.limits = *limits;
     }

@@ -187,13 +187,10 @@ bool contains(std::string_view s, std::string_view part) {
   return s.find(part) != std::string_view::npos;
 }
 
-}  // namespace
-
-Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view text, const std::string& source,
-                                                             const NsysOptions& options) {
-  if (!valid(options.measured_on) || !valid(options.target)) return bad_throughput(source);
-  // Skip nsys's preamble ("Processing [...] with [cuda_gpu_trace.py]...", NOTICE lines): the
-  // table starts at the first line that begins with "Start (".
+// Skips nsys's preamble ("Processing [...] with [cuda_gpu_trace.py]...", NOTICE lines): the table
+// starts at the first line that contains `header_part` ("Start (", or "Name" for NVTX exports).
+Result<CsvTable> parse_after_preamble(std::string_view text, const std::string& source,
+                                      std::string_view header_part, std::string_view report) {
   size_t pos = 0;
   int line = 1;
   bool found = false;
@@ -203,7 +200,7 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     const std::string_view l =
         text.substr(pos, eol == std::string_view::npos ? std::string_view::npos : eol - pos);
     const std::string_view t = sim::trim(l);
-    if (t.rfind("Start (", 0) == 0 || t.rfind("\"Start (", 0) == 0) {
+    if (t.rfind(header_part, 0) == 0 || t.rfind("\"" + std::string(header_part), 0) == 0) {
       found = true;
       break;
     }
@@ -213,10 +210,29 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
   }
   if (!found) {
     return Error{source, 1, 1, "",
-                 "expected a header line starting with 'Start (' as `nsys stats --report "
-                 "cuda_gpu_trace --format csv` writes, found none"};
+                 "expected a header line starting with '" + std::string(header_part) +
+                     "' as `nsys stats --report " + std::string(report) +
+                     " --format csv` writes, found none"};
   }
-  auto table = parse_csv(text.substr(pos), source, line);
+  return parse_csv(text.substr(pos), source, line);
+}
+
+// A time column's value in ns (its header says the unit).
+Result<double> time_ns(const CsvTable& table, const CsvTable::Row& row, size_t col) {
+  const auto scale = ns_per_unit(unit_of(table.header[col]));
+  if (!scale) return table.error_at(row, col, "expected a time unit ns, us, ms or s in the header");
+  auto v = sim::parse_number(row.fields[col]);
+  if (!v || !std::isfinite(*v))
+    return table.error_at(row, col, "expected a time, found '" + row.fields[col] + "'");
+  return *v * *scale;
+}
+
+}  // namespace
+
+Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view text, const std::string& source,
+                                                             const NsysOptions& options) {
+  if (!valid(options.measured_on) || !valid(options.target)) return bad_throughput(source);
+  auto table = parse_after_preamble(text, source, "Start (", "cuda_gpu_trace");
   if (!table) return table.error();
 
   const auto start_col = column_with_prefix(*table, "Start");
@@ -250,12 +266,18 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
   for (const auto& row : table->rows) {
     auto s = sim::parse_number(row.fields[*start_col]);
     if (!s) return table->error_at(row, *start_col, s.error().message);
+    if (options.window_ns) {
+      const double start_ns = *s * *start_scale;
+      if (start_ns < options.window_ns->first || start_ns >= options.window_ns->second) continue;
+    }
     order.push_back({*s, &row});
   }
   std::stable_sort(order.begin(), order.end(),
                    [](const Timed& a, const Timed& b) { return a.start < b.start; });
   if (order.empty()) {
-    return Error{source, table->header_line, 0, "", "expected at least one GPU operation row, found none"};
+    return Error{source, table->header_line, 0, "",
+                 options.window_ns ? "expected at least one GPU operation starting in the window, found none"
+                                   : "expected at least one GPU operation row, found none"};
   }
 
   auto bytes_in = [&](const CsvTable::Row& row, std::optional<size_t> col, int64_t* out) -> Status {
@@ -302,6 +324,7 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
       }
       const auto host_kind_col = h2d ? src_kind_col : dst_kind_col;
       c.pinned = !(host_kind_col && sim::iequals(row.fields[*host_kind_col], "Pageable"));
+      if (options.measured_copies) c.measured = duration;
       ops.emplace_back(std::move(c));
       continue;
     }
@@ -373,6 +396,124 @@ Result<std::vector<models::OpSpec>> load_nsys_gpu_trace_csv(const std::string& p
   auto text = read_text_file(path);
   if (!text) return text.error();
   return parse_nsys_gpu_trace_csv(*text, path, options);
+}
+
+}  // namespace sharesim::scenarios
+
+namespace sharesim::scenarios {
+
+Result<std::pair<double, double>> parse_nvtx_range_csv(std::string_view text, const std::string& source,
+                                                       const std::string& range, int occurrence) {
+  // nvtx_gpu_proj_trace starts with "Name"; nvtx_pushpop_trace with "Start (".
+  const bool projected = text.find("Projected Start") != std::string_view::npos;
+  auto table = projected ? parse_after_preamble(text, source, "Name", "nvtx_gpu_proj_trace")
+                         : parse_after_preamble(text, source, "Start (", "nvtx_pushpop_trace");
+  if (!table) return table.error();
+  const auto start_col = column_with_prefix(*table, projected ? "Projected Start" : "Start");
+  const auto end_col = column_with_prefix(*table, "End");
+  const auto duration_col = column_with_prefix(*table, projected ? "Projected Duration" : "Duration");
+  const auto name_col = table->column("Name");
+  if (!start_col) return table->missing_column(projected ? "Projected Start (ns)" : "Start (ns)");
+  if (!name_col) return table->missing_column("Name");
+  if (!end_col && !duration_col) return table->missing_column("End (ns)");
+  std::vector<std::pair<double, double>> found;
+  for (const auto& row : table->rows) {
+    if (row.fields[*name_col] != range) continue;
+    auto start = time_ns(*table, row, *start_col);
+    if (!start) return start.error();
+    auto end = end_col ? time_ns(*table, row, *end_col) : time_ns(*table, row, *duration_col);
+    if (!end) return end.error();
+    const double end_ns = end_col ? *end : *start + *end;
+    if (end_ns < *start)
+      return table->error_at(row, end_col ? *end_col : *duration_col, "the range ends before it starts");
+    found.emplace_back(*start, end_ns);
+  }
+  std::stable_sort(found.begin(), found.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (occurrence < 1 || static_cast<size_t>(occurrence) > found.size()) {
+    return Error{source, table->header_line, 0, "",
+                 "expected at least " + std::to_string(occurrence) + " NVTX range(s) named '" + range +
+                     "', found " + std::to_string(found.size())};
+  }
+  return found[static_cast<size_t>(occurrence - 1)];
+}
+
+Result<std::pair<double, double>> load_nvtx_range_csv(const std::string& path, const std::string& range,
+                                                      int occurrence) {
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  return parse_nvtx_range_csv(*text, path, range, occurrence);
+}
+
+Result<std::vector<models::OpSpec>> parse_perf_analyzer_csv(std::string_view text, const std::string& source,
+                                                            const std::vector<int>& batch_sizes) {
+  auto table = parse_csv(text, source, 1);
+  if (!table) return table.error();
+  const auto input_col = table->column("Server Compute Input");
+  const auto infer_col = table->column("Server Compute Infer");
+  const auto output_col = table->column("Server Compute Output");
+  if (!input_col) return table->missing_column("Server Compute Input");
+  if (!infer_col) return table->missing_column("Server Compute Infer");
+  if (!output_col) return table->missing_column("Server Compute Output");
+  const auto batch_col = table->column("Batch Size");
+  const auto concurrency_col = table->column("Concurrency");
+  if (!batch_col && batch_sizes.size() != table->rows.size()) {
+    return Error{source, table->header_line, 0, "",
+                 "expected a 'Batch Size' column or one batch size per data row (" +
+                     std::to_string(table->rows.size()) + " rows, " + std::to_string(batch_sizes.size()) +
+                     " batch sizes given)"};
+  }
+  models::BatchCurve input, infer, output;
+  for (size_t i = 0; i < table->rows.size(); ++i) {
+    const auto& row = table->rows[i];
+    if (concurrency_col) {
+      auto c = parse_integer_field(row.fields[*concurrency_col]);
+      if (!c) return table->error_at(row, *concurrency_col, "expected an integer concurrency");
+      if (*c != 1) continue;
+    }
+    double batch = 0;
+    if (batch_col) {
+      auto b = parse_integer_field(row.fields[*batch_col]);
+      if (!b || *b < 1) return table->error_at(row, *batch_col, "expected a batch size >= 1");
+      batch = static_cast<double>(*b);
+    } else {
+      batch = batch_sizes[i];
+    }
+    if (!infer.empty() && batch <= infer.back().batch) {
+      return table->error_at(row, batch_col ? *batch_col : 0, "expected batch sizes in ascending order");
+    }
+    const auto us = [&](size_t col) -> Result<sim::Time> {
+      auto v = sim::parse_number(row.fields[col]);
+      if (!v || !(*v >= 0) || *v > 1e12) {
+        return table->error_at(row, col, "expected microseconds >= 0, found '" + row.fields[col] + "'");
+      }
+      return sim::Time::ns(std::llround(*v * 1e3));
+    };
+    auto in = us(*input_col);
+    if (!in) return in.error();
+    auto inf = us(*infer_col);
+    if (!inf) return inf.error();
+    auto out = us(*output_col);
+    if (!out) return out.error();
+    input.push_back({batch, *in});
+    infer.push_back({batch, *inf});
+    output.push_back({batch, *out});
+  }
+  if (infer.empty()) {
+    return Error{source, table->header_line, 0, "", "expected at least one row at concurrency 1, found none"};
+  }
+  std::vector<models::OpSpec> ops;
+  ops.emplace_back(models::HostOpSpec{.name = "compute input", .batch_curve = std::move(input)});
+  ops.emplace_back(models::KernelOpSpec{.name = "compute infer", .batch_curve = std::move(infer)});
+  ops.emplace_back(models::HostOpSpec{.name = "compute output", .batch_curve = std::move(output)});
+  return ops;
+}
+
+Result<std::vector<models::OpSpec>> load_perf_analyzer_csv(const std::string& path,
+                                                           const std::vector<int>& batch_sizes) {
+  auto text = read_text_file(path);
+  if (!text) return text.error();
+  return parse_perf_analyzer_csv(*text, path, batch_sizes);
 }
 
 }  // namespace sharesim::scenarios

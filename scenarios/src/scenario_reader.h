@@ -45,6 +45,13 @@ class ScenarioReader : public yaml::YamlReader {
                     std::vector<models::OpSpec>& ops);
   bool read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out);
   bool read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out);
+  // server_section.cpp: `batching`, `server`, `client` and `request: {model: ...}`.
+  bool read_batching(const YamlNode& node, const std::string& path, models::BatchingSpec& out);
+  bool read_server(const YamlNode& node, const std::string& path, models::ServerSpec& out);
+  bool read_client(const YamlNode& node, const std::string& path, models::ClientSpec& out);
+  bool read_library_request(const YamlNode& node, const std::string& path, const DeviceSpec& device,
+                            models::RequestSpec& out, std::string& entry_name);
+  bool read_bandwidth(const YamlNode& node, const std::string& path, double& bytes_per_s);
   // The throughput figures of a GPU (for `measured_on` rescaling): the LoadOptions hook, else the
   // built-in figures.
   std::optional<GpuThroughput> throughput(const std::string& name_or_path) const {

@@ -13,8 +13,8 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
                                    WorkloadSpec& w) {
   if (!expect_map(node, path, "a workload")) return false;
   if (!check_keys(node, path,
-                  {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching",
-                   "request", "slo"})) {
+                  {"name", "device", "runtime", "replicas", "memory", "env", "arrivals", "batching", "server",
+                   "client", "request", "slo"})) {
     return false;
   }
   w.where = where(node, path);
@@ -100,20 +100,24 @@ bool ScenarioReader::read_workload(const YamlNode& node, const std::string& path
   const YamlNode* a = required(node, path, "arrivals", "an arrival process, e.g. {poisson: {rate: 200/s}}");
   if (a == nullptr || !read_arrivals(*a, path + ".arrivals", w.arrivals)) return false;
   if (const YamlNode* v = optional(node, "batching")) {
-    const std::string bp = path + ".batching";
-    if (!expect_map(*v, bp, "batching settings {max_batch, max_delay}")) return false;
-    if (!check_keys(*v, bp, {"max_batch", "max_delay"})) return false;
     models::BatchingSpec b;
-    const YamlNode* mb = required(*v, bp, "max_batch", "the largest batch, an integer >= 1");
-    if (mb == nullptr || !read_int(*mb, bp + ".max_batch", 1, 1000000, b.max_batch)) return false;
-    if (const YamlNode* md = optional(*v, "max_delay");
-        md != nullptr && !read_duration(*md, bp + ".max_delay", false, b.max_delay))
-      return false;
+    if (!read_batching(*v, path + ".batching", b)) return false;
     w.batching = b;
   }
-  const YamlNode* r =
-      required(node, path, "request", "the work of one request: {ops: [...]} or {profile: {...}}");
-  if (r == nullptr || !read_request(*r, path + ".request", *device, w.request)) return false;
+  if (const YamlNode* v = optional(node, "server");
+      v != nullptr && !read_server(*v, path + ".server", w.server))
+    return false;
+  if (const YamlNode* v = optional(node, "client");
+      v != nullptr && !read_client(*v, path + ".client", w.client))
+    return false;
+  const YamlNode* r = required(node, path, "request",
+                               "the work of one request: {ops: [...]}, {profile: {...}} or {model: ...}");
+  if (r == nullptr) return false;
+  if (r->is_map() && optional(*r, "model") != nullptr) {
+    if (!read_library_request(*r, path + ".request", *device, w.request, w.library_entry)) return false;
+  } else if (!read_request(*r, path + ".request", *device, w.request)) {
+    return false;
+  }
   if (const YamlNode* v = optional(node, "slo"); v != nullptr && !read_slo(*v, path + ".slo", w.slo))
     return false;
   return true;

@@ -282,6 +282,29 @@ TEST(Fit, LaunchQueueDepthAndOverlapAreReportedAsFindings) {
       << all;
 }
 
+TEST(Fit, CoRunSlowdownsByNumberOfClientsAreFindings) {
+  // One latency-bound client: 1 ms kernels; two: 1.1 ms each (they mostly fill each other's idle
+  // issue slots): the finding reads 1.1 x. Eight kernels each (middle half: 4).
+  RawData raw = with_device();
+  auto add = [&](const std::string& param, double duration) {
+    for (int k = 0; k < 8; ++k) {
+      raw.add("sharing", "latency", param, "kernel_start", k * (duration + 5000), "ns", k);
+      raw.add("sharing", "latency", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
+    }
+  };
+  add("procs=1;proc=0", 1e6);
+  add("procs=2;proc=0", 1.1e6);
+  add("procs=2;proc=1", 1.1e6);
+  for (int k = 0; k < 3; ++k) raw.add("launch", "back_to_back", "kernels=4", "gap", 3000, "ns", k);
+  auto out = fit_profile(raw, t4(), "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  std::string all;
+  for (const std::string& f : out->findings) all += f + "\n";
+  EXPECT_NE(all.find("latency-bound MPS clients, kernel time against 1 client: 2 clients 1.1 x"),
+            std::string::npos)
+      << all;
+}
+
 TEST(Fit, NothingToFitIsAnError) {
   RawData raw;
   raw.add("overlap", "kernel_alone", "bytes=1;blocks=1;iterations=1", "time", 1000, "ns", 0);

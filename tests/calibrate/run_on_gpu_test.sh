@@ -46,7 +46,7 @@ check "full: the date in facts.txt" $?
 fact_is "full" gpu.cuda_arch "sm_90"
 grep -q -- '-DSHARESIM_CUDA=ON -DSHARESIM_CUDA_ARCHITECTURES=90$' "$run/log"
 check "full: configured for the GPU's own architecture (compute_cap 9.0 -> 90)" $?
-for s in exclusive mps fit compare-exclusive compare-mps; do
+for s in probe-exclusive exclusive probe-mps mps fit compare-exclusive compare-mps; do
   grep -q "^step.$s: ok in [0-9]* s$" "$run/out/facts.txt"
   check "full: step $s ok" $?
 done

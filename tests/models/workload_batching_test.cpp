@@ -16,18 +16,15 @@ using sim::DurationDistribution;
 using sim::Time;
 using testing::FifoEndpoint;
 using testing::one_kernel;
-
-TraceArrivals trace_of(std::vector<Time> offsets, std::vector<double> scales = {}) {
-  return TraceArrivals{.source = "test", .offsets = std::move(offsets), .work_scale = std::move(scales)};
-}
+using testing::trace_of;
 
 struct Recorded {
   WorkloadStats stats;
   std::vector<RequestRecord> records;  // in completion order
   uint64_t submits = 0;
   std::vector<size_t> ops_per_submit;
-  std::vector<GpuOp> last_ops;          // their names point into the (destroyed) Workload's spec:
-  std::vector<std::string> last_names;  // so the names are copied here
+  std::vector<GpuOp> all_ops;          // their names point into the (destroyed) Workload's spec:
+  std::vector<std::string> all_names;  // so the names are copied here
 };
 
 Recorded run(WorkloadOptions options, Time end) {
@@ -41,9 +38,9 @@ Recorded run(WorkloadOptions options, Time end) {
   out.stats = workload.collect();
   out.submits = gpu.submits;
   out.ops_per_submit = gpu.ops_per_submit;
-  out.last_ops = gpu.last_ops;
-  for (const GpuOp& op : gpu.last_ops) {
-    std::visit([&](const auto& work) { out.last_names.emplace_back(work.name); }, op);
+  out.all_ops = gpu.all_ops;
+  for (const GpuOp& op : gpu.all_ops) {
+    std::visit([&](const auto& work) { out.all_names.emplace_back(work.name); }, op);
   }
   return out;
 }
@@ -166,7 +163,8 @@ TEST(DynamicBatching, EndlessDelayWaitsForAFullBatch) {
 
 TEST(BatchWork, DurationsAndBytesGrowPerItem) {
   // Three requests together (max_batch 3 fills at t = 0): kernel = 2 ms + 1 ms x 3 = 5 ms; copy
-  // = 1000 B + 1000 B x 3 = 4000 B, which the fake serves at 1e9 B/s in 4 us.
+  // = 1000 B + 1000 B x 3 = 4000 B, which the fake serves at 1e9 B/s in 4 us. The copy is the
+  // batch's input phase, the kernel its infer phase: one submit each, on the same stream.
   WorkloadOptions o;
   o.name = "items";
   o.arrivals = trace_of({Time::zero(), Time::zero(), Time::zero()});
@@ -182,16 +180,17 @@ TEST(BatchWork, DurationsAndBytesGrowPerItem) {
                                        .memory_bound = 0.25});
   o.batching = BatchingSpec{.max_batch = 3, .max_delay = Time::ms(100)};
   const Recorded r = run(o, Time::s(1));
-  ASSERT_EQ(r.last_ops.size(), 2u);
-  const auto& copy = std::get<CopyWork>(r.last_ops[0]);
+  EXPECT_EQ(r.ops_per_submit, (std::vector<size_t>{1, 1}));
+  ASSERT_EQ(r.all_ops.size(), 2u);
+  const auto& copy = std::get<CopyWork>(r.all_ops[0]);
   EXPECT_EQ(copy.bytes, 4000);
-  EXPECT_EQ(r.last_names[0], "in");
+  EXPECT_EQ(r.all_names[0], "in");
   EXPECT_EQ(copy.direction, CopyDirection::kHostToDevice);
-  const auto& kernel = std::get<KernelWork>(r.last_ops[1]);
+  const auto& kernel = std::get<KernelWork>(r.all_ops[1]);
   EXPECT_EQ(kernel.solo_duration, Time::ms(5));
   EXPECT_EQ(kernel.sm_demand, 20);
   EXPECT_DOUBLE_EQ(kernel.memory_bound, 0.25);
-  EXPECT_EQ(r.last_names[1], "gemm");
+  EXPECT_EQ(r.all_names[1], "gemm");
   ASSERT_EQ(r.records.size(), 3u);
   EXPECT_EQ(r.records[0].end, Time::ms(5) + Time::us(4));
 }

@@ -179,26 +179,166 @@ TEST(PlannerDeterminism, JobsOneAndTwoGiveIdenticalPlanJson) {
   EXPECT_EQ(reports::plan_json(input, *r1), reports::plan_json(input, *r2));
 }
 
+// Each of `count` shards planned with `options` and read back from its shard text, last first (the
+// order of the folders given to merge does not matter).
+std::vector<ShardData> shards_of(const PlanInput& input, PlanOptions options, int count) {
+  std::vector<ShardData> shards;
+  for (int i = count - 1; i >= 0; --i) {
+    options.shard_index = i;
+    options.shard_count = count;
+    auto r = plan(input, options);
+    EXPECT_TRUE(r);
+    if (!r) continue;
+    auto parsed = parse_shard_text(shard_text(input, options, *r), "shard" + std::to_string(i));
+    EXPECT_TRUE(parsed) << parsed.error().to_string();
+    if (parsed) shards.push_back(std::move(*parsed));
+  }
+  return shards;
+}
+
 TEST(PlannerDeterminism, ShardsMergedEqualTheSingleRun) {
   const PlanInput input = load(mixed_problem());
   auto single = plan(input, PlanOptions{});
   ASSERT_TRUE(single);
-  std::vector<ShardData> shards;
-  for (int i = 0; i < 3; ++i) {
-    PlanOptions o;
-    o.shard_index = i;
-    o.shard_count = 3;
-    o.jobs = 2;
-    auto r = plan(input, o);
-    ASSERT_TRUE(r);
-    auto parsed = parse_shard_text(shard_text(input, o, *r), "shard" + std::to_string(i));
-    ASSERT_TRUE(parsed) << parsed.error().to_string();
-    shards.push_back(std::move(*parsed));
-  }
-  std::swap(shards[0], shards[2]);  // the order of the folders given to merge does not matter
-  auto merged = merge_shards(input, std::move(shards));
+  PlanOptions o;
+  o.jobs = 2;
+  auto merged = merge_shards(input, shards_of(input, o, 3));
   ASSERT_TRUE(merged) << merged.error().to_string();
   EXPECT_EQ(reports::plan_json(input, *merged), reports::plan_json(input, *single));
+}
+
+// The per-GPU memo (evaluation.cpp) is exact: GPUs share nothing in the model (each GpuModel has
+// its own SMs, DRAM and copy engines; the only coupling, a workload spread over GPUs, is cut into
+// one part per GPU with its own arrivals and random streams named by its share, not its place),
+// and every candidate's run lasts its full duration. So each candidate's evaluation assembled
+// from its GPUs' memoised runs must equal the whole candidate simulated: every check, margin and
+// reason, and therefore the chosen plan. mixed_problem has split parts (Poisson and constant
+// arrivals over 2 GPUs), all three policies and MPS vectors.
+TEST(PlannerMemo, MemoisedSearchEqualsExhaustiveSimulation) {
+  const PlanInput input = load(mixed_problem());
+  PlanOptions memo, whole;
+  memo.jobs = whole.jobs = 2;
+  whole.exhaustive = true;
+  auto m = plan(input, memo);
+  auto w = plan(input, whole);
+  ASSERT_TRUE(m && w);
+  ASSERT_TRUE(m->chosen.has_value());
+  EXPECT_EQ(m->chosen, w->chosen);
+  ASSERT_EQ(m->levels.size(), w->levels.size());
+  size_t split_candidates = 0;
+  for (size_t l = 0; l < m->levels.size(); ++l) {
+    ASSERT_EQ(m->levels[l].evaluations.size(), w->levels[l].evaluations.size());
+    for (size_t i = 0; i < m->levels[l].evaluations.size(); ++i) {
+      const Evaluation& a = m->levels[l].evaluations[i];
+      const Evaluation& b = w->levels[l].evaluations[i];
+      EXPECT_EQ(a.state, b.state) << l << "/" << i;
+      EXPECT_EQ(a.feasible, b.feasible) << l << "/" << i;
+      EXPECT_EQ(a.reason, b.reason) << l << "/" << i;
+      EXPECT_EQ(a.margin, b.margin) << l << "/" << i;
+      ASSERT_EQ(a.checks.size(), b.checks.size());
+      for (size_t k = 0; k < a.checks.size(); ++k) {
+        EXPECT_EQ(a.checks[k].workload, b.checks[k].workload);
+        EXPECT_EQ(a.checks[k].measured, b.checks[k].measured) << a.checks[k].workload;
+      }
+      for (const CheckOutcome& o : a.checks) split_candidates += o.workload.find('@') != std::string::npos;
+    }
+  }
+  EXPECT_GT(split_candidates, 0u);  // the case the stream naming is for was exercised
+  EXPECT_EQ(reports::plan_json(input, *m), reports::plan_json(input, *w));
+  // Far fewer runs than candidates: each distinct GPU is simulated once.
+  EXPECT_GT(m->gpu_simulations, 0u);
+  EXPECT_LT(m->gpu_simulations, m->simulated);
+}
+
+// The same GPU contents give the same outcome wherever the GPU sits: a split part's arrivals and
+// work draws do not depend on its device's name or GPU index. One Poisson workload, 2 replicas,
+// passthrough only: the plans are its two parts on the two GPUs of one device, or on two 1-GPU
+// devices; every part has half the rate and the same streams, so all four parts measure the same.
+TEST(PlannerMemo, SplitPartStreamsDoNotDependOnWhereThePartRuns) {
+  const PlanInput input = load(scenario_yaml(
+      "300ms", kernel_workload("a", "{poisson: {rate: 600/s}}", "{exponential: 1ms}", "{p99: 0.9ms}"),
+      "  device_options: [{gpus: 1, cost: 1.0}, {gpus: 2, cost: 2.0}]\n  max_devices: 2\n"
+      "  policies: [passthrough]\n  replicas: {min: 2, max: 2}\n"));
+  PlanOptions whole;
+  whole.exhaustive = true;  // whole-candidate runs: the naming itself is under test, not the memo
+  auto r = plan(input, whole);
+  ASSERT_TRUE(r);
+  std::vector<std::string> parts;
+  std::vector<double> p99s;
+  for (const LevelResult& level : r->levels) {
+    for (const Evaluation& e : level.evaluations) {
+      if (e.state != Evaluation::State::kSimulated) continue;
+      for (const CheckOutcome& o : e.checks) {
+        parts.push_back(o.workload);
+        p99s.push_back(o.measured);
+      }
+    }
+  }
+  // Two candidates at cost 2 (two 1-GPU devices; one 2-GPU device), two parts each, and the
+  // levels above when none is feasible.
+  ASSERT_GE(parts.size(), 4u);
+  EXPECT_NE(parts[0], parts[2]);
+  for (size_t i = 1; i < p99s.size(); ++i) EXPECT_EQ(p99s[i], p99s[0]) << parts[i] << " vs " << parts[0];
+  EXPECT_GT(p99s[0], 0.0);
+}
+
+// A problem no candidate can solve that the per-workload bounds do not catch: a p99 target below
+// the kernel's own 1 ms. Searched in full, that is a proof: "infeasible", search "complete". Cut
+// to 2 candidates per level, the same search proves nothing: "inconclusive", never "infeasible".
+std::string unsolvable_problem() {
+  return scenario_yaml("200ms", kernel_workload("a", "{poisson: {rate: 100/s}}", "1ms", "{p99: 0.5ms}"),
+                       "  device_options: [{gpus: 1, cost: 1.0}]\n  max_devices: 2\n"
+                       "  replicas: {min: 1, max: 2}\n");
+}
+
+TEST(PlannerVerdict, FullSearchWithoutPlanIsCompleteAndInfeasible) {
+  const PlanInput input = load(unsolvable_problem());
+  auto r = plan(input, PlanOptions{});
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->chosen.has_value());
+  EXPECT_TRUE(r->complete);
+  EXPECT_TRUE(r->skipped.empty());
+  ASSERT_FALSE(r->infeasible.empty());
+  const std::string json = reports::plan_json(input, *r);
+  EXPECT_NE(json.find("\"status\": \"infeasible\""), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": \"complete\""), std::string::npos);
+  EXPECT_NE(reports::plan_markdown(input, *r).find("Search: **complete**"), std::string::npos);
+}
+
+TEST(PlannerVerdict, CappedSearchWithoutPlanIsInconclusiveNotInfeasible) {
+  const PlanInput input = load(unsolvable_problem());
+  PlanOptions capped;
+  capped.max_candidates_per_level = 2;
+  auto r = plan(input, capped);
+  ASSERT_TRUE(r);
+  EXPECT_FALSE(r->chosen.has_value());
+  EXPECT_FALSE(r->complete);
+  EXPECT_TRUE(r->infeasible.empty());  // nothing proven
+  ASSERT_FALSE(r->skipped.empty());
+  EXPECT_NE(r->skipped[0].find("first 2"), std::string::npos) << r->skipped[0];
+  const std::string json = reports::plan_json(input, *r);
+  EXPECT_EQ(json.find("infeasible\","), std::string::npos) << json;
+  EXPECT_NE(json.find("\"status\": \"inconclusive\""), std::string::npos) << json;
+  const std::string md = reports::plan_markdown(input, *r);
+  EXPECT_NE(md.find("Search: **inconclusive**"), std::string::npos) << md;
+  EXPECT_NE(md.find("No plan found: inconclusive"), std::string::npos);
+  EXPECT_EQ(md.find("No plan: infeasible"), std::string::npos);
+}
+
+// Shards record the per-level bound: merged capped shards equal the capped single run.
+TEST(PlannerVerdict, CappedShardsMergeToTheCappedSingleRun) {
+  const PlanInput input = load(mixed_problem());
+  PlanOptions single;
+  single.max_candidates_per_level = 7;
+  auto one = plan(input, single);
+  ASSERT_TRUE(one);
+  EXPECT_FALSE(one->complete);
+  std::vector<ShardData> shards = shards_of(input, single, 2);
+  ASSERT_EQ(shards.size(), 2u);
+  for (const ShardData& shard : shards) EXPECT_EQ(shard.max_candidates_per_level, 7u);
+  auto merged = merge_shards(input, std::move(shards));
+  ASSERT_TRUE(merged) << merged.error().to_string();
+  EXPECT_EQ(reports::plan_json(input, *merged), reports::plan_json(input, *one));
 }
 
 TEST(PlannerDeterminism, MergeRejectsAMissingShard) {

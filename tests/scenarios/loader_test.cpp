@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <variant>
 #include <vector>
 
 namespace sharesim::scenarios {
@@ -694,6 +695,77 @@ TEST(LoadScenario, AnchorsAndAliasesAreExpanded) {
   ASSERT_TRUE(r.ok()) << r.error().to_string();
   ASSERT_EQ(r->workloads.size(), 2u);
   EXPECT_EQ(r->workloads[1].request.ops.size(), 3u);
+}
+
+// ---- Inference servers (server_section.cpp) --------------------------------------------------------
+
+TEST(LoadScenarioServer, BatcherServerAndClientBecomeTheirSpecs) {
+  const auto r =
+      load(with("    batching: {max_batch: 8, max_delay: 2ms}\n",
+                "    batching: {max_batch: 8, max_delay: 2ms, preferred: [4, 8], queue: {max_size: 64, "
+                "timeout: 20ms}}\n"
+                "    server: {instances: 2, copy_streams: 4, cpu: {workers: 3, preprocess: 1ms, "
+                "postprocess: 0.5ms}}\n"
+                "    client: {serialize: 50us, deserialize: 10us, request_bytes: 600KiB, "
+                "response_bytes: 4KiB, link: {bandwidth: 1.25GB/s, latency: 40us}}\n"));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const WorkloadSpec& w = r->workloads[0];
+  ASSERT_TRUE(w.batching);
+  EXPECT_EQ(w.batching->preferred, (std::vector<int>{4, 8}));
+  EXPECT_EQ(w.batching->max_queue_size, 64);
+  EXPECT_EQ(w.batching->queue_timeout, Time::ms(20));
+  EXPECT_EQ(w.server.instances, 2);
+  EXPECT_EQ(w.server.copy_streams, 4);
+  EXPECT_EQ(w.server.cpu_workers, 3);
+  EXPECT_EQ(w.server.preprocess, Time::ms(1));
+  EXPECT_EQ(w.server.postprocess, Time::us(500));
+  EXPECT_EQ(w.client.serialize, Time::us(50));
+  EXPECT_EQ(w.client.request_bytes, 600 * 1024);
+  EXPECT_DOUBLE_EQ(w.client.link_bytes_per_s, 1.25e9);
+  EXPECT_EQ(w.client.link_latency, Time::us(40));
+}
+
+TEST(LoadScenarioServer, PreferredSizesAscendWithinMaxBatch) {
+  // "    batching: {max_batch: 8, preferred: [" is 41 characters: the 8 is at column 42, the 9 at 45.
+  expect_error(
+      load(with("batching: {max_batch: 8, max_delay: 2ms}", "batching: {max_batch: 8, preferred: [8, 4]}")),
+      22, 45, "workloads[0].batching.preferred[1]", "ascending");
+  expect_error(
+      load(with("batching: {max_batch: 8, max_delay: 2ms}", "batching: {max_batch: 8, preferred: [9]}")), 22,
+      42, "workloads[0].batching.preferred[0]", "from 1 to 8");
+}
+
+TEST(LoadScenarioServer, LibraryRequestResolvesToCopiesAndTheCurve) {
+  // The v0.7 ResNet-50 INT8 entry: S(1) = 1.000135 ms (SingleStream mean), S(256) = 256 / 6035.57
+  // s (Offline), input 150,528 B per image.
+  const auto r =
+      load(with("    request:\n      ops:\n        - h2d: 600KiB\n"
+                "        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n",
+                "    request: {model: resnet50, precision: int8, engine: tensorrt, engine_version: "
+                "\"TensorRT 7.2\"}\n"));
+  ASSERT_TRUE(r.ok()) << r.error().to_string();
+  const WorkloadSpec& w = r->workloads[0];
+  ASSERT_EQ(w.request.ops.size(), 3u);
+  const auto& in = std::get<models::CopyOpSpec>(w.request.ops[0]);
+  EXPECT_EQ(in.per_item_bytes, 150528);
+  const auto& infer = std::get<models::KernelOpSpec>(w.request.ops[1]);
+  EXPECT_EQ(models::batch_curve_at(infer.batch_curve, 1), Time::ns(1000135));
+  EXPECT_EQ(models::batch_curve_at(infer.batch_curve, 256), Time::from_seconds(256 / 6035.57));
+  EXPECT_NE(w.library_entry.find("TensorRT 7.2"), std::string::npos);
+}
+
+TEST(LoadScenarioServer, UnpublishedOrUnscalableLibraryRequestsAreErrors) {
+  const std::string ops =
+      "    request:\n      ops:\n        - h2d: 600KiB\n"
+      "        - kernel: {duration: 1.2ms, sms: 40, memory_bound: 0.3}\n        - d2h: 4KiB\n";
+  // Line 23, column 14: the request's mapping after "    request: ".
+  expect_error(load(with(ops, "    request: {model: resnet50, precision: fp32, engine: tensorrt}\n")), 23, 14,
+               "workloads[0].request", "nothing published");
+  // A T4 entry on a device of another profile: one line more (gpu_profile), so the request is at 24.
+  const std::string other_gpu = with("    gpus: 1\n", "    gpus: 1\n    gpu_profile: v100-16gb\n");
+  expect_error(
+      load(with(ops, "    request: {model: resnet50, precision: int8, engine: tensorrt}\n", other_gpu)), 24,
+      14, "workloads[0].request", "no way to scale");
 }
 
 }  // namespace

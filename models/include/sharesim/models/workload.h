@@ -12,42 +12,73 @@
 //    touch either stream.
 //  - Replicas. Each replica is one serving process (a Kubernetes pod replica, an IoT Edge module,
 //    a VM's server) with its own queue and its own dynamic batcher, because replicas are separate
-//    processes behind a load balancer, not instances inside one server. An arriving request joins
-//    the replica with the fewest outstanding requests (waiting + in its running batch); ties go to
-//    the lowest index. (So below saturation the low-index replicas get somewhat more: a request
-//    that finds all replicas idle goes to replica 0; e.g. 52%/48% for two replicas at 90% load.
-//    At saturation the split is even.) A replica runs one batch at a time (an inference server
-//    instance): the next batch starts when the previous batch's last op ends.
-//  - Dynamic batching, as Triton's dynamic batcher does it (docs.nvidia.com/deeplearning/
-//    triton-inference-server/user-guide/docs/batcher.html: "When a model instance becomes
-//    available for inferencing, the dynamic batcher will attempt to create batches from the
-//    requests that are available in the scheduler. Requests are added to the batch in the order
-//    the requests were received"; max_queue_delay_microseconds is "the maximum time ... a request
-//    will be delayed in the scheduling queue to wait for additional requests for batching"):
-//    when the replica is free, a batch of the oldest min(waiting, max_batch) requests is
-//    dispatched as soon as max_batch requests wait, or the oldest has waited max_delay, or
-//    max_delay is 0. Otherwise a timer fires when the oldest has waited max_delay. Preferred batch
-//    sizes are not modeled. Without batching: max_batch 1, no delay.
+//    processes behind a load balancer, not instances inside one server. A request reaching the
+//    servers joins the replica with the fewest outstanding requests (routed to it and not yet
+//    answered by it: in its CPU stages, waiting, or in a running batch); ties go to the lowest
+//    index. (So below saturation the low-index replicas get somewhat more: a request that finds
+//    all replicas idle goes to replica 0; e.g. 52%/48% for two replicas at 90% load. At
+//    saturation the split is even.)
+//  - Instances (ServerSpec). A replica runs `instances` model instances (Triton instance_group
+//    count, MLPerf gpu_inference_streams), each a CUDA stream of the replica's one process, all
+//    fed by the replica's one batcher: a batch goes to the lowest-numbered free instance and runs
+//    there to its end. So up to `instances` batches of one process are in flight and overlap as
+//    streams of one context do (kernel || copy, copies of both directions, concurrent kernels),
+//    with no MPS. With copy_streams C > 0 (MLPerf gpu_copy_streams), up to max(instances, C)
+//    batches are in flight: batch slot k copies its inputs and outputs on copy stream k mod C and
+//    runs its kernels on inference stream k mod instances, so the copy of batch n+1 overlaps the
+//    compute of batch n. A process has instances + C streams: 0..instances-1 infer, then copies.
+//  - Phases of a batch, as perf_analyzer names them: the ops before the first kernel are "compute
+//    input", first to last kernel "compute infer", the ops after the last "compute output" (no
+//    kernel: all infer). On one stream the phases are submitted together, so the GPU sees no gap
+//    between them; across streams a phase is submitted when the previous one ends (as a stream
+//    waiting on the other's event).
+//  - Dynamic batching, as Triton's dynamic batcher does it (triton-inference-server/server @
+//    06151b8b : docs/user_guide/batcher.md: "When a model instance becomes available for
+//    inferencing, the dynamic batcher will attempt to create batches from the requests that are
+//    available in the scheduler. Requests are added to the batch in the order the requests were
+//    received. If the dynamic batcher can form a batch of a preferred size(s) it will create a
+//    batch of the largest possible preferred size and send it"; with a delay "the dynamic batcher
+//    will delay sending the batch as long as no request is delayed longer than the configured
+//    max_queue_delay_microseconds value"): whenever an instance is free and requests wait, a
+//    batch of the oldest n is dispatched, where n = max_batch if that many wait, else the largest
+//    preferred size that can be formed, else (when max_delay is 0 or the oldest has waited
+//    max_delay) all that wait. Otherwise a timer fires when the oldest has waited max_delay.
+//    Queue policy (triton-inference-server/common @ d5ff696d : protobuf/model_config.proto):
+//    a request that finds max_queue_size waiting "will be rejected immediately"; one waiting
+//    longer than queue_timeout is rejected (timeout_action REJECT) when the batcher next forms a
+//    batch. Rejected and timed-out requests are counted apart from failures. Without batching:
+//    max_batch 1, no delay. The wait is counted from when the request reached the batcher.
+//  - Time outside the GPU (ClientSpec, ServerSpec CPU stages). A request's path is: client
+//    serialization (client CPU, no contention: each client has its own), the uplink
+//    (SharedLink), routing, pre-processing on the replica's CpuPool, the batcher, the batch's
+//    GPU work, post-processing on the CpuPool, the downlink, client deserialization. Each stage
+//    of zero length is skipped in place (no event), so a workload without them runs exactly as
+//    a bare one. CPU stages hold a CPU worker, never a GPU stream or an instance.
 //  - Work of a batch of B requests (from RequestSpec): kernel duration = a draw of the op's
 //    duration distribution (one draw per op per batch, from "<name>/work") + per_item * E; copy
 //    bytes = bytes + per_item_bytes * E; host op = duration + per_item * E, where E, the batch's
 //    item count, is B, or for trace replay with work scales the SUM of the batch's scales (a
-//    request of scale 2 costs as much per-item work as two of scale 1). Consecutive GPU ops go to
-//    the replica's GpuEndpoint in one submit; a host op ends that submit and is a delay that holds
-//    the batch (and the replica) but no GPU resource.
+//    request of scale 2 costs as much per-item work as two of scale 1); a kernel with a
+//    batch_curve adds S(E). Consecutive GPU ops of a phase go to the endpoint in one submit; a
+//    host op is a delay that holds the batch (and its instance) but no GPU resource.
 //  - Failures. A replica is failed once its endpoint reports failed(), noticed when a request is
 //    routed, when a batch is started or continued, when on_replica_failed() is called (the GPU
 //    model's fault listener should call it), and in collect(). Its waiting and running requests
-//    then fail at that instant; later requests go to the surviving replicas; with none left a
-//    request fails on arrival. A closed-loop client continues `think` after a failure, or stops
-//    when no replica is left (so a dead workload cannot loop at one instant).
-//  - Measurement. A request is measured when it arrives at or after the warm-up instant (an
-//    absolute simulated time); it counts in the window in which it arrives, however late it ends.
-//    Latency = arrival to completion of its batch's last op; queueing delay = arrival to the
-//    dispatch of its batch (the start of its first op, as the serving process sees it: waiting
-//    for the GPU itself, e.g. for another context's time slice, is latency, not queueing delay). Throughput =
-//    measured requests completed per second of measured time (warm-up to the collect() instant).
-//  - SLOs. Failed requests miss every latency target: a latency quantile q is taken over
+//    then fail at that instant, and requests in its CPU stages fail when their stage ends; later
+//    requests go to the surviving replicas; with none left a request fails on reaching them. A closed-loop
+//    client continues `think` after a failure, or stops when no replica is left (so a dead workload cannot
+//    loop at one instant).
+//  - Measurement. A request is measured when it arrives (is issued by its client) at or after the
+//    warm-up instant (an absolute simulated time); it counts in the window in which it arrives,
+//    however late it ends. Latency = arrival to the end of its last stage (without client and
+//    CPU stages: the completion of its batch's last op); queueing delay = reaching the batcher
+//    to the dispatch of its batch (as the serving process sees it: waiting for the GPU itself,
+//    e.g. for another context's time slice, is latency, not queueing delay). The breakdown
+//    (LatencyBreakdown) splits each completed request's latency into stages that add up to it
+//    exactly. Throughput = measured requests completed per second of measured time (warm-up to
+//    the collect() instant).
+//  - SLOs. Failed, rejected and timed-out requests miss every latency target: a latency quantile q is taken
+//  over
 //    completed + failed measured requests with failures ranked last, so it is unbounded
 //    (Time::max()) once failures exceed a 1-q share; mean and max are unbounded with any failure.
 //    Requests still outstanding at the end are not counted in latency SLOs (reported separately).
@@ -61,6 +92,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,6 +100,7 @@
 
 #include "sharesim/models/arrival.h"
 #include "sharesim/models/gpu_work.h"
+#include "sharesim/models/server_stages.h"
 #include "sharesim/models/workload_spec.h"
 #include "sharesim/sim/random.h"
 #include "sharesim/sim/simulator.h"
@@ -80,20 +113,26 @@ namespace sharesim::models {
 class GpuEndpoint {
  public:
   virtual ~GpuEndpoint() = default;
-  // Enqueues ops on the replica's stream, to run in order; `done` is scheduled (never called
+  // Enqueues ops on one of the process's streams (0 <= stream < Workload::process_streams()),
+  // to run in order after the stream's earlier submits; `done` is scheduled (never called
   // synchronously) when the last op ends. REQUIRES: ops not empty.
-  virtual void submit(std::vector<GpuOp> ops, Completion done) = 0;
+  virtual void submit(int stream, std::vector<GpuOp> ops, Completion done) = 0;
   // True once the process has failed (a fault): its submitted work never completes.
   [[nodiscard]] virtual bool failed() const = 0;
 };
 
 // Everything a Workload needs, already validated (scenarios/ validates user input).
 struct WorkloadOptions {
-  std::string name;   // stable: names the random streams
+  std::string name;  // stable: names the random streams unless stream_name is set
+  // When not empty, names the random streams instead of `name` (the planner gives a workload's
+  // split parts streams that do not depend on the device they land on).
+  std::string stream_name;
   uint64_t seed = 1;  // the scenario seed
   ArrivalSpec arrivals = PoissonArrivals{};
   RequestSpec request;
   BatchingSpec batching;  // max_batch >= 1; max_batch 1 = no batching
+  ServerSpec server;      // instances >= 1, copy_streams >= 0, cpu_workers >= 0
+  ClientSpec client;
   SloSpec slo;
   sim::Time warmup;  // absolute instant from which requests are measured
 };
@@ -102,12 +141,13 @@ struct WorkloadOptions {
 struct RequestRecord {
   uint64_t id = 0;  // arrival order within the workload, from 0
   sim::Time arrival;
-  sim::Time start;     // dispatch of its batch; == end for a request that failed unqueued
-  sim::Time end;       // completion or failure
-  int replica = -1;    // -1 when no replica was alive
-  int batch_size = 0;  // requests in its batch (0 when it never started)
-  int client = -1;     // closed-loop client, -1 for open arrivals
-  bool failed = false;
+  sim::Time start;        // dispatch of its batch; == end for a request that failed unqueued
+  sim::Time end;          // completion or failure
+  int replica = -1;       // -1 when no replica was alive
+  int batch_size = 0;     // requests in its batch (0 when it never started)
+  int client = -1;        // closed-loop client, -1 for open arrivals
+  bool failed = false;    // no answer: a failure, or a rejection (then `rejected` is set too)
+  bool rejected = false;  // refused by the queue policy (queue full or timed out)
   bool measured = false;  // arrived at or after warm-up
 };
 
@@ -127,6 +167,22 @@ struct SloCheck {
   bool met = false;
 };
 
+// Where completed requests' latency went, as perf_analyzer reports it: totals over the measured
+// completed requests (divide by `completed` for means). The fields add up to the total latency
+// exactly: client_send + network + server_queue + server_cpu + compute_input + compute_infer +
+// compute_output + client_recv == latency_total.
+struct LatencyBreakdown {
+  sim::Time client_send;     // client serialization
+  sim::Time network;         // uplink + downlink, latency and transfer
+  sim::Time server_queue;    // waiting for a CPU worker (pre and post) and in the batcher
+  sim::Time server_cpu;      // pre- and post-processing on a CPU worker
+  sim::Time compute_input;   // batch dispatch to the end of the input phase
+  sim::Time compute_infer;   // the kernels' phase
+  sim::Time compute_output;  // the output phase, to the batch's end
+  sim::Time client_recv;     // client deserialization
+  sim::Time latency_total;
+};
+
 struct WorkloadStats {
   std::string name;
   sim::Time measured_from;   // warm-up instant
@@ -135,10 +191,13 @@ struct WorkloadStats {
   uint64_t arrived = 0;
   uint64_t completed = 0;
   uint64_t failed = 0;
-  uint64_t outstanding = 0;  // arrived - completed - failed
+  uint64_t rejected = 0;     // the batcher's queue was full (max_queue_size)
+  uint64_t timed_out = 0;    // waited longer than the queue timeout
+  uint64_t outstanding = 0;  // arrived - completed - failed - rejected - timed_out
   double throughput_per_s = 0;
   sim::LatencyHistogram latency;         // completed requests: arrival to completion
-  sim::LatencyHistogram queueing_delay;  // completed requests: arrival to batch dispatch
+  sim::LatencyHistogram queueing_delay;  // completed requests: reaching the batcher to batch dispatch
+  LatencyBreakdown breakdown;            // completed requests
   // Batches dispatched at or after warm-up, and their mean size.
   uint64_t batches = 0;
   double mean_batch_size = 0;
@@ -177,63 +236,116 @@ class Workload {
 
   [[nodiscard]] const WorkloadOptions& options() const { return options_; }
   [[nodiscard]] size_t replica_count() const { return replicas_.size(); }
+  // The CUDA streams each replica's process needs for this server: instances + copy_streams.
+  [[nodiscard]] static int process_streams(const ServerSpec& server);
 
  private:
+  [[nodiscard]] const std::string& stream_base() const {
+    return options_.stream_name.empty() ? options_.name : options_.stream_name;
+  }
   static constexpr uint32_t kNoRequest = ~uint32_t{0};
+
+  // Where a request is on its path (header comment); each stage's end is recorded below.
+  enum class Stage : uint8_t {
+    kIssued,         // next: client serialization
+    kSerialized,     // next: uplink
+    kAtServer,       // next: routing and pre-processing
+    kPreprocessed,   // next: the batcher
+    kInBatcher,      // waiting or in a running batch
+    kBatchDone,      // next: post-processing
+    kPostprocessed,  // next: downlink
+    kAtClient,       // next: deserialization
+    kDone,
+  };
+  enum class Outcome : uint8_t { kCompleted, kFailed, kRejected, kTimedOut };
 
   struct Request {
     uint64_t id = 0;
-    sim::Time arrival;
-    sim::Time start;
+    sim::Time arrival;                        // issued by the client
+    sim::Time sent;                           // serialized
+    sim::Time at_server;                      // uplink done
+    sim::Time enqueued;                       // reached the batcher (pre-processing done)
+    sim::Time start;                          // batch dispatched
+    sim::Time input_end, infer_end, gpu_end;  // the batch's phases
+    sim::Time post_end;                       // post-processing done
+    sim::Time at_client;                      // downlink done
     double work_scale = 1.0;
     int client = -1;
+    int replica = -1;
+    int batch_size = 0;
     uint32_t next_free = kNoRequest;
+    Stage stage = Stage::kIssued;
     bool measured = false;
   };
 
-  // A maximal run of GPU ops [first, last) of the RequestSpec, or one host op (first + 1 == last).
-  struct Segment {
+  enum class Phase : uint8_t { kInput = 0, kInfer = 1, kOutput = 2 };
+  // A maximal run of GPU ops [first, last) of one phase of the RequestSpec, or one host op
+  // (first + 1 == last). `ends_phase`: the last step of its phase.
+  struct Step {
     size_t first = 0;
     size_t last = 0;
     bool host = false;
+    Phase phase = Phase::kInfer;
+    bool ends_phase = false;
+  };
+
+  // One batch in flight: a model instance (copy_streams 0) or a copy-stream buffer.
+  struct BatchSlot {
+    std::vector<uint32_t> batch;  // request slots
+    size_t step = 0;              // the step whose completion is awaited next
+    size_t submitted = 0;         // steps submitted so far; step <= submitted
+    double items = 0;             // the batch's item count E
+    bool items_integral = true;   // E == batch.size() (no trace scales), kept exact
+    uint32_t seq = 0;             // tags completions, so a stale one is ignored
+    bool busy = false;
+    sim::Time phase_end[3];
   };
 
   struct Replica {
     GpuEndpoint* endpoint = nullptr;
     std::deque<uint32_t> waiting;  // request slots, oldest first
-    std::vector<uint32_t> batch;   // the running batch's request slots
-    size_t segment = 0;            // next segment of the running batch
-    double items = 0;              // the running batch's item count E
-    bool items_integral = true;    // E == batch.size() (no trace scales), kept exact
-    uint32_t batch_seq = 0;        // tags completions, so a stale one is ignored
-    bool busy = false;
+    std::vector<BatchSlot> slots;
+    size_t outstanding = 0;  // routed here, not yet answered or failed by this replica
     bool failed = false;
     sim::EventHandle delay_timer;  // fires when the oldest waiting request reaches max_delay
     uint64_t routed_measured = 0;
+    std::unique_ptr<CpuPool> cpu;  // when the server has CPU stages
   };
 
   void on_open_arrival();
   void on_client_request(uint64_t client);
   void admit(sim::Time arrival, double work_scale, int client);
+  // Runs the request's next stages until one takes time (then an event resumes it) or it ends.
+  void advance_request(uint32_t slot);
+  void enqueue(size_t r, uint32_t slot);
   // Index of the replica to join, or nullopt when none is alive.
   std::optional<size_t> choose_replica();
   void try_dispatch(size_t r);
-  void dispatch(size_t r, size_t count);
-  void run_segment(size_t r);
-  void on_segment_done(uint64_t payload);
+  // Requests to dispatch now (0: wait). REQUIRES: requests wait.
+  size_t batch_size_now(const Replica& rep) const;
+  void arm_delay_timer(size_t r);
+  void cancel_delay_timer(Replica& rep);
+  void dispatch(size_t r, size_t s, size_t count);
+  void run_step(size_t r, size_t s);
+  [[nodiscard]] int stream_of(const Step& step, size_t s) const;
+  std::vector<GpuOp> gpu_ops(const Step& step, const BatchSlot& slot);
+  void on_step_done(uint64_t payload);
   void on_delay_timer(uint64_t replica);
-  void complete_batch(size_t r);
+  void complete_batch(size_t r, size_t s);
   void fail_replica(size_t r);
   void check_failed();
-  void finish_request(uint32_t slot, int replica, int batch_size, bool failed);
+  void finish_request(uint32_t slot, Outcome outcome);
   uint32_t allocate_request();
   void after_client_request(int client, bool failed);
 
   sim::Simulator& sim_;
   WorkloadOptions options_;
   std::vector<Replica> replicas_;
-  std::vector<Segment> segments_;
-  std::vector<size_t> segment_gpu_ops_;  // GPU op count per segment (for reserve)
+  std::vector<Step> steps_;
+  bool has_phase_[3] = {false, false, false};
+  size_t batch_slots_ = 1;  // per replica
+  std::unique_ptr<SharedLink> uplink_;
+  std::unique_ptr<SharedLink> downlink_;
   sim::RandomStream arrival_rng_;
   sim::RandomStream work_rng_;
   std::optional<OpenArrivalProcess> open_arrivals_;
@@ -248,8 +360,9 @@ class Workload {
 
   sim::HandlerId open_arrival_handler_ = 0;
   sim::HandlerId client_handler_ = 0;
-  sim::HandlerId segment_done_handler_ = 0;
+  sim::HandlerId step_done_handler_ = 0;
   sim::HandlerId delay_timer_handler_ = 0;
+  sim::HandlerId stage_handler_ = 0;
 
   std::function<void(const RequestRecord&)> observer_;
 
@@ -257,10 +370,13 @@ class Workload {
   uint64_t arrived_ = 0;
   uint64_t completed_ = 0;
   uint64_t failed_ = 0;
+  uint64_t rejected_ = 0;
+  uint64_t timed_out_ = 0;
   uint64_t batches_ = 0;
   uint64_t batched_requests_ = 0;
   sim::LatencyHistogram latency_;
   sim::LatencyHistogram queueing_delay_;
+  LatencyBreakdown breakdown_;
   bool started_ = false;
 };
 

@@ -53,10 +53,23 @@ using ArrivalSpec =
 //   value(B) = fixed + per_item * B
 // (per_item = 0 means the op costs the same for any batch). A kernel's fixed duration may be
 // random (drawn per batch from the workload's stream).
+// A measured service-time curve S(B): the time of a batch of B items at each measured batch size.
+// Between points S is linear; below the first point it follows the first segment (never below 0),
+// above the last it follows the last segment; one point is a constant. Points ascend by batch.
+struct BatchCurvePoint {
+  double batch = 1;  // items
+  sim::Time time;
+};
+using BatchCurve = std::vector<BatchCurvePoint>;
+// S(items) of a curve (0 for an empty curve).
+[[nodiscard]] sim::Time batch_curve_at(const BatchCurve& curve, double items);
+
 struct KernelOpSpec {
   std::string name;
   sim::DurationDistribution duration = sim::DurationDistribution::deterministic(sim::Time::zero());
   sim::Time per_item;
+  // Added to duration + per_item * B when not empty (a model-library or perf_analyzer curve).
+  BatchCurve batch_curve;
   int sms = 0;              // SM demand; 0 = the whole GPU
   double memory_bound = 0;  // [0, 1]
 };
@@ -66,6 +79,10 @@ struct CopyOpSpec {
   int64_t bytes = 0;
   int64_t per_item_bytes = 0;
   bool pinned = true;
+  // A measured duration to keep (an nsys import "as measured"): the run replaces `bytes` by the
+  // bytes this copy moves in that time alone on the GPU's profile (keep_measured_copies), so alone
+  // it takes exactly this long and under contention it shares the copy engines as modeled.
+  std::optional<sim::Time> measured;
 };
 // Work on the host CPU between GPU operations (pre/post-processing); it holds the request but
 // uses no GPU resource.
@@ -73,6 +90,7 @@ struct HostOpSpec {
   std::string name;
   sim::Time duration;
   sim::Time per_item;
+  BatchCurve batch_curve;  // added when not empty (a perf_analyzer compute input/output curve)
 };
 using OpSpec = std::variant<KernelOpSpec, CopyOpSpec, HostOpSpec>;
 
@@ -80,12 +98,49 @@ struct RequestSpec {
   std::vector<OpSpec> ops;  // run in order, on one stream of the serving process
 };
 
-// Dynamic batching as inference servers do it (Triton's dynamic batcher): a batch is dispatched
-// when max_batch requests wait or when the oldest has waited max_delay, whichever comes first,
-// and only when the serving process is free.
+struct GpuProfile;
+// Gives every copy with a `measured` duration the bytes it moves in that time alone on `profile`:
+// (measured - copy_latency) x its solo bandwidth (0 when the measurement is below copy_latency).
+void keep_measured_copies(RequestSpec& request, const GpuProfile& profile);
+
+// Dynamic batching as inference servers do it (Triton's dynamic batcher; workload.h has the rule):
+// a batch is dispatched when an instance is free and max_batch requests wait, or a preferred size
+// can be formed, or the oldest has waited max_delay. MLPerf's server harness maps onto it:
+// gpu_batch_size = max_batch, deque_timeout_us = max_delay.
 struct BatchingSpec {
   int max_batch = 1;
   sim::Time max_delay;
+  std::vector<int> preferred;  // Triton preferred_batch_size: ascending, each in [1, max_batch]
+  // Triton queue policy (timeout_action REJECT): a request still waiting after queue_timeout is
+  // rejected when the batcher next forms a batch; zero = no timeout (default_timeout_microseconds 0).
+  sim::Time queue_timeout;
+  // A request that finds max_queue_size requests waiting is rejected at once; 0 = no limit.
+  int max_queue_size = 0;
+};
+
+// How one serving process runs the model (Triton instance_group, MLPerf harness streams). Every
+// instance is a CUDA stream of the same process, fed by the process's one batcher; they overlap
+// as streams of one context do (no MPS needed). Replicas stay separate processes.
+struct ServerSpec {
+  int instances = 1;     // Triton instance_group count / MLPerf gpu_inference_streams (>= 1)
+  int copy_streams = 0;  // MLPerf gpu_copy_streams: 0 = a batch's copies run on its instance
+  // Server CPU stages per request (pre- and post-processing, e.g. decode and top-k), on a pool of
+  // cpu_workers threads of this process, first come first served; they hold no GPU stream.
+  int cpu_workers = 0;  // 0 = no CPU stages
+  sim::Time preprocess;
+  sim::Time postprocess;
+};
+
+// Time outside the server (what perf_analyzer's latency includes): client CPU to serialize the
+// request and deserialize the response, and a network link of a bandwidth shared by every
+// transfer in flight in that direction (full duplex), plus a one-way latency.
+struct ClientSpec {
+  sim::Time serialize;
+  sim::Time deserialize;
+  int64_t request_bytes = 0;
+  int64_t response_bytes = 0;
+  double link_bytes_per_s = 0;  // 0 = no network stage
+  sim::Time link_latency;       // one way
 };
 
 struct SloSpec {

@@ -98,6 +98,12 @@ struct PlanOptions {
   int jobs = 1;         // threads that simulate
   int shard_index = 0;  // evaluate candidates with index % shard_count == shard_index
   int shard_count = 1;
+  // Simulate every surviving candidate whole, without the per-GPU memo: the reference the tests
+  // compare the memoised search with (same evaluations, same chosen plan), and a way to measure it.
+  bool exhaustive = false;
+  // The bound on candidates generated per cost level; a level cut short makes the search
+  // inconclusive (PlanResult::complete false). Shard files record it, so merge uses the same.
+  size_t max_candidates_per_level = 100000;
 };
 
 struct LevelResult {
@@ -112,6 +118,12 @@ struct PlanResult {
   std::optional<std::pair<size_t, size_t>> chosen;  // (level, index)
   std::vector<std::string> infeasible;  // why the problem cannot be solved (one per workload), if so
   size_t candidates = 0, screened_out = 0, simulated = 0;
+  // Complete: every candidate of every level up to the decision was evaluated, so the chosen plan
+  // is the best of the search space (or no plan exists in it). Inconclusive otherwise: `skipped`
+  // says what was not evaluated, and "no plan" is then not a proof of infeasibility.
+  bool complete = true;
+  std::vector<std::string> skipped;
+  size_t gpu_simulations = 0;  // distinct GPU configurations simulated (the per-GPU memo); 0 after a merge
 };
 
 // The search. Errors are input errors (no plan section, a bad device option profile, a workload
@@ -168,6 +180,7 @@ struct ShardData {
   std::string path;
   std::vector<std::string> overrides;
   int shard_index = 0, shard_count = 1;
+  size_t max_candidates_per_level = PlanOptions{}.max_candidates_per_level;
   PlanResult result;  // levels with this shard's evaluations
 };
 Result<ShardData> parse_shard_text(std::string_view text, const std::string& file);

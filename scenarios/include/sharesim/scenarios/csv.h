@@ -15,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sharesim/models/workload_spec.h"
@@ -154,7 +155,35 @@ struct NsysOptions {
   // As KernelProfileOptions: rescale kernel durations from the measuring GPU to the target.
   std::optional<GpuThroughput> measured_on;
   std::optional<GpuThroughput> target;
+  // Keep each host<->device copy's measured duration (CopyOpSpec::measured) instead of re-modeling
+  // it from its bytes: a copy that took 661 us stays 661 us alone on the GPU.
+  bool measured_copies = false;
+  // Keep only rows whose start lies in [window_start_ns, window_end_ns) (in the export's own
+  // timestamps, converted to ns): one request cut out of a whole export.
+  std::optional<std::pair<double, double>> window_ns;
 };
+
+// The [start, end) in ns of the `occurrence`-th (1-based, in start order) range named `range` in
+// an NVTX CSV export: `nsys stats --report nvtx_pushpop_trace --format csv` (columns "Start
+// (<unit>)", "End (<unit>)", "Name") or nvtx_gpu_proj_trace ("Projected Start (<unit>)",
+// "Projected Duration (<unit>)", "Name"; preferred: it is where the range's GPU work ran). A
+// "Duration" column stands in for "End". Any preamble before the header is skipped.
+Result<std::pair<double, double>> parse_nvtx_range_csv(std::string_view text, const std::string& source,
+                                                       const std::string& range, int occurrence);
+Result<std::pair<double, double>> load_nvtx_range_csv(const std::string& path, const std::string& range,
+                                                      int occurrence);
+
+// A measured service curve from perf_analyzer's CSV (`perf_analyzer -f`; columns "Server Compute
+// Input", "Server Compute Infer", "Server Compute Output" in microseconds, per request). Each row
+// is one client batch size: taken from a "Batch Size" column when there is one, else from
+// `batch_sizes` (one per data row, in order). Only rows at concurrency 1 are used when a
+// "Concurrency" column is present (no queueing: the service time, not a loaded latency). The
+// request: host op "compute input" (curve), kernel "compute infer" (curve, whole GPU), host op
+// "compute output" (curve); copies inside compute input/output hold no copy engine here.
+Result<std::vector<models::OpSpec>> parse_perf_analyzer_csv(std::string_view text, const std::string& source,
+                                                            const std::vector<int>& batch_sizes);
+Result<std::vector<models::OpSpec>> load_perf_analyzer_csv(const std::string& path,
+                                                           const std::vector<int>& batch_sizes);
 
 // Reads the CSV that `nsys stats --report cuda_gpu_trace --format csv` writes (any preamble
 // before the header line is skipped). Columns used: "Start (<unit>)", "Duration (<unit>)" (unit ns,

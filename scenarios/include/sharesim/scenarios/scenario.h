@@ -50,6 +50,8 @@ enum class RuntimeKind { kKubernetes, kIotEdge, kVm };
 
 struct WorkloadSpec {
   std::string name;
+  std::string
+      stream_name;  // names the random streams when not empty (set by the planner, not read from YAML)
   std::string device;
   RuntimeKind runtime = RuntimeKind::kKubernetes;
   std::string vm;  // for RuntimeKind::kVm: the VM's name
@@ -62,7 +64,12 @@ struct WorkloadSpec {
   std::optional<int64_t> mps_pinned_mem_limit_bytes;
   models::ArrivalSpec arrivals;
   std::optional<models::BatchingSpec> batching;
+  models::ServerSpec server;  // instances and CPU stages of each replica's process (`server:`)
+  models::ClientSpec client;  // time outside the server (`client:`)
   models::RequestSpec request;
+  // `request: {model, precision, engine}`: the model-library entry it resolved to (docs: the
+  // entry's engine version and sources), else empty.
+  std::string library_entry;
   models::SloSpec slo;
   SourceLocation where;
 };
