@@ -384,6 +384,14 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     k.name = name;
     k.memory_bound = options.kernel_memory_bound;
     k.sms = estimate_sm_demand(blocks, threads, regs, static_shared + dynamic_shared, options.limits);
+    // The launch configuration, for the co-execution model (residency, waves, span); `sms`
+    // stays as the estimate for kernels the model would read without it.
+    if (threads <= 1024 && blocks <= (int64_t{1} << 30)) {
+      k.blocks = static_cast<int>(blocks);
+      k.threads_per_block = static_cast<int>(threads);
+      k.registers_per_thread = regs <= 255 ? static_cast<int>(regs) : 0;
+      k.shared_memory_per_block = static_shared + dynamic_shared;
+    }
     k.duration = sim::DurationDistribution::deterministic(
         rescale(duration, options.measured_on, options.target, k.memory_bound));
     ops.emplace_back(std::move(k));

@@ -238,7 +238,9 @@ TEST(CalibrateCommand, FitMergesRunsWithoutAndWithMps) {
   auto profile = models::load_gpu_profile_file(yaml.string());
   ASSERT_TRUE(profile.ok()) << profile.error().to_string();
   EXPECT_NEAR(profile->time_slice.seconds(), 2e-3, 1e-9);
-  EXPECT_NEAR(profile->mps_interference_penalty, 0.05, 1e-4);
+  // 0.05 plus what the built-in T4's mps_launch_gap_per_client (1 us per other client) adds to
+  // a 1.9 ms pair kernel (+0.05 %), which this fit does not separate yet.
+  EXPECT_NEAR(profile->mps_interference_penalty, 0.05, 1e-3);
 }
 
 TEST(CalibrateCommand, FitRefusesToMergeDifferentGpus) {

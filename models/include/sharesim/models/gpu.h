@@ -155,12 +155,20 @@ namespace detail {
 struct KernelState {
   int64_t launch_gap_left_ns = 0;  // it holds nothing until its launch gap is over
   double solo_ns_left = 0;         // work left, in solo nanoseconds
-  double sm_demand = 0;            // d
-  double memory_bound = 0;         // m
-  double dram_demand = 0;          // b, bytes per ns
-  double sms = 0;                  // s, granted
-  double dram_grant = 0;           // g, bytes per ns
-  double rate = 0;                 // solo-ns per ns
+  // What it needs, fixed at its start (gpu.h "Kernels" has the formulas).
+  int blocks = 0;              // 0: a simple kernel (sm_demand, memory_bound only)
+  int blocks_per_sm = 0;       // L: resident blocks per SM allowed by its launch configuration
+  double block_residency = 0;  // the fraction of one SM's residency one block takes
+  double span = 0;             // d: SMs its grid spreads over on the whole GPU
+  double memory_bound = 0;     // m (simple kernels)
+  double issue = 0;            // a: SM-equivalents of issue throughput it uses alone (<= d)
+  double dram_demand = 0;      // b: bytes per ns it moves alone
+  double alone = 1;            // T(c) at its process's SM cap c (fixed: the cap is)
+  double space = 0;            // o(c) x min(c, d) x T(c): SM-space per unit of rate alone
+  // Recomputed at each change.
+  double slowdown = 1;  // T(c) x interference: its time alone at its SMs / its solo time
+  double sms = 0;       // SM-space it holds: SMs x the residency it takes on them (occupancy)
+  double rate = 0;      // solo-ns per ns
 };
 // A copy in flight.
 struct CopyState {
@@ -194,7 +202,9 @@ class GpuModel {
   // Enqueues ops on one stream of a process; they run in order; `done` fires when the last ends
   // (at once, i.e. scheduled at now, for an empty list). Work for a failed or ended process is
   // dropped. REQUIRES: process was returned by start_process; 0 <= stream < spec.streams.
-  void submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done);
+  // `launch` says when the host issues the kernels' launches (gpu_work.h).
+  void submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done,
+              LaunchMode launch = LaunchMode::kSynchronous);
   // Allocates more device memory for a running process (e.g. a model growing its cache); may
   // fault as start_process's allocation does.
   void allocate(ProcessId process, int64_t bytes);
@@ -240,6 +250,9 @@ class GpuModel {
     std::vector<GpuOp> ops;
     uint32_t next_op = 0;
     Completion done;
+    LaunchMode launch = LaunchMode::kSynchronous;
+    sim::Time submitted_at;         // when the host started issuing it
+    uint32_t kernels_launched = 0;  // kernels of it started so far
   };
   // A FIFO of submissions that reuses its slots (no allocation in steady state).
   struct SubmissionRing {
@@ -327,8 +340,12 @@ class GpuModel {
   void check_invariants() const;
   // Rates and sharing (gpu_rates.cpp).
   void recompute(sim::Time now);
-  void share_sms();
-  void share_bandwidth();
+  void share_engines();
+  void share_kernels();
+  void share_copies();
+  [[nodiscard]] KernelState describe_kernel(const KernelWork& work) const;
+  [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
+  [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
   void reschedule(sim::Time next);
   // Statistics (gpu_statistics.cpp).
   void reset_stats_at(sim::Time now);
@@ -360,6 +377,8 @@ class GpuModel {
   MaxMinSystem sharing_;
   std::vector<uint32_t> shared_ops_;      // the op of each variable of sharing_
   std::vector<MaxMinSystem::Id> cap_of_;  // per process: its SM-cap constraint, or kNoConstraint
+  std::vector<double> client_dram_;       // per process: DRAM use of its kernels that may run now
+  int busy_processes_ = 0;                // processes with an op in flight
   std::vector<uint32_t> due_;
   static constexpr MaxMinSystem::Id kNoConstraint = ~MaxMinSystem::Id{0};
 

@@ -83,8 +83,16 @@ class GpuSharingPolicy {
   [[nodiscard]] virtual MemoryCheck check_memory(const ProcessSpec& spec, int64_t process_used,
                                                  int64_t request, int64_t gpu_used) const = 0;
 
-  // Extra slowdown (>= 1) of every kernel while kernels of two or more processes run together.
-  [[nodiscard]] virtual double co_run_slowdown() const { return 1.0; }
+  // Extra slowdown (>= 1) of a kernel while kernels of `other_processes` other processes may
+  // hold SMs, whose DRAM use alone adds up to `other_dram_use` (fractions of the effective
+  // bandwidth).
+  [[nodiscard]] virtual double co_run_slowdown(int /*other_processes*/, double /*other_dram_use*/) const {
+    return 1.0;
+  }
+  // Extra launch gap of each kernel while `other_processes` other processes have work on the GPU.
+  [[nodiscard]] virtual sim::Time launch_gap_extra(int /*other_processes*/) const {
+    return sim::Time::zero();
+  }
 
   // ---- Scheduling (trivial except under time-slicing) -------------------------------------------
   // Whether a process's kernels / copies may make progress now.
