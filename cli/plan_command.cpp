@@ -128,6 +128,20 @@ int run_plan_command(const Args& args) {
     if (!scenario) return input_error(scenario.error());
     auto found = planner::max_rate(scenario->scenario, max_rate_workload, precision);
     if (!found) return input_error(found.error());
+    // The verdict as a file too, so that -o holds the answer (it used to be printed only).
+    std::string name;
+    for (const char c : max_rate_workload) {
+      if (c == '"' || c == '\\') name += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) name += c;
+    }
+    char json[1024];
+    std::snprintf(json, sizeof json,
+                  "{\n  \"workload\": \"%s\",\n  \"found\": %s,\n  \"rate_per_s\": %.17g,\n"
+                  "  \"infeasible_above_per_s\": %.17g,\n  \"precision\": %.17g,\n  \"simulations\": %d\n}\n",
+                  name.c_str(), found->found ? "true" : "false", found->rate_per_s, found->infeasible_above,
+                  found->precision, found->simulations);
+    const std::string max_rate_json = json;
+    if (int code = write_outputs({{out_dir + "/max-rate.json", max_rate_json}})) return code;
     if (!found->found) {
       std::printf("max-rate %s: no rate holds every SLO (fails down to %.6g/s; %d simulations)\n",
                   max_rate_workload.c_str(), found->infeasible_above, found->simulations);

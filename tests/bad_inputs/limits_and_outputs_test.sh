@@ -151,5 +151,22 @@ run "$sharesim" run "$example" -o "$work/tw" --trace "$work/tw.json" --trace-win
 one_error_line "--trace-window after the end"
 [ ! -e "$work/tw.json" ]; check "--trace-window after the end: no trace written" $?
 
+# --- Item 11, the planner: merge refuses shards of another version of the scenario or of other
+# --set values, naming the difference; plan --max-rate writes its verdict into -o.
+cp "$src/scenarios/examples/plan-three-workloads.yaml" "$work/p.yaml"
+run "$sharesim" plan "$work/p.yaml" --shard 0/2 -o "$work/sh0" --quiet
+run "$sharesim" plan "$work/p.yaml" --shard 1/2 -o "$work/sh1" --quiet
+run "$sharesim" plan "$work/p.yaml" --shard 1/2 -o "$work/sh1-seed" --set seed=9 --quiet
+run "$sharesim" merge "$work/sh0" "$work/sh1-seed" -o "$work/merged-seed"
+[ "$code" -eq 2 ]; check "merge: shards with other --set values are refused (got $code)" $?
+has "merge: other --set values" "$work/stderr" "expected shards with the same --set values, found --set seed=9 (shard 1/2) and no --set (shard 0/2)"
+sed -i 's/^seed: .*/seed: 7/' "$work/p.yaml"
+run "$sharesim" merge "$work/sh0" "$work/sh1" -o "$work/merged-edited"
+[ "$code" -eq 2 ]; check "merge: shards of an edited scenario are refused (got $code)" $?
+has "merge: edited scenario" "$work/stderr" "was computed from another version of"
+[ ! -e "$work/merged-edited" ]; check "merge: nothing written when refused" $?
+run "$sharesim" plan "$work/p.yaml" --max-rate classifier -o "$work/max-rate" --quiet
+grep -q '"workload": "classifier"' "$work/max-rate/max-rate.json"; check "plan --max-rate writes OUT/max-rate.json (exit $code)" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
