@@ -1,6 +1,8 @@
 // `sharesim plan SCENARIO -o OUT/`: the cheapest configuration whose simulated SLOs all hold
 // (planner/), with --jobs, --shard i/N, and --max-rate WORKLOAD (throughput search).
 #include <cstdio>
+#include <filesystem>
+#include <set>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -45,10 +47,36 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
+// The plan's files as one unit, then whatever an earlier plan left in OUT/deploy/ that this plan
+// does not write is removed: a deploy/ folder holds one plan's manifests, never a mix of two.
 int write_plan_files(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
+  namespace fs = std::filesystem;
   std::vector<sim::FileToWrite> outputs;
-  for (const auto& f : files) outputs.push_back({out_dir + "/" + f.path, f.content});
-  return write_outputs(outputs);
+  std::set<fs::path> written;
+  for (const auto& f : files) {
+    outputs.push_back({out_dir + "/" + f.path, f.content});
+    written.insert(fs::path(out_dir + "/" + f.path).lexically_normal());
+  }
+  if (int code = write_outputs(outputs)) return code;
+  const fs::path deploy = fs::path(out_dir) / "deploy";
+  std::error_code ec;
+  if (!fs::is_directory(deploy, ec)) return 0;
+  std::vector<fs::path> stale;
+  for (auto it = fs::recursive_directory_iterator(deploy, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_directory() && !written.contains(it->path().lexically_normal())) stale.push_back(it->path());
+  }
+  for (const fs::path& p : stale) fs::remove(p, ec);
+  // Folders left empty by the removal, deepest first.
+  std::vector<fs::path> folders;
+  for (auto it = fs::recursive_directory_iterator(deploy, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory()) folders.push_back(it->path());
+  }
+  for (auto f = folders.rbegin(); f != folders.rend(); ++f) {
+    if (fs::is_empty(*f, ec)) fs::remove(*f, ec);
+  }
+  return 0;
 }
 
 }  // namespace

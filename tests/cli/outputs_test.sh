@@ -85,5 +85,17 @@ expect_exit "plan: output folder cannot be created" 2 "$sharesim" plan "$plan_ex
 one_error_line "plan: output folder cannot be created"
 [ "$(cat "$work/blocker")" = "not a folder" ]; check "the blocking file is untouched" $?
 
+# --- Item 9: one command's outputs are one unit. (The run's case: the full-device test above
+# leaves results.json as it was when a later output fails.) A plan into an existing folder leaves
+# no file of the previous plan in deploy/; a plan refused for bad input writes nothing.
+expect_exit "plan into a fresh folder" 0 "$sharesim" plan "$plan_example" -o "$work/p" --quiet
+mkdir -p "$work/p/deploy/old-device" && echo old >"$work/p/deploy/old-device/stale.yaml" && echo old >"$work/p/deploy/stale.yaml"
+expect_exit "plan into the same folder" 0 "$sharesim" plan "$plan_example" -o "$work/p" --quiet
+[ ! -e "$work/p/deploy/stale.yaml" ] && [ ! -e "$work/p/deploy/old-device" ]
+check "plan: the previous plan's deploy/ files are gone" $?
+[ -s "$work/p/plan.json" ]; check "plan: plan.json written" $?
+expect_exit "plan refused for bad input" 2 "$sharesim" plan "$plan_example" -o "$work/p-bad" --set nosuch=1 --quiet
+[ ! -e "$work/p-bad" ]; check "plan refused for bad input: nothing written" $?
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
