@@ -168,5 +168,42 @@ has "merge: edited scenario" "$work/stderr" "was computed from another version o
 run "$sharesim" plan "$work/p.yaml" --max-rate classifier -o "$work/max-rate" --quiet
 grep -q '"workload": "classifier"' "$work/max-rate/max-rate.json"; check "plan --max-rate writes OUT/max-rate.json (exit $code)" $?
 
+# --- Item 4: a failed workload says FAILED and why, not p99 0.00 ms. 50 MPS replicas of 'app'
+# and one 'big' on one T4: MPS takes 48 clients, so app/48, app/49 and big/0 cannot start.
+cat >"$work/mps49.yaml" <<'YAML'
+name: mps-49
+duration: 1s
+devices:
+  - name: box
+    gpus: 1
+    sharing: mps
+    setup: [{kubernetes: {}}]
+workloads:
+  - name: app
+    device: box
+    runtime: kubernetes
+    replicas: 50
+    memory: 100MiB
+    env: {NVIDIA_VISIBLE_DEVICES: "0"}
+    arrivals: {poisson: {rate: 100/s}}
+    request: {ops: [{kernel: {duration: 1ms}}]}
+    slo: {p99: 10ms}
+  - name: big
+    device: box
+    runtime: kubernetes
+    memory: 100MiB
+    env: {NVIDIA_VISIBLE_DEVICES: "0"}
+    arrivals: {poisson: {rate: 10/s}}
+    request: {ops: [{kernel: {duration: 1ms}}]}
+    slo: {p99: 10ms}
+YAML
+run "$sharesim" run "$work/mps49.yaml" -o "$work/mps49"
+grep -q "^big .*  -  FAILED (.* requests failed: .*MPS allows at most 48 clients" "$work/stdout"
+check "summary: the failed workload says FAILED and why ($(grep '^big' "$work/stdout"))" $?
+grep '^big' "$work/stdout" | grep -q '0\.00'; [ $? -ne 0 ]; check "summary: no 0.00 ms latency for a workload with no completed request" $?
+has "summary: repeated failures collapse" "$work/stdout" "! app: 2 processes failed (first app/48)"
+has "results.json: status failed" "$work/mps49/results.json" '"status": "failed"'
+has "report.html: FAILED" "$work/mps49/report.html" "FAILED: no request completed"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
