@@ -19,6 +19,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/reports/baseline.h"
 #include "sharesim/reports/check_report.h"
 #include "sharesim/reports/expectations.h"
@@ -28,6 +29,7 @@
 #include "sharesim/run/run_scenario.h"
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/sim/atomic_file.h"
+#include "sharesim/sim/input_file.h"
 
 namespace sharesim::cli {
 namespace {
@@ -39,14 +41,6 @@ struct CheckOptions {
   bool update_baseline = false;
   std::vector<reports::ToleranceOverride> tolerances;  // from --tolerance
 };
-
-Result<std::string> read_text(const std::string& path, const char* what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{.file = path, .message = std::string("cannot open the ") + what};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 std::string file_stem(const std::string& path) {
   return fs::path(path).stem().string();
@@ -65,6 +59,10 @@ reports::ScenarioCheck check_scenario(const std::string& path, const CheckOption
   auto report = run::run_scenario(*scenario);
   if (!report) {
     check.error = report.error();
+    return check;
+  }
+  if (!report->stopped_by_limit.empty()) {  // partial metrics would be compared as if complete
+    check.error = Error{.file = path, .message = "the run stopped early: " + report->stopped_by_limit};
     return check;
   }
   check.scenario_name = report->scenario_name;
@@ -89,7 +87,8 @@ reports::ScenarioCheck check_scenario(const std::string& path, const CheckOption
   }
   reports::Baseline stored;
   if (exists) {
-    auto baseline_text = read_text(check.baseline_file, "baseline file");
+    auto baseline_text =
+        sim::read_input_file(check.baseline_file, "a baseline file", sim::kMaxResultsInputBytes);
     if (!baseline_text) {
       check.error = baseline_text.error();
       return check;
@@ -146,7 +145,7 @@ int run_check_command(const Args& args) {
   }
   options.update_baseline = vm.count("update-baseline") > 0;
   if (scenario_paths.empty()) return usage_error("check: no scenario given (try 'sharesim check --help')");
-  if (jobs < 1) return usage_error("check: --jobs must be at least 1, found " + std::to_string(jobs));
+  if (auto ok = check_jobs("check", jobs); !ok) return input_error(ok.error());
   if (options.update_baseline && options.baseline_dir.empty()) {
     return usage_error("check: --update-baseline needs --baseline DIR (where to write the baselines)");
   }
@@ -167,6 +166,16 @@ int run_check_command(const Args& args) {
     }
   }
 
+  if (!junit_path.empty()) {
+    std::vector<NamedPath> inputs;
+    for (const std::string& path : scenario_paths) {
+      inputs.push_back({"a scenario", path});
+      if (!options.baseline_dir.empty())
+        inputs.push_back({"a baseline", reports::baseline_path(options.baseline_dir, path)});
+    }
+    if (auto distinct = check_output_paths({{"--junit", junit_path}}, inputs); !distinct)
+      return input_error(distinct.error());
+  }
   if (options.update_baseline) {
     // Created once here rather than by concurrent writers.
     std::error_code ec;
@@ -193,10 +202,8 @@ int run_check_command(const Args& args) {
   }
   std::fputs(reports::check_report_text(checks).c_str(), stdout);
   if (!junit_path.empty()) {
-    if (auto written = sim::write_file_atomically(junit_path, reports::junit_xml(checks)); !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 2;
-    }
+    const std::string junit = reports::junit_xml(checks);
+    if (int code = write_outputs({{junit_path, junit}})) return code;
   }
   return reports::check_exit_code(checks);
 }

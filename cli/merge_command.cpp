@@ -8,7 +8,9 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/planner/planner.h"
+#include "sharesim/sim/input_file.h"
 
 namespace sharesim::cli {
 
@@ -28,16 +30,14 @@ int run_merge_command(const Args& args) {
   po::variables_map vm;
   if (auto code = parse_options("merge", "SHARD-DIR... [-o OUT]", options, positional, args, vm))
     return *code;
+  if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
   std::vector<planner::ShardData> shards;
   for (const std::string& dir : shard_dirs) {
     const std::string path = dir + "/shard.txt";
-    std::ifstream in(path, std::ios::binary);
-    if (!in)
-      return input_error(
-          Error{path, 0, 0, "", "expected a shard file written by 'sharesim plan --shard', found none"});
-    std::stringstream text;
-    text << in.rdbuf();
-    auto shard = planner::parse_shard_text(text.str(), path);
+    auto text = sim::read_input_file(path, "a shard file written by 'sharesim plan --shard'",
+                                     sim::kMaxResultsInputBytes);
+    if (!text) return input_error(text.error());
+    auto shard = planner::parse_shard_text(*text, path);
     if (!shard) return input_error(shard.error());
     shards.push_back(std::move(*shard));
   }

@@ -1,7 +1,9 @@
 #include "options.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <thread>
 
 namespace sharesim::cli {
 
@@ -22,6 +24,17 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
     return usage_error(command + ": " + e.what() + " (try 'sharesim " + command + " --help')");
   }
   return std::nullopt;
+}
+
+int max_jobs() {
+  return static_cast<int>(std::max(64U, 4 * std::thread::hardware_concurrency()));
+}
+
+Status check_jobs(const std::string& command, int jobs) {
+  if (jobs >= 1 && jobs <= max_jobs()) return Ok{};
+  return Error{.field = command + ": --jobs",
+               .message = "expected 1 to " + std::to_string(max_jobs()) +
+                          " (4 per core, at least 64), found " + std::to_string(jobs)};
 }
 
 int input_error(const Error& error) {

@@ -19,4 +19,10 @@ std::optional<int> parse_options(const std::string& command, const std::string& 
                                  const po::positional_options_description& positional, const Args& args,
                                  po::variables_map& vm);
 
+// --jobs N (simulations at once): at least 1 and at most max_jobs(). More threads than cores add
+// memory (each holds a whole simulation), not speed; -j 1000 used to abort when threads or memory
+// ran out. Ok, or a usage error naming the command and the limit.
+int max_jobs();
+Status check_jobs(const std::string& command, int jobs);
+
 }  // namespace sharesim::cli

@@ -2,6 +2,7 @@
 // (planner/), with --jobs, --shard i/N, and --max-rate WORKLOAD (throughput search).
 #include <cstdio>
 #include <filesystem>
+#include <set>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -11,6 +12,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/reports/plan_outputs.h"
 #include "sharesim/scenarios/loader.h"
@@ -46,12 +48,34 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
-int write_outputs(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
+// The plan's files as one unit, then whatever an earlier plan left in OUT/deploy/ that this plan
+// does not write is removed: a deploy/ folder holds one plan's manifests, never a mix of two.
+int write_plan_files(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
+  namespace fs = std::filesystem;
+  std::vector<sim::FileToWrite> outputs;
+  std::set<fs::path> written;
   for (const auto& f : files) {
-    if (auto written = sim::write_file_atomically(out_dir + "/" + f.path, f.content); !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 2;
-    }
+    outputs.push_back({out_dir + "/" + f.path, f.content});
+    written.insert(fs::path(out_dir + "/" + f.path).lexically_normal());
+  }
+  if (int code = write_outputs(outputs)) return code;
+  const fs::path deploy = fs::path(out_dir) / "deploy";
+  std::error_code ec;
+  if (!fs::is_directory(deploy, ec)) return 0;
+  std::vector<fs::path> stale;
+  for (auto it = fs::recursive_directory_iterator(deploy, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_directory() && !written.contains(it->path().lexically_normal())) stale.push_back(it->path());
+  }
+  for (const fs::path& p : stale) fs::remove(p, ec);
+  // Folders left empty by the removal, deepest first.
+  std::vector<fs::path> folders;
+  for (auto it = fs::recursive_directory_iterator(deploy, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->is_directory()) folders.push_back(it->path());
+  }
+  for (auto f = folders.rbegin(); f != folders.rend(); ++f) {
+    if (fs::is_empty(*f, ec)) fs::remove(*f, ec);
   }
   return 0;
 }
@@ -61,7 +85,7 @@ int write_outputs(const std::string& out_dir, const std::vector<sim::OutputFile>
 // Shared with merge: prints the outcome and returns 0 (plan found) or 1 (infeasible).
 int report_plan(const planner::PlanInput& input, const planner::PlanResult& result,
                 const std::string& out_dir, bool quiet) {
-  if (int code = write_outputs(out_dir, reports::plan_outputs(input, result))) return code;
+  if (int code = write_plan_files(out_dir, reports::plan_outputs(input, result))) return code;
   if (!quiet && !result.levels.empty()) {
     std::printf(
         "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",
@@ -136,9 +160,10 @@ int run_plan_command(const Args& args) {
   for (const std::string& o : overrides) {
     if (auto split = scenarios::split_override(o); !split) return input_error(split.error());
   }
+  if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
   const bool quiet = vm.count("quiet") > 0;
-  if (jobs < 0) return usage_error("plan: --jobs must be >= 0, found " + std::to_string(jobs));
   if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  if (auto ok = check_jobs("plan", jobs); !ok) return input_error(ok.error());
 
   if (!max_rate_workload.empty()) {
     if (!(precision > 0 && precision < 1)) return usage_error("plan: --precision must be in (0, 1)");
@@ -146,6 +171,20 @@ int run_plan_command(const Args& args) {
     if (!scenario) return input_error(scenario.error());
     auto found = planner::max_rate(scenario->scenario, max_rate_workload, precision);
     if (!found) return input_error(found.error());
+    // The verdict as a file too, so that -o holds the answer (it used to be printed only).
+    std::string name;
+    for (const char c : max_rate_workload) {
+      if (c == '"' || c == '\\') name += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) name += c;
+    }
+    char json[1024];
+    std::snprintf(json, sizeof json,
+                  "{\n  \"workload\": \"%s\",\n  \"found\": %s,\n  \"rate_per_s\": %.17g,\n"
+                  "  \"infeasible_above_per_s\": %.17g,\n  \"precision\": %.17g,\n  \"simulations\": %d\n}\n",
+                  name.c_str(), found->found ? "true" : "false", found->rate_per_s, found->infeasible_above,
+                  found->precision, found->simulations);
+    const std::string max_rate_json = json;
+    if (int code = write_outputs({{out_dir + "/max-rate.json", max_rate_json}})) return code;
     if (!found->found) {
       std::printf("max-rate %s: no rate holds every SLO (fails down to %.6g/s; %d simulations)\n",
                   max_rate_workload.c_str(), found->infeasible_above, found->simulations);
@@ -204,12 +243,8 @@ int run_plan_command(const Args& args) {
   auto result = planner::plan(*input, plan_options);
   if (!result) return input_error(result.error());
   if (!shard.empty()) {
-    if (auto written = sim::write_file_atomically(out_dir + "/shard.txt",
-                                                  planner::shard_text(*input, plan_options, *result));
-        !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 2;
-    }
+    const std::string text = planner::shard_text(*input, plan_options, *result);
+    if (int code = write_outputs({{out_dir + "/shard.txt", text}})) return code;
     if (!quiet)
       std::printf("shard %d/%d: wrote %s/shard.txt\n", plan_options.shard_index, plan_options.shard_count,
                   out_dir.c_str());

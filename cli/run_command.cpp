@@ -16,6 +16,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "outputs.h"
 #include "sharesim/reports/html_report.h"
 #include "sharesim/reports/results.h"
 #include "sharesim/reports/timeline.h"
@@ -82,16 +83,12 @@ class ProgressLine {
   bool drawn_ = false;
 };
 
-Status write_output(const std::string& path, const std::string& content) {
-  return sim::write_file_atomically(path, content);
-}
-
 }  // namespace
 
 int run_run_command(const Args& args) {
   po::options_description options("run options");
   std::string scenario_path, out_dir, requests_path, trace_path, trace_window_text;
-  std::string max_events_text, time_budget_text;
+  std::string max_events_text, time_budget_text, max_in_flight_text;
   std::vector<std::string> overrides;
   options.add_options()("scenario", po::value(&scenario_path)->required(), "the scenario YAML file")(
       "out,o", po::value(&out_dir)->default_value("out"), "folder for results.json and report.html")(
@@ -105,6 +102,9 @@ int run_run_command(const Args& args) {
       "max-events", po::value(&max_events_text),
       "refuse a scenario whose estimated event count exceeds N, and stop a run that executes more "
       "(default 2e9; docs/hardening.md)")(
+      "max-in-flight", po::value(&max_in_flight_text),
+      "stop a run (exit 124, results so far) when more than N requests are in flight at once: an "
+      "overloaded queue (default 1e7; docs/hardening.md)")(
       "time-budget", po::value(&time_budget_text),
       "wall-clock limit (e.g. 30s, 10m): when it runs out the run stops, writes the results so far "
       "marked interrupted, and exits 124");
@@ -128,6 +128,14 @@ int run_run_command(const Args& args) {
   for (const std::string& o : overrides) {
     if (auto split = scenarios::split_override(o); !split) return input_error(split.error());
   }
+  if (auto folder = check_output_folder("-o", out_dir); !folder) return input_error(folder.error());
+  const std::string results_path = out_dir + "/results.json";
+  const std::string html_path = out_dir + "/report.html";
+  std::vector<NamedPath> output_paths = {{"results.json", results_path}, {"report.html", html_path}};
+  if (!requests_path.empty()) output_paths.push_back({"--requests", requests_path});
+  if (!trace_path.empty()) output_paths.push_back({"--trace", trace_path});
+  if (auto distinct = check_output_paths(output_paths, {{"the scenario", scenario_path}}); !distinct)
+    return input_error(distinct.error());
   // Resource limits (docs/hardening.md); the flags are checked before the scenario is read.
   double max_events = scenarios::kDefaultMaxEvents;
   if (vm.count("max-events")) {
@@ -135,6 +143,15 @@ int run_run_command(const Args& args) {
     if (!n || !(*n >= 1))
       return usage_error("--max-events expects a number >= 1 (e.g. 5e9), found '" + max_events_text + "'");
     max_events = *n;
+  }
+  uint64_t max_in_flight = run::kDefaultMaxRequestsInFlight;
+  if (vm.count("max-in-flight")) {
+    auto n = sim::parse_number(max_in_flight_text);
+    if (!n || !(*n >= 1 && *n <= 1e15)) {
+      return usage_error("--max-in-flight expects a number from 1 to 1e15 (e.g. 1e6), found '" +
+                         max_in_flight_text + "'");
+    }
+    max_in_flight = static_cast<uint64_t>(*n);
   }
   std::optional<std::chrono::steady_clock::time_point> deadline;
   if (vm.count("time-budget")) {
@@ -149,6 +166,12 @@ int run_run_command(const Args& args) {
   if (!scenario) return input_error(scenario.error());
   if (auto within = scenarios::check_event_limit(*scenario, max_events); !within)
     return input_error(within.error());
+  if (trace_window && trace_window->start >= scenario->duration) {
+    return input_error(Error{.field = "--trace-window",
+                             .message = "expected a window that starts within the run (0 to " +
+                                        sim::format_duration(scenario->duration) + "), found '" +
+                                        trace_window_text + "': the trace would be empty"});
+  }
   if (scenario->target) {
     // The target's rules: what it cannot do is an error, what it does differently a warning, and
     // the run simulates what the target really gives (e.g. the stock plugin's 100/N MPS shares).
@@ -163,6 +186,7 @@ int run_run_command(const Args& args) {
 
   std::string requests_csv;
   run::RunOptions run_options;
+  run_options.max_requests_in_flight = max_in_flight;
   if (!requests_path.empty()) {
     requests_csv = "workload,id,replica,batch_size,arrival_s,start_s,end_s,failed,measured\n";
     run_options.request_observer = [&](const std::string& workload, const models::RequestRecord& r) {
@@ -205,19 +229,16 @@ int run_run_command(const Args& args) {
   auto report = run::run_scenario(*scenario, run_options);
   progress.finish();
   if (!report) return input_error(report.error());
+  if (!report->stopped_by_limit.empty()) budget_exhausted = report->stopped_by_limit;
 
-  const std::string results_path = out_dir + "/results.json";
-  const std::string html_path = out_dir + "/report.html";
-  std::vector<std::pair<std::string, std::string>> outputs = {{results_path, reports::results_json(*report)},
-                                                              {html_path, reports::html_report(*report)}};
-  if (!requests_path.empty()) outputs.emplace_back(requests_path, std::move(requests_csv));
-  if (trace) outputs.emplace_back(trace_path, trace->json(report->ended_at));
-  for (const auto& [path, content] : outputs) {
-    if (auto written = write_output(path, content); !written) {
-      std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
-      return 1;
-    }
-  }
+  // One unit: a failure part-way (a full disk) leaves every earlier output as it was.
+  const std::string results_json = reports::results_json(*report);
+  const std::string html = reports::html_report(*report);
+  const std::string trace_json = trace ? trace->json(report->ended_at) : std::string();
+  std::vector<sim::FileToWrite> outputs = {{results_path, results_json}, {html_path, html}};
+  if (!requests_path.empty()) outputs.push_back({requests_path, requests_csv});
+  if (trace) outputs.push_back({trace_path, trace_json});
+  if (int code = write_outputs(outputs)) return code;
   if (!quiet) {
     std::fputs(reports::summary_text(*report).c_str(), stdout);
     std::printf("\nwrote %s and %s\n", results_path.c_str(), html_path.c_str());

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "builtin_gpu_profiles.h"
+#include "sharesim/sim/input_file.h"
 #include "sharesim/sim/units.h"
 #include "sharesim/yaml/yaml_tree.h"
 
@@ -438,16 +439,9 @@ Result<GpuProfile> parse_gpu_profile(std::string_view yaml_text, const std::stri
 }
 
 Result<GpuProfile> load_gpu_profile_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    Error e;
-    e.file = path;
-    e.message = "cannot open the GPU profile file";
-    return e;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse_gpu_profile(text.str(), path);
+  auto text = sim::read_input_file(path, "a GPU profile (YAML)", sim::kMaxYamlInputBytes);
+  if (!text) return text.error();
+  return parse_gpu_profile(*text, path);
 }
 
 std::vector<std::string> builtin_gpu_profile_names() {

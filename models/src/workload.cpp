@@ -180,6 +180,7 @@ void Workload::on_client_request(uint64_t client) {
 }
 
 uint32_t Workload::allocate_request() {
+  ++requests_in_flight_;
   if (free_head_ != kNoRequest) {
     const uint32_t slot = free_head_;
     free_head_ = requests_[slot].next_free;
@@ -437,14 +438,14 @@ int Workload::stream_of(const Step& step, size_t s) const {
 
 std::vector<GpuOp> Workload::gpu_ops(const Step& step, const BatchSlot& slot) {
   const auto batch_count = static_cast<int64_t>(slot.batch.size());
-  // per_item * E, exact in integer nanoseconds / bytes when E is the plain request count.
+  // per_item * E, exact in integer nanoseconds / bytes when E is the plain request count; saturating
+  // (sim/saturating.h): a product past 64 bits is "more than any run reaches", never wrapped.
   const auto per_item_time = [&](sim::Time per_item) {
     return slot.items_integral ? per_item * batch_count : per_item.scaled(slot.items);
   };
   const auto per_item_bytes = [&](int64_t per_item) {
-    return slot.items_integral
-               ? per_item * batch_count
-               : static_cast<int64_t>(std::llround(static_cast<double>(per_item) * slot.items));
+    return slot.items_integral ? sim::saturating_mul(per_item, batch_count)
+                               : sim::saturating_round(static_cast<double>(per_item) * slot.items);
   };
   const auto& ops = options_.request.ops;
   std::vector<GpuOp> work;
@@ -471,7 +472,7 @@ std::vector<GpuOp> Workload::gpu_ops(const Step& step, const BatchSlot& slot) {
       work.emplace_back(CopyWork{
           .name = copy.name,
           .direction = copy.direction,
-          .bytes = copy.bytes + per_item_bytes(copy.per_item_bytes),
+          .bytes = sim::saturating_add(copy.bytes, per_item_bytes(copy.per_item_bytes)),
           .pinned = copy.pinned,
       });
     }
@@ -643,6 +644,7 @@ void Workload::finish_request(uint32_t slot, Outcome outcome) {
   }
   requests_[slot].next_free = free_head_;
   free_head_ = slot;
+  --requests_in_flight_;
   const bool answered = outcome == Outcome::kCompleted;
   if (observer_) {
     observer_(RequestRecord{

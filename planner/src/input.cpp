@@ -1,5 +1,7 @@
 // What the planner reads: the scenario with its plan section, and the GPU profiles of the
 // device options.
+#include <cstdint>
+#include <cstdio>
 #include <string>
 #include <utility>
 #include <vector>
@@ -8,6 +10,7 @@
 #include "sharesim/planner/planner.h"
 #include "sharesim/run/load_options.h"
 #include "sharesim/scenarios/loader.h"
+#include "sharesim/sim/input_file.h"
 
 namespace sharesim::planner {
 
@@ -32,7 +35,15 @@ Result<PlanInput> load_plan_input_text(std::string_view yaml, const std::string&
 
 Result<PlanInput> load_plan_input(const std::string& path, const std::vector<std::string>& overrides) {
   auto input = plan_input_from(scenarios::load_scenario(path, run::default_load_options(overrides)), path);
-  if (input) input->overrides = overrides;
+  if (!input) return input;
+  input->overrides = overrides;
+  auto text = sim::read_input_file(path, "a scenario (YAML)", sim::kMaxYamlInputBytes);
+  if (!text) return text.error();
+  uint64_t hash = 14695981039346656037ULL;  // FNV-1a, 64 bit
+  for (const char c : *text) hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ULL;
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  input->content_hash = hex;
   return input;
 }
 

@@ -20,10 +20,35 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
       return make_error("expected shards of one run (" + std::to_string(count) + " shards), found shard " +
                         std::to_string(s.shard_index) + "/" + std::to_string(s.shard_count));
     }
-    if (s.path != shards.front().path || s.overrides != shards.front().overrides ||
-        s.max_candidates_per_level != shards.front().max_candidates_per_level) {
-      return make_error("expected shards of one scenario, found '" + s.path + "' and '" +
-                        shards.front().path + "'");
+    // Every shard must come from this scenario, as it is now, with the same options: naming the
+    // first difference (a shard of an edited scenario or other --set values would merge silently).
+    const ShardData& first = shards.front();
+    const auto shard_name = [](const ShardData& d) {
+      return "shard " + std::to_string(d.shard_index) + "/" + std::to_string(d.shard_count);
+    };
+    const auto joined = [](const std::vector<std::string>& v) {
+      std::string out;
+      for (const std::string& o : v) out += (out.empty() ? "--set " : " --set ") + o;
+      return out.empty() ? std::string("no --set") : out;
+    };
+    if (s.path != first.path) {
+      return make_error("expected shards of one scenario, found '" + s.path + "' (" + shard_name(s) +
+                        ") and '" + first.path + "' (" + shard_name(first) + ")");
+    }
+    if (s.overrides != first.overrides) {
+      return make_error("expected shards with the same --set values, found " + joined(s.overrides) + " (" +
+                        shard_name(s) + ") and " + joined(first.overrides) + " (" + shard_name(first) + ")");
+    }
+    if (s.max_candidates_per_level != first.max_candidates_per_level) {
+      return make_error("expected shards with the same candidates-per-level limit, found " +
+                        std::to_string(s.max_candidates_per_level) + " (" + shard_name(s) + ") and " +
+                        std::to_string(first.max_candidates_per_level) + " (" + shard_name(first) + ")");
+    }
+    if (s.content_hash != input.content_hash) {
+      return make_error(shard_name(s) + " was computed from another version of " + s.path +
+                        " (content hash " + (s.content_hash.empty() ? std::string("none") : s.content_hash) +
+                        ", the file now " + input.content_hash +
+                        "): run its 'sharesim plan --shard' again on this version");
     }
     if (by_index[static_cast<size_t>(s.shard_index)] != nullptr) {
       return make_error("expected each shard once, found shard " + std::to_string(s.shard_index) + " twice");

@@ -68,6 +68,7 @@ std::vector<std::string> split_tabs(std::string_view line) {
 std::string shard_text(const PlanInput& input, const PlanOptions& options, const PlanResult& result) {
   std::string out = "sharesim-plan-shard\t1\n";
   out += "scenario\t" + encode(input.path) + "\n";
+  if (!input.content_hash.empty()) out += "content\t" + input.content_hash + "\n";
   for (const std::string& o : input.overrides) out += "override\t" + encode(o) + "\n";
   out += "shard\t" + std::to_string(options.shard_index) + "\t" + std::to_string(options.shard_count) + "\n";
   out += "limit\t" + std::to_string(options.max_candidates_per_level) + "\n";
@@ -115,6 +116,8 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
       header = true;
     } else if (f[0] == "scenario" && f.size() == 2) {
       data.path = decode(f[1]);
+    } else if (f[0] == "content" && f.size() == 2) {
+      data.content_hash = f[1];
     } else if (f[0] == "override" && f.size() == 2) {
       data.overrides.push_back(decode(f[1]));
     } else if (f[0] == "shard" && f.size() == 3) {

@@ -249,7 +249,10 @@ std::string html_report(const run::RunReport& report) {
            ms_text(w.latency.quantile(0.5)) + "</td><td>" + ms_text(w.latency.quantile(0.99)) + "</td><td>" +
            ms_text(w.latency.quantile(0.999)) + "</td><td>" + ms_text(w.latency.max()) + "</td><td>" +
            fmt("%.2f", w.mean_batch_size) + "</td><td class=\"name\">" +
-           (w.slo.empty() ? "<span class=\"na\">-</span>" : status_cell(w.slo_met)) + "</td></tr>\n";
+           (w.completed == 0 && w.failed > 0
+                ? status_cell(false, "", "FAILED: no request completed")
+                : (w.slo.empty() ? "<span class=\"na\">-</span>" : status_cell(w.slo_met))) +
+           "</td></tr>\n";
   }
   out += "</table>\n";
   // Where the mean latency went, split as perf_analyzer splits it (the parts add up to the mean).

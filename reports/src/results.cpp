@@ -29,6 +29,9 @@ void latency_value(JsonWriter& json, sim::Time t) {
 void write_workload(JsonWriter& json, const models::WorkloadStats& w) {
   json.begin_object();
   json.field("name", w.name);
+  // No request completed and some failed: its latency figures are not results (issue 12 item 4);
+  // why is in the failed processes of "gpus".
+  if (w.completed == 0 && w.failed > 0) json.field("status", "failed");
   json.field("arrived", w.arrived);
   json.field("completed", w.completed);
   json.field("failed", w.failed);
@@ -191,10 +194,30 @@ std::string summary_text(const run::RunReport& report) {
   out += pad("workload", 18, false) + pad("done", 9) + pad("failed", 8) + pad("req/s", 10) +
          pad("mean ms", 10) + pad("p50 ms", 9) + pad("p99 ms", 9) + pad("p99.9 ms", 10) + pad("max ms", 9) +
          "  SLO\n";
+  // Why a workload's processes failed: the first reason reported for one of them.
+  const auto failure_of = [&report](const std::string& workload) -> std::string {
+    for (const auto& g : report.gpus) {
+      for (const auto& p : g.processes) {
+        if (p.failed && p.workload == workload) return p.failure;
+      }
+    }
+    return "";
+  };
   for (const auto& w : report.workloads) {
     std::string slo = w.slo.empty() ? "-" : (w.slo_met ? "met" : "MISSED");
+    // A workload with no completed request has no latency: "-", not 0.00, and FAILED with the
+    // reason when its requests failed (issue 12 item 4).
+    const bool no_latency = w.completed == 0;
+    if (no_latency && w.failed > 0) {
+      const std::string why = failure_of(w.name);
+      slo =
+          "FAILED (" + std::to_string(w.failed) + " requests failed" + (why.empty() ? "" : ": " + why) + ")";
+    } else if (no_latency && !w.slo.empty()) {
+      slo = "MISSED (no request completed)";
+    }
+    const auto latency_cell = [no_latency](const std::string& text) { return no_latency ? "-" : text; };
     for (const auto& c : w.slo) {
-      if (c.met) continue;
+      if (c.met || no_latency) continue;
       slo += c.metric == models::SloMetric::kMinThroughput
                  ? " (throughput " + fmt("%.1f", c.throughput_measured_per_s) + " < " +
                        fmt("%.1f", c.throughput_target_per_s) + "/s)"
@@ -202,9 +225,12 @@ std::string summary_text(const run::RunReport& report) {
                        " > " + ms_text(c.latency_target) + " ms)";
     }
     out += pad(w.name, 18, false) + pad(std::to_string(w.completed), 9) + pad(std::to_string(w.failed), 8) +
-           pad(fmt("%.1f", w.throughput_per_s), 10) + pad(fmt("%.2f", w.latency.mean_ns() * 1e-6), 10) +
-           pad(ms_text(w.latency.quantile(0.5)), 9) + pad(ms_text(w.latency.quantile(0.99)), 9) +
-           pad(ms_text(w.latency.quantile(0.999)), 10) + pad(ms_text(w.latency.max()), 9) + "  " + slo + "\n";
+           pad(fmt("%.1f", w.throughput_per_s), 10) +
+           pad(latency_cell(fmt("%.2f", w.latency.mean_ns() * 1e-6)), 10) +
+           pad(latency_cell(ms_text(w.latency.quantile(0.5))), 9) +
+           pad(latency_cell(ms_text(w.latency.quantile(0.99))), 9) +
+           pad(latency_cell(ms_text(w.latency.quantile(0.999))), 10) +
+           pad(latency_cell(ms_text(w.latency.max())), 9) + "  " + slo + "\n";
   }
   std::string llm_lines;
   for (const auto& w : report.workloads) {
@@ -223,9 +249,31 @@ std::string summary_text(const run::RunReport& report) {
            pad(fmt("%.1f%%", 100 * m.utilization_memory_mean), 9) +
            pad(fmt("%.0f", static_cast<double>(m.memory_used_bytes) / (1024.0 * 1024.0)), 11) +
            pad(std::to_string(m.context_switches), 10) + pad(std::to_string(m.faults), 8) + "\n";
-    for (const auto& p : g.processes) {
-      if (p.failed)
-        out += "  ! " + p.workload + "/" + std::to_string(p.replica) + " failed: " + p.failure + "\n";
+    // Identical failures (47 replicas refused for the same reason) become one line with a count;
+    // "the same" ignores the process's own name in the message.
+    const auto generic = [](const run::ProcessReport& p) {
+      std::string text = p.failure;
+      const std::string own = "'" + p.workload + "/" + std::to_string(p.replica) + "'";
+      for (size_t at = text.find(own); at != std::string::npos; at = text.find(own, at + 1))
+        text.replace(at, own.size(), "'" + p.workload + "/N'");
+      return text;
+    };
+    for (size_t i = 0; i < g.processes.size(); ++i) {
+      const auto& p = g.processes[i];
+      if (!p.failed) continue;
+      const std::string key = generic(p);
+      bool seen = false;
+      for (size_t j = 0; j < i && !seen; ++j) {
+        seen =
+            g.processes[j].failed && g.processes[j].workload == p.workload && generic(g.processes[j]) == key;
+      }
+      if (seen) continue;
+      size_t same = 0;
+      for (const auto& q : g.processes) same += q.failed && q.workload == p.workload && generic(q) == key;
+      out += same == 1
+                 ? "  ! " + p.workload + "/" + std::to_string(p.replica) + " failed: " + p.failure + "\n"
+                 : "  ! " + p.workload + ": " + std::to_string(same) + " processes failed (first " +
+                       p.workload + "/" + std::to_string(p.replica) + "): " + key + "\n";
     }
   }
   for (const auto& w : report.warnings) out += "warning: " + w + "\n";

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 
+#include "sharesim/sim/input_file.h"
 #include "sharesim/sim/text_format.h"
 
 namespace sharesim::reports {
@@ -90,12 +91,11 @@ std::string compute_mode(const std::string& policy) {
 }  // namespace
 
 Result<SmiSnapshot> load_smi_snapshot(const std::string& path) {
+  auto text = sim::read_input_file(path, "a results.json from 'sharesim run'", sim::kMaxResultsInputBytes);
+  if (!text) return text.error();
   YAML::Node root;
   try {
-    root = YAML::LoadFile(path);
-  } catch (const YAML::BadFile&) {
-    return file_error(
-        path, "cannot read the file (missing or unreadable); expected a results.json from 'sharesim run'");
+    root = YAML::Load(*text);
   } catch (const YAML::Exception& e) {
     return file_error(path, "not valid JSON: " + std::string(e.what()));
   }
@@ -245,14 +245,19 @@ std::vector<double> resample_per_second(const std::vector<double>& series, doubl
   std::vector<double> out;
   if (series.empty() || !(window_s > 0) || !(total_s > 0)) return out;
   const auto seconds = static_cast<size_t>(std::ceil(total_s - 1e-9));
+  out.reserve(seconds);
+  // Second k overlaps the samples [first, ...) that start before its end: one sweep over both,
+  // O(seconds + samples) (was seconds x samples: 43 s for a 100,000 s run).
+  const auto window_start = [&](size_t i) { return static_cast<double>(i) * window_s; };
+  const auto window_end = [&](size_t i) { return std::min(window_start(i) + window_s, total_s); };
+  size_t first = 0;
   for (size_t k = 0; k < seconds; ++k) {
     const double a = static_cast<double>(k);
     const double b = std::min(a + 1, total_s);
+    while (first < series.size() && window_end(first) <= a) ++first;
     double weighted = 0;
-    for (size_t i = 0; i < series.size(); ++i) {
-      const double wa = static_cast<double>(i) * window_s;
-      const double wb = std::min(wa + window_s, total_s);
-      const double overlap = std::min(b, wb) - std::max(a, wa);
+    for (size_t i = first; i < series.size() && window_start(i) < b; ++i) {
+      const double overlap = std::min(b, window_end(i)) - std::max(a, window_start(i));
       if (overlap > 0) weighted += overlap * series[i];
     }
     out.push_back(b > a ? weighted / (b - a) : 0);

@@ -1,13 +1,37 @@
 // The run loop: statistics restart at warmup; the engine runs in slices of simulated time so that
 // a stop request (signal, budget) is seen promptly and a run whose work is all done ends early.
 #include <algorithm>
+#include <cstdio>
 
 #include "run_steps.h"
 
 namespace sharesim::run::detail {
+namespace {
+
+// "" while the workloads hold at most `limit` requests in flight; otherwise why the run stops,
+// naming the workload that holds the most.
+std::string requests_in_flight_limit(const std::vector<std::unique_ptr<models::Workload>>& workloads,
+                                     uint64_t limit) {
+  uint64_t total = 0;
+  size_t largest = 0;
+  for (size_t i = 0; i < workloads.size(); ++i) {
+    total += workloads[i]->requests_in_flight();
+    if (workloads[i]->requests_in_flight() > workloads[largest]->requests_in_flight()) largest = i;
+  }
+  if (total <= limit) return "";
+  char message[400];
+  std::snprintf(message, sizeof message,
+                "more than %.3g requests were in flight (workload '%s' holds %.3g: its arrivals outpace its "
+                "service, so its queue grows without bound)",
+                static_cast<double>(limit), workloads[largest]->options().name.c_str(),
+                static_cast<double>(workloads[largest]->requests_in_flight()));
+  return message;
+}
+
+}  // namespace
 
 bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
-                    WiredWorkloads& wired, const RunOptions& options) {
+                    WiredWorkloads& wired, const RunOptions& options, std::string& stopped_by_limit) {
   const sim::HandlerId warmup_handler = sim.add_handler([&](uint64_t) {
     for (auto& device_slots : gpus.slots) {
       for (GpuSlot& slot : device_slots) {
@@ -43,6 +67,10 @@ bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, De
         step = std::min(slice, step + step);
       }
       stop = sim.now() < until && options.should_stop && options.should_stop();
+      if (!stop && sim.now() < scenario.duration) {
+        stopped_by_limit = requests_in_flight_limit(wired.workloads, options.max_requests_in_flight);
+        stop = !stopped_by_limit.empty();
+      }
     }
     if (options.on_progress) options.on_progress(sim.now(), sim.events_executed());
     if (!stop && (sim.pending() == 0 || until >= scenario.duration)) ended = true;

@@ -25,7 +25,7 @@ Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOpt
   detail::WiredWorkloads wired;
   detail::wire_workloads(sim, scenario, *placements, options, wired);
 
-  report.interrupted = detail::run_to_horizon(sim, scenario, gpus, wired, options);
+  report.interrupted = detail::run_to_horizon(sim, scenario, gpus, wired, options, report.stopped_by_limit);
   report.ended_at = sim.now();
   report.events = sim.events_executed();
 

@@ -84,9 +84,10 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
 
 // ---- run_loop.cpp ----
 // Restarts statistics at warmup, starts the workloads and runs to the horizon (or until nothing is
-// left to happen). Returns true when stopped early by options.should_stop.
+// left to happen). Returns true when stopped early by options.should_stop or by the limit on
+// requests in flight (then stopped_by_limit says why).
 bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
-                    WiredWorkloads& wired, const RunOptions& options);
+                    WiredWorkloads& wired, const RunOptions& options, std::string& stopped_by_limit);
 
 // ---- collect.cpp ----
 // The workloads' statistics and every GPU's metrics, processes and faults.

@@ -2,12 +2,14 @@
 // are in profile_csv.cpp.
 #include "sharesim/scenarios/csv.h"
 
+#include <cassert>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
 #include <fstream>
 #include <sstream>
 
+#include "sharesim/sim/input_file.h"
 #include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
@@ -42,29 +44,42 @@ Error CsvTable::missing_column(std::string_view name) const {
                "expected a column named '" + std::string(name) + "', found only: " + names};
 }
 
-Result<CsvTable> parse_csv(std::string_view text, const std::string& source, int first_line) {
-  CsvTable table;
-  table.source = source;
-  size_t i = 0;
-  const size_t n = text.size();
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 byte order mark
-  int line = first_line;
-  int col = 1;
-  bool have_header = false;
+namespace {
 
-  while (i < n) {
+// Reads a CSV text one row at a time, reusing the row's buffers, so that a large file (a trace of
+// 20 million rows) is parsed without holding every row: parse_csv keeps them, parse_trace_csv keeps
+// only each row's arrival time.
+class CsvRowReader {
+ public:
+  CsvRowReader(std::string_view text, std::string source, int first_line)
+      : text_(text), source_(std::move(source)), line_(first_line), first_line_(first_line) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") i_ = 3;  // UTF-8 byte order mark
+  }
+
+  // The next non-blank row into `row`; false at the end of the text.
+  Result<bool> next(CsvTable::Row& row) {
+    const std::string_view text = text_;
+    const size_t n = text.size();
+    size_t& i = i_;
+    int& line = line_;
+    int& col = col_;
     // Blank lines (also "\r\n" alone) are skipped.
-    if (text[i] == '\n' || text[i] == '\r') {
+    while (i < n && (text[i] == '\n' || text[i] == '\r')) {
       if (text[i] == '\r' && i + 1 < n && text[i + 1] == '\n') ++i;
       ++i;
       ++line;
       col = 1;
-      continue;
     }
-    CsvTable::Row row;
+    if (i >= n) return false;
     row.line = line;
+    size_t count = 0;
     for (;;) {
-      std::string field;
+      if (row.fields.size() <= count) {
+        row.fields.emplace_back();
+        row.columns.push_back(0);
+      }
+      std::string& field = row.fields[count];
+      field.clear();
       // Blanks before an unquoted field are not part of it: the field "starts" after them.
       size_t lookahead = i;
       while (lookahead < n && (text[lookahead] == ' ' || text[lookahead] == '\t')) ++lookahead;
@@ -101,25 +116,23 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source, int
           ++i;
         }
         if (!closed) {
-          return Error{source, row.line, field_col, "",
+          return Error{source_, row.line, field_col, "",
                        "expected a closing double quote for the field that starts here, found "
                        "the end of the file"};
         }
         if (i < n && text[i] != ',' && text[i] != '\r' && text[i] != '\n') {
-          return Error{source, line, col, "",
+          return Error{source_, line, col, "",
                        "expected a comma or the end of the line after a quoted field, found '" +
                            std::string(1, text[i]) + "'"};
         }
       } else {
-        while (i < n && text[i] != ',' && text[i] != '\r' && text[i] != '\n') {
-          field += text[i];
-          ++i;
-          ++col;
-        }
-        field = std::string(trim(field));
+        const size_t begin = i;
+        while (i < n && text[i] != ',' && text[i] != '\r' && text[i] != '\n') ++i;
+        col += static_cast<int>(i - begin);
+        field.assign(trim(text.substr(begin, i - begin)));
       }
-      row.fields.push_back(std::move(field));
-      row.columns.push_back(field_col);
+      row.columns[count] = field_col;
+      ++count;
       if (i < n && text[i] == ',') {
         ++i;
         ++col;
@@ -131,35 +144,66 @@ Result<CsvTable> parse_csv(std::string_view text, const std::string& source, int
       col = 1;
       break;
     }
-    if (!have_header) {
-      table.header = std::move(row.fields);
-      table.header_line = row.line;
-      have_header = true;
-      continue;
+    row.fields.resize(count);
+    row.columns.resize(count);
+    return true;
+  }
+
+  // Reads the header into table (source, header, header_line).
+  Status read_header(CsvTable& table) {
+    table.source = source_;
+    CsvTable::Row row;
+    auto more = next(row);
+    if (!more) return more.error();
+    if (!*more) {
+      return Error{source_, first_line_, 0, "",
+                   "expected a header line with column names, found an empty file"};
     }
+    table.header = std::move(row.fields);
+    table.header_line = row.line;
+    return Ok{};
+  }
+
+  // The next data row, checked against the header's field count; false at the end.
+  Result<bool> next_data_row(const CsvTable& table, CsvTable::Row& row) {
+    auto more = next(row);
+    if (!more || !*more) return more;
     if (row.fields.size() != table.header.size()) {
-      return Error{source, row.line, 1, "",
+      return Error{source_, row.line, 1, "",
                    "expected " + std::to_string(table.header.size()) +
                        " comma-separated fields (as in the header at line " +
                        std::to_string(table.header_line) + "), found " + std::to_string(row.fields.size())};
     }
-    table.rows.push_back(std::move(row));
+    return true;
   }
-  if (!have_header) {
-    return Error{source, first_line, 0, "", "expected a header line with column names, found an empty file"};
+
+ private:
+  std::string_view text_;
+  std::string source_;
+  size_t i_ = 0;
+  int line_;
+  int first_line_;
+  int col_ = 1;
+};
+
+}  // namespace
+
+Result<CsvTable> parse_csv(std::string_view text, const std::string& source, int first_line) {
+  CsvRowReader reader(text, source, first_line);
+  CsvTable table;
+  if (auto header = reader.read_header(table); !header) return header.error();
+  for (;;) {
+    CsvTable::Row row;
+    auto more = reader.next_data_row(table, row);
+    if (!more) return more.error();
+    if (!*more) break;
+    table.rows.push_back(std::move(row));
   }
   return table;
 }
 
 Result<std::string> read_text_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    return Error{path, 0, 0, "", std::string("cannot open file: ") + std::strerror(errno)};
-  }
-  std::ostringstream out;
-  out << in.rdbuf();
-  if (in.bad()) return Error{path, 0, 0, "", "cannot read file"};
-  return out.str();
+  return sim::read_input_file(path, "a CSV file", sim::kMaxCsvInputBytes);
 }
 
 // ---- Timestamps --------------------------------------------------------------------------------
@@ -282,18 +326,30 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
   if (options.limit && *options.limit < 1) {
     return Error{source, 0, 0, "limit", "expected a row count >= 1, found " + std::to_string(*options.limit)};
   }
-  auto table = parse_csv(text, source);
-  if (!table) return table.error();
-  const auto time_col = table->column(options.time_column);
-  if (!time_col) return table->missing_column(options.time_column);
+  // Streamed row by row: only each replayed row's offset (and scale) is kept. Two passes, so that
+  // errors come in the order of a whole-table parse: the file's CSV structure (every row), then
+  // the columns, the row count, and the replayed rows' values.
+  CsvTable table;
+  int64_t total = 0;  // data rows
+  {
+    CsvRowReader structure(text, source, 1);
+    if (auto header = structure.read_header(table); !header) return header.error();
+    CsvTable::Row row;
+    for (;; ++total) {
+      auto more = structure.next_data_row(table, row);
+      if (!more) return more.error();
+      if (!*more) break;
+    }
+  }
+  const auto time_col = table.column(options.time_column);
+  if (!time_col) return table.missing_column(options.time_column);
   std::optional<size_t> scale_col;
   if (!options.scale_column.empty()) {
-    scale_col = table->column(options.scale_column);
-    if (!scale_col) return table->missing_column(options.scale_column);
+    scale_col = table.column(options.scale_column);
+    if (!scale_col) return table.missing_column(options.scale_column);
   }
-  const auto total = static_cast<int64_t>(table->rows.size());
   if (total == 0) {
-    return Error{source, table->header_line, 1, "",
+    return Error{source, table.header_line, 1, "",
                  "expected at least one data row below the header, found none (a trace needs arrivals)"};
   }
   if (options.start >= total) {
@@ -305,35 +361,42 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
 
   models::TraceArrivals out;
   out.source = source;
-  out.offsets.reserve(static_cast<size_t>(end - options.start));
   std::vector<double> scale_values;
   int64_t first = 0;
   int64_t previous = 0;
   int previous_line = 0;
+  int start_line = 0;
   bool first_absolute = false;
-  for (int64_t r = options.start; r < end; ++r) {
-    const auto& row = table->rows[static_cast<size_t>(r)];
+  out.offsets.reserve(static_cast<size_t>(end - options.start));
+  CsvRowReader reader(text, source, 1);
+  if (auto header = reader.read_header(table); !header) return header.error();
+  CsvTable::Row row;
+  for (int64_t r = 0; r < end; ++r) {
+    auto more = reader.next_data_row(table, row);
+    assert(more && *more);  // the first pass read every row without an error
+    if (!more || !*more) break;
+    if (r < options.start) continue;
     bool absolute = false;
     auto ts = parse_trace_timestamp_ns(row.fields[*time_col], &absolute);
-    if (!ts) return table->error_at(row, *time_col, ts.error().message);
+    if (!ts) return table.error_at(row, *time_col, ts.error().message);
     if (r == options.start) {
       first = *ts;
       previous = *ts;
       first_absolute = absolute;
+      start_line = row.line;
     } else {
       if (absolute != first_absolute) {
-        return table->error_at(row, *time_col,
-                               std::string("expected ") +
-                                   (first_absolute ? "an absolute timestamp" : "relative seconds") +
-                                   " like the first replayed row (line " +
-                                   std::to_string(table->rows[static_cast<size_t>(options.start)].line) +
-                                   "), found '" + row.fields[*time_col] + "'");
+        return table.error_at(row, *time_col,
+                              std::string("expected ") +
+                                  (first_absolute ? "an absolute timestamp" : "relative seconds") +
+                                  " like the first replayed row (line " + std::to_string(start_line) +
+                                  "), found '" + row.fields[*time_col] + "'");
       }
       if (*ts < previous) {
-        return table->error_at(row, *time_col,
-                               "timestamps must not go backwards: '" + row.fields[*time_col] +
-                                   "' is earlier than the row at line " + std::to_string(previous_line) +
-                                   " (sort the trace, or check time_column)");
+        return table.error_at(row, *time_col,
+                              "timestamps must not go backwards: '" + row.fields[*time_col] +
+                                  "' is earlier than the row at line " + std::to_string(previous_line) +
+                                  " (sort the trace, or check time_column)");
       }
     }
     previous = *ts;
@@ -342,7 +405,7 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
     if (options.time_scale != 1.0) {
       const double scaled = static_cast<double>(offset_ns) * options.time_scale;
       if (scaled >= 9.0e18) {
-        return table->error_at(row, *time_col, "arrival time times time_scale is too large");
+        return table.error_at(row, *time_col, "arrival time times time_scale is too large");
       }
       out.offsets.push_back(sim::Time::ns(offset_ns).scaled(options.time_scale));
     } else {
@@ -350,10 +413,10 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
     }
     if (scale_col) {
       auto v = sim::parse_number(row.fields[*scale_col]);
-      if (!v) return table->error_at(row, *scale_col, v.error().message);
+      if (!v) return table.error_at(row, *scale_col, v.error().message);
       if (*v < 0) {
-        return table->error_at(row, *scale_col,
-                               "expected a work size >= 0, found '" + row.fields[*scale_col] + "'");
+        return table.error_at(row, *scale_col,
+                              "expected a work size >= 0, found '" + row.fields[*scale_col] + "'");
       }
       scale_values.push_back(*v);
     }
@@ -363,7 +426,7 @@ Result<models::TraceArrivals> parse_trace_csv(std::string_view text, const std::
     for (double v : scale_values) sum += v;
     const double mean = sum / static_cast<double>(scale_values.size());
     if (!(mean > 0)) {
-      return Error{source, table->header_line, 0, "column '" + options.scale_column + "'",
+      return Error{source, table.header_line, 0, "column '" + options.scale_column + "'",
                    "expected values with a mean > 0 (the work scale is value / mean), found all zero"};
     }
     out.work_scale.reserve(scale_values.size());

@@ -34,11 +34,11 @@ bool ScenarioReader::read_device(const YamlNode& node, const std::string& path, 
     if (!read_string(*v, path + ".gpu_profile", profile)) return false;
     const bool is_path = profile.find('/') != std::string::npos || profile.find('\\') != std::string::npos ||
                          profile.ends_with(".yaml") || profile.ends_with(".yml");
-    if (is_path) {
-      if (!read_existing_file(*v, path + ".gpu_profile", d.gpu_profile)) return false;
-    } else {
-      d.gpu_profile = profile;  // a built-in name: the device model resolves it
-    }
+    // Checked here (a located error), but kept as written: every consumer resolves it against the
+    // scenario's folder, as for a plan's device options (keeping the resolved path resolved it twice).
+    std::string found;
+    if (is_path && !read_existing_file(*v, path + ".gpu_profile", found)) return false;
+    d.gpu_profile = profile;
   }
   if (const YamlNode* v = optional(node, "cost")) {
     if (!read_number(*v, path + ".cost", 0, std::numeric_limits<double>::infinity(), false, d.cost))

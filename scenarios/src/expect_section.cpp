@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "sharesim/sim/input_file.h"
 #include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
@@ -434,11 +435,9 @@ Result<std::vector<Expectation>> read_expectations_text(std::string_view yaml, c
 }
 
 Result<std::vector<Expectation>> read_expectations_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error{.file = path, .message = "cannot open the scenario file"};
-  std::ostringstream text;
-  text << in.rdbuf();
-  return read_expectations_text(text.str(), path);
+  auto text = sim::read_input_file(path, "a scenario (YAML)", sim::kMaxYamlInputBytes);
+  if (!text) return text.error();
+  return read_expectations_text(*text, path);
 }
 
 }  // namespace sharesim::scenarios

@@ -14,6 +14,7 @@
 #include "overrides.h"
 #include "plan_section.h"
 #include "scenario_reader.h"
+#include "sharesim/sim/input_file.h"
 #include "sharesim/sim/text_util.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/yaml/yaml_tree.h"
@@ -55,8 +56,17 @@ bool ScenarioReader::read(const YamlNode& root, Scenario& s) {
                       "), found " + sim::format_duration(s.warmup));
     }
   }
-  if (const YamlNode* v = optional(root, "utilization_window")) {
-    if (!read_duration(*v, "utilization_window", true, s.utilization_window)) return false;
+  const YamlNode* window = optional(root, "utilization_window");
+  if (window != nullptr && !read_duration(*window, "utilization_window", true, s.utilization_window))
+    return false;
+  if (static_cast<double>(s.duration.count_ns()) / static_cast<double>(s.utilization_window.count_ns()) >
+      kMaxSamplesPerGpu) {
+    return fail(window != nullptr ? *window : *dur, window != nullptr ? "utilization_window" : "duration",
+                "expected at most " + std::to_string(static_cast<int64_t>(kMaxSamplesPerGpu)) +
+                    " utilization samples per GPU (duration / utilization_window), found " +
+                    sim::format_duration(s.duration) + " / " + sim::format_duration(s.utilization_window) +
+                    "; set utilization_window to at least " +
+                    sim::format_duration(sim::Time::ns((s.duration.count_ns() - 1) / kMaxSamplesPerGpu + 1)));
   }
   if (const YamlNode* v = optional(root, "target")) {  // whose rules the configuration obeys
     const auto t = v->is_scalar() ? models::parse_deploy_target(sim::trim(v->value)) : std::nullopt;
@@ -160,7 +170,7 @@ Result<Scenario> load_scenario_text(std::string_view yaml, const std::string& fi
 }
 
 Result<Scenario> load_scenario(const std::string& path, const LoadOptions& options) {
-  auto text = read_text_file(path);
+  auto text = sim::read_input_file(path, "a scenario (YAML)", sim::kMaxYamlInputBytes);
   if (!text) return text.error();
   return load_scenario_text(*text, path, scenario_base_dir(path), options);
 }

@@ -146,7 +146,8 @@ Time DurationDistribution::mean() const {
     case Kind::kLognormal:
       return a_;
     case Kind::kUniform:
-      return Time::ns((a_.count_ns() + b_.count_ns()) / 2);
+      // (a + b) / 2 without forming a + b, which can pass 2^63. REQUIRES (load time): 0 <= a <= b.
+      return Time::ns(a_.count_ns() / 2 + b_.count_ns() / 2 + (a_.count_ns() % 2 + b_.count_ns() % 2) / 2);
     case Kind::kEmpirical: {
       long double sum = 0;
       for (const Time t : samples_) sum += static_cast<long double>(t.count_ns());

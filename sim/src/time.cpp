@@ -8,16 +8,25 @@
 
 namespace sharesim::sim {
 
+int64_t saturating_round(double value) {
+  assert(!std::isnan(value));
+  const double rounded = std::round(value);
+  // 2^63 is exactly representable as a double; every double below it converts exactly.
+  if (!(rounded < 0x1p63)) return std::numeric_limits<int64_t>::max();
+  if (rounded < -0x1p63) return std::numeric_limits<int64_t>::min();
+  return static_cast<int64_t>(rounded);
+}
+
+Time Time::from_ns(double ns) {
+  return Time(saturating_round(ns));
+}
+
 Time Time::from_seconds(double seconds) {
-  const double ns = std::round(seconds * 1e9);
-  assert(std::isfinite(ns) && std::fabs(ns) < 9.2e18);
-  return Time(static_cast<int64_t>(ns));
+  return from_ns(seconds * 1e9);
 }
 
 Time Time::scaled(double factor) const {
-  const double ns = std::round(static_cast<double>(ns_) * factor);
-  assert(std::isfinite(ns) && std::fabs(ns) < 9.2e18);
-  return Time(static_cast<int64_t>(ns));
+  return from_ns(static_cast<double>(ns_) * factor);
 }
 
 namespace {

@@ -132,7 +132,7 @@ TEST(SmiViewsTest, MissingFileIsAnError) {
   auto s = load_smi_snapshot("/nonexistent/sharesim/results.json");
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().file, "/nonexistent/sharesim/results.json");
-  EXPECT_NE(s.error().message.find("cannot read"), std::string::npos);
+  EXPECT_NE(s.error().message.find("cannot open"), std::string::npos);
 }
 
 TEST(SmiViewsTest, GarbledFileIsAnError) {

@@ -113,5 +113,24 @@ TEST(DurationDistribution, EmpiricalDrawsEachSampleEquallyOften) {
   EXPECT_EQ(counts[1] + counts[2] + counts[6], n);
 }
 
+// Issue 12 item 5: `exponential: 2000000h` (7.2e18 ns) draws past 2^63 about a quarter of the
+// time (P(X > 9.22e18) = exp(-9.22 / 7.2) = 0.28). Those saturate to Time::max() ("never
+// finishes within any run"); none may wrap to a zero or negative duration.
+TEST(DurationDistribution, DrawsPast64BitsSaturateInsteadOfWrapping) {
+  RandomStream r(1, "huge");
+  const auto huge = DurationDistribution::exponential(Time::s(2'000'000LL * 3600));
+  int saturated = 0;
+  for (int i = 0; i < 10'000; ++i) {
+    const Time t = huge.sample(r);
+    ASSERT_GE(t, Time::zero());
+    if (t == Time::max()) ++saturated;
+  }
+  EXPECT_GT(saturated, 2'500);  // 28 % of 10,000 expected, standard deviation 45
+  EXPECT_LT(saturated, 3'100);
+  // The mean of a uniform near the limit does not overflow either (was (a + b) / 2).
+  EXPECT_EQ(DurationDistribution::uniform(Time::max() - Time::ns(2), Time::max()).mean(),
+            Time::max() - Time::ns(1));
+}
+
 }  // namespace
 }  // namespace sharesim::sim

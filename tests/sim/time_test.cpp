@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace sharesim::sim {
 namespace {
 
@@ -56,6 +58,35 @@ TEST(FormatDuration, RoundTripsThroughParse) {
        {int64_t{1}, int64_t{999}, int64_t{1000}, int64_t{123'456'789}, int64_t{7'200'000'000'000}}) {
     EXPECT_EQ(*parse_duration(format_duration(Time::ns(ns))), Time::ns(ns)) << ns;
   }
+}
+
+// Issue 12 item 5: durations never wrap. Before, Time::ms(1) * 2^62 was a negative number and
+// from_seconds(1e10) (a Poisson gap at 1e-10/s) was undefined behaviour.
+TEST(Time, ArithmeticSaturatesInsteadOfWrapping) {
+  const Time big = *parse_duration("1000h");                    // 3.6e15 ns
+  EXPECT_EQ(big * 1'000, Time::ns(3'600'000'000'000'000'000));  // 3.6e18 ns fits ...
+  EXPECT_EQ(big * 100'000, Time::max());                        // ... 3.6e20 ns saturates
+  EXPECT_EQ(big * -100'000, Time::min());
+  EXPECT_EQ(Time::max() + Time::ns(1), Time::max());
+  EXPECT_EQ(Time::max() - Time::ns(-1), Time::max());
+  EXPECT_EQ(Time::min() - Time::ns(1), Time::min());
+  EXPECT_EQ(Time::min() + Time::ns(-1), Time::min());
+  Time t = Time::max();
+  t += Time::s(1);
+  EXPECT_EQ(t, Time::max());
+  EXPECT_EQ(Time::s(std::numeric_limits<int64_t>::max() / 10), Time::max());
+  EXPECT_EQ(Time::from_seconds(1e10), Time::max());  // 1e19 ns > 2^63
+  EXPECT_EQ(Time::from_seconds(-1e10), Time::min());
+  EXPECT_EQ(Time::from_seconds(std::numeric_limits<double>::infinity()), Time::max());
+  EXPECT_EQ(Time::from_ns(0x1p63), Time::max());  // the first double past int64
+  EXPECT_EQ(Time::from_ns(0x1p62), Time::ns(int64_t{1} << 62));
+  EXPECT_EQ(Time::max().scaled(2.0), Time::max());
+  EXPECT_EQ(Time::s(1).scaled(1e20), Time::max());
+  // Byte counts that grow with a batch use the same rules.
+  EXPECT_EQ(saturating_mul(int64_t{1} << 40, int64_t{1} << 30), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(saturating_add(std::numeric_limits<int64_t>::max(), 1), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(saturating_round(1e300), std::numeric_limits<int64_t>::max());
+  EXPECT_EQ(saturating_round(-2.5), -3);
 }
 
 }  // namespace

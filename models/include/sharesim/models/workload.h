@@ -255,6 +255,10 @@ class Workload {
   // called more than once.
   [[nodiscard]] WorkloadStats collect();
 
+  // Requests admitted and not yet completed or failed (queued, batching or running): what the
+  // workload holds in memory. The run loop bounds it (scenarios::RunOptions).
+  [[nodiscard]] size_t requests_in_flight() const { return requests_in_flight_; }
+
   [[nodiscard]] const WorkloadOptions& options() const { return options_; }
   [[nodiscard]] size_t replica_count() const { return replicas_.size(); }
   // The CUDA streams each replica's process needs for this server: instances + copy_streams.
@@ -376,6 +380,7 @@ class Workload {
 
   std::vector<Request> requests_;  // slab of live requests, recycled through a free list
   uint32_t free_head_ = kNoRequest;
+  size_t requests_in_flight_ = 0;  // slots in use: requests_.size() minus the free list
   uint64_t next_request_id_ = 0;
 
   sim::HandlerId open_arrival_handler_ = 0;

@@ -43,6 +43,9 @@ struct PlanInput {
   std::optional<scenarios::PlanSpec> spec;  // nullopt when the file has no plan section
   std::string path;                         // as given
   std::vector<std::string> overrides;       // --set, as given
+  // FNV-1a (64 bit, hex) of the scenario file's bytes: shards record it, and merge refuses shards
+  // computed from another version of the file. "" when loaded from text.
+  std::string content_hash;
 };
 
 // Loads the scenario at `path` (with --set overrides) and its `plan:` section.
@@ -212,6 +215,7 @@ std::string shard_text(const PlanInput& input, const PlanOptions& options, const
 struct ShardData {
   std::string path;
   std::vector<std::string> overrides;
+  std::string content_hash;  // PlanInput::content_hash of the run that wrote the shard
   int shard_index = 0, shard_count = 1;
   size_t max_candidates_per_level = PlanOptions{}.max_candidates_per_level;
   PlanResult result;  // levels with this shard's evaluations

@@ -52,6 +52,7 @@ struct RunReport {
   std::vector<std::string> warnings;  // e.g. an untested VM OS
   bool slo_met = true;                // every workload's SLOs
   bool interrupted = false;           // stopped early by a signal or a budget
+  std::string stopped_by_limit;       // why a resource limit stopped the run early, or ""
 };
 
 }  // namespace sharesim::run

@@ -36,7 +36,14 @@
 
 namespace sharesim::run {
 
+// The requests one run may hold in flight (queued, batching or running), all workloads together:
+// about 60 bytes each, so 10^7 is about 600 MB. An overloaded workload (arrivals faster than its
+// service) grows its queue without bound; past the limit the run stops early with the results so
+// far (`sharesim run` exits 124). docs/hardening.md, "Limits".
+inline constexpr uint64_t kDefaultMaxRequestsInFlight = 10'000'000;
+
 struct RunOptions {
+  uint64_t max_requests_in_flight = kDefaultMaxRequestsInFlight;
   // Called for every request when it completes or fails (for --requests).
   std::function<void(const std::string& workload, const models::RequestRecord&)> request_observer;
   // Polled between slices of simulated time; returning true stops the run early (marked

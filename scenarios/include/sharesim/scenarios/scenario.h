@@ -76,6 +76,11 @@ struct WorkloadSpec {
   SourceLocation where;
 };
 
+// Each GPU keeps duration / utilization_window samples of each of its four utilization series (and
+// results.json lists them): at most this many, checked at load time (docs/hardening.md, "Limits").
+// 10^6 is 32 MB per GPU and 11.5 days at the default 1 s window.
+inline constexpr int64_t kMaxSamplesPerGpu = 1'000'000;
+
 struct Scenario {
   std::string file;  // path it was loaded from
   std::string name;
