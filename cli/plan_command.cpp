@@ -220,7 +220,9 @@ int run_plan_command(const Args& args) {
     if (!input) return input_error(input.error());
     const auto files =
         kubernetes ? sweep::kubernetes_sweep(sweep_options) : sweep::slurm_sweep(sweep_options);
-    if (int code = write_outputs(out_dir, files)) return code;
+    std::vector<sim::FileToWrite> outputs;
+    for (const auto& f : files) outputs.push_back({out_dir + "/" + f.path, f.content});
+    if (int code = write_outputs(outputs)) return code;
     if (!quiet) {
       for (const auto& f : files) std::printf("wrote %s/%s\n", out_dir.c_str(), f.path.c_str());
       std::printf(kubernetes ? "run: sh %s/kubernetes/run.sh\n" : "submit: sh %s/slurm/submit.sh\n",

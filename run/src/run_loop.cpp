@@ -10,7 +10,7 @@ namespace {
 
 // "" while the workloads hold at most `limit` requests in flight; otherwise why the run stops,
 // naming the workload that holds the most.
-std::string requests_in_flight_limit(const std::vector<std::unique_ptr<models::Workload>>& workloads,
+std::string requests_in_flight_limit(const std::vector<std::unique_ptr<WorkloadDriver>>& workloads,
                                      uint64_t limit) {
   uint64_t total = 0;
   size_t largest = 0;
@@ -23,7 +23,7 @@ std::string requests_in_flight_limit(const std::vector<std::unique_ptr<models::W
   std::snprintf(message, sizeof message,
                 "more than %.3g requests were in flight (workload '%s' holds %.3g: its arrivals outpace its "
                 "service, so its queue grows without bound)",
-                static_cast<double>(limit), workloads[largest]->options().name.c_str(),
+                static_cast<double>(limit), workloads[largest]->name().c_str(),
                 static_cast<double>(workloads[largest]->requests_in_flight()));
   return message;
 }

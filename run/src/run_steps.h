@@ -73,6 +73,9 @@ class WorkloadDriver {
   virtual void start() = 0;
   virtual void on_replica_failed(size_t replica) = 0;
   virtual models::WorkloadStats collect() = 0;
+  [[nodiscard]] virtual const std::string& name() const = 0;
+  // Requests arrived and not yet finished (the run's limit on requests in flight counts them).
+  [[nodiscard]] virtual size_t requests_in_flight() const = 0;
 };
 struct WiredWorkloads {
   std::vector<std::unique_ptr<models::GpuEndpoint>> endpoints;  // one per replica

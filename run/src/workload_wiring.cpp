@@ -36,6 +36,8 @@ class Driver final : public WorkloadDriver {
   void start() override { workload_.start(); }
   void on_replica_failed(size_t replica) override { workload_.on_replica_failed(replica); }
   models::WorkloadStats collect() override { return workload_.collect(); }
+  [[nodiscard]] const std::string& name() const override { return workload_.options().name; }
+  [[nodiscard]] size_t requests_in_flight() const override { return workload_.requests_in_flight(); }
   W& workload() { return workload_; }
 
  private:

@@ -97,6 +97,13 @@ class LlmWorkload {
   [[nodiscard]] WorkloadStats collect();
 
   [[nodiscard]] const LlmWorkloadOptions& options() const { return options_; }
+  // Sequences admitted and not finished, over all replicas (running or waiting for the KV cache):
+  // what the run's limit on requests in flight counts.
+  [[nodiscard]] size_t requests_in_flight() const {
+    size_t n = 0;
+    for (const Replica& r : replicas_) n += r.engine.outstanding();
+    return n;
+  }
 
  private:
   static constexpr uint32_t kNone = ~uint32_t{0};
