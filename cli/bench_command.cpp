@@ -1,6 +1,9 @@
 // `sharesim bench engine`: the classic hold model, measuring the event engine through its public
 // API (handler registration, schedule, pop, callback), next to a bare std::priority_queue hold loop
 // on the same machine as the yardstick.
+// `sharesim bench gpu --clients N`: the GPU model under MPS: N clients, each a closed loop of
+// 175-kernel requests submitted at once (as a trace replay of a ResNet-50 profile does), next to
+// the same yardstick; prints kernels per second and the cost per kernel.
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -11,6 +14,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "sharesim/models/gpu.h"
 #include "sharesim/sim/random.h"
 #include "sharesim/sim/simulator.h"
 
@@ -73,6 +77,63 @@ HoldResult hold_with_priority_queue(uint64_t pending, uint64_t events, double me
   return {seconds_since(start), now, pending * sizeof(Entry)};
 }
 
+struct GpuBenchResult {
+  double seconds;
+  uint64_t kernels;
+};
+
+// N MPS clients at 100/N % each (at least 1 %), each with one request of 175 kernels in flight;
+// a request's kernels alternate three shapes (full-GPU compute, half-GPU m = 0.3, a small
+// launch-configured latency-bound kernel), so every sharing path is exercised.
+GpuBenchResult gpu_closed_loop(int clients, uint64_t kernels, uint64_t seed) {
+  sim::Simulator simulator;
+  auto profile = models::builtin_gpu_profile("t4");
+  models::GpuModel gpu(simulator, profile.value(), models::SharingPolicy::kMps, "bench");
+  sim::RandomStream rng(seed, "bench-gpu");
+  std::vector<models::GpuOp> request;
+  for (int i = 0; i < 175; ++i) {
+    const auto solo = sim::Time::ns(4'000 + static_cast<int64_t>(rng.exponential(30'000.0)));
+    models::KernelWork k{"k", solo};
+    if (i % 3 == 0) {
+      k.sm_demand = 40;
+    } else if (i % 3 == 1) {
+      k.sm_demand = 20;
+      k.memory_bound = 0.3;
+    } else {
+      k.blocks = 32;
+      k.threads_per_block = 128;
+      k.sm_throughput = 0.15;
+      k.dram_throughput = 0.1;
+    }
+    request.emplace_back(k);
+  }
+  std::vector<models::ProcessId> processes;
+  const int pct = std::max(1, 100 / clients);
+  uint64_t done_kernels = 0;
+  sim::HandlerId done = 0;
+  done = simulator.add_handler([&](uint64_t client) {
+    done_kernels += request.size();
+    if (done_kernels >= kernels) {
+      simulator.stop();
+      return;
+    }
+    gpu.submit(processes[client], 0, request, models::Completion{done, client},
+               models::LaunchMode::kAsynchronous);
+  });
+  for (int c = 0; c < clients; ++c) {
+    std::string name = "c";
+    name.append(std::to_string(c));
+    processes.push_back(gpu.start_process({.name = name, .mps_active_thread_percentage = pct}).value());
+  }
+  const auto start = Clock::now();
+  for (int c = 0; c < clients; ++c) {
+    gpu.submit(processes[static_cast<size_t>(c)], 0, request,
+               models::Completion{done, static_cast<uint64_t>(c)}, models::LaunchMode::kAsynchronous);
+  }
+  simulator.run();
+  return {seconds_since(start), done_kernels};
+}
+
 }  // namespace
 
 int run_bench_command(const Args& args) {
@@ -80,19 +141,40 @@ int run_bench_command(const Args& args) {
   uint64_t pending = 0;
   uint64_t events = 0;
   uint64_t seed = 0;
-  options.add_options()("what", po::value<std::string>()->required(), "what to measure: engine")(
+  options.add_options()("what", po::value<std::string>()->required(), "what to measure: engine, gpu")(
       "pending", po::value(&pending)->default_value(10'000), "events held in the queue")(
       "events", po::value(&events)->default_value(10'000'000), "events to execute")(
-      "seed", po::value(&seed)->default_value(1), "random seed")("no-baseline",
-                                                                 "skip the std::priority_queue yardstick");
+      "seed", po::value(&seed)->default_value(1), "random seed")(
+      "clients", po::value<int>()->default_value(4), "gpu: MPS clients (1..48)")(
+      "kernels", po::value<uint64_t>()->default_value(4'000'000), "gpu: kernels to simulate")(
+      "no-baseline", "skip the std::priority_queue yardstick");
   po::positional_options_description positional;
   positional.add("what", 1);
   po::variables_map vm;
-  if (auto code = parse_options("bench", "engine [options]", options, positional, args, vm)) return *code;
-  if (vm["what"].as<std::string>() != "engine") {
-    return usage_error("bench: unknown benchmark '" + vm["what"].as<std::string>() + "' (expected: engine)");
+  if (auto code = parse_options("bench", "engine|gpu [options]", options, positional, args, vm)) return *code;
+  const std::string what = vm["what"].as<std::string>();
+  if (what != "engine" && what != "gpu") {
+    return usage_error("bench: unknown benchmark '" + what + "' (expected: engine, gpu)");
   }
   if (pending == 0 || events == 0) return usage_error("bench: --pending and --events must be at least 1");
+  if (what == "gpu") {
+    const int clients = vm["clients"].as<int>();
+    const uint64_t kernels = vm["kernels"].as<uint64_t>();
+    if (clients < 1 || clients > 48) return usage_error("bench: --clients must be from 1 to 48");
+    if (kernels == 0) return usage_error("bench: --kernels must be at least 1");
+    std::printf("benchmark: GPU model, %d MPS clients, 175-kernel requests, %llu kernels\n", clients,
+                static_cast<unsigned long long>(kernels));
+    if (!vm.count("no-baseline")) {
+      const HoldResult base = hold_with_priority_queue(pending, events, 1000.0, seed);
+      std::printf("baseline_priority_queue_events_per_second: %.0f\n",
+                  static_cast<double>(events) / base.seconds);
+    }
+    const GpuBenchResult r = gpu_closed_loop(clients, kernels, seed);
+    std::printf("gpu_seconds: %.3f\n", r.seconds);
+    std::printf("ns_per_kernel: %.1f\n", r.seconds * 1e9 / static_cast<double>(r.kernels));
+    std::printf("kernels_per_second: %.0f\n", static_cast<double>(r.kernels) / r.seconds);
+    return 0;
+  }
 
   constexpr double kMeanNs = 1000.0;  // Exp(mean 1 us) hold times
   std::printf("benchmark: hold model, %llu pending events, %llu events, hold time Exp(mean 1us)\n",

@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <ctime>
 #include <string>
 
 #include "check.cuh"
@@ -86,6 +87,12 @@ void record_device(const DeviceInfo& info, const Options& options, RawData& data
   data.set_header("device.pci_bus_id", info.pci_bus_id);
   data.set_header(kHeaderComputeMode, compute_mode_name(info.compute_mode));
   data.set_header(kHeaderTool, std::string(kProgram) + " 0.1.0");
+  // When it ran (UTC), so a committed CSV names its GPU, driver and date by itself.
+  const std::time_t now = std::time(nullptr);
+  char date[32] = "unknown";
+  if (std::tm utc{}; gmtime_r(&now, &utc) != nullptr)
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", &utc);
+  data.set_header("run.date_utc", date);
   std::string suites;
   for (SuiteId suite : options.suites) {
     if (!suites.empty()) suites += ',';

@@ -11,10 +11,11 @@
 #    compiler: build them with -DSHARESIM_CUDA_ARCHITECTURES=<arch> and carry them).
 # 3. Samples the GPU's clocks, power, temperature and throttle reasons every 500 ms during the
 #    runs (DIR/clocks.csv).
-# 4. Runs every suite once with MPS off (DIR/raw-exclusive.csv), then starts an MPS control daemon
+# 4. Runs the MPS overlap probe (--mps auto) and every suite once with MPS off
+#    (DIR/raw-exclusive.csv), then starts an MPS control daemon
 #    of its own (nvidia-cuda-mps-control -d, with its pipe and log folders inside a private
 #    temporary folder, so an MPS daemon already on the machine is neither used nor touched), runs
-#    the MPS suites (DIR/raw-mps.csv), and stops the daemon (echo quit | nvidia-cuda-mps-control).
+#    the probe again and the MPS suites (DIR/raw-mps.csv), and stops the daemon (echo quit | nvidia-cuda-mps-control).
 #    The daemon is stopped whatever happens: on success, on an error, on a timeout, on Ctrl-C or
 #    SIGTERM (trap). No other GPU setting is changed: no compute mode, clocks, persistence or
 #    power limit.
@@ -246,6 +247,14 @@ sampler_pid=$!
 fact run.clock_fields "$clock_fields"
 
 # ---- Runs ----------------------------------------------------------------------------------------------
+# The MPS overlap probe's verdict (--mps auto) where MPS is off, then (below) where it is on; the
+# runs themselves say --mps off / on, so a wrong verdict cannot spoil them.
+probe_mps() {  # NAME: a quick launch suite under --mps auto; records device.mps_detection
+  step "probe-$1" 60 "$out/probe-$1.log" \
+    "$calibrate_bin" --device "$device" --mps auto --suite launch --quick -o "$work/probe-$1.csv" &&
+    fact "mps.probe_$1" "$(sed -n 's/^# device.mps_detection: //p' "$work/probe-$1.csv" | head -n 1)"
+}
+probe_mps exclusive
 step exclusive "$exclusive_cap" "$out/exclusive.log" \
   "$calibrate_bin" --device "$device" --mps off "${quick[@]}" -o "$out/raw-exclusive.csv"
 
@@ -255,6 +264,7 @@ if [ "$(left)" -gt $((reserve + 10)) ]; then
   mps_started=1   # before starting it: the trap must stop a daemon that started but did not answer
   if timeout 30 nvidia-cuda-mps-control -d >"$out/mps-start.log" 2>&1; then
     fact mps.started "yes (pipe directory private to this run)"
+    probe_mps mps
     step mps "$mps_cap" "$out/mps.log" \
       "$calibrate_bin" --device "$device" --mps on --suite "$mps_suites" "${quick[@]}" -o "$out/raw-mps.csv"
   else

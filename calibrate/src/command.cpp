@@ -399,7 +399,7 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     sharing += kChildStartSeconds + s.memory_sweep_kernels * pair_m * (100.0 / pct);
     children += 1;
   }
-  const double latency_kernel = seconds(latency_kernel_work(plan.latency_kernel(), g).solo_duration);
+  const double latency_kernel = seconds(latency_kernel_work(plan.latency_kernel(), g, lanes).solo_duration);
   for (int n : s.latency_clients) {
     sharing += kChildStartSeconds + n * s.latency_kernels * latency_kernel;
     children += n;

@@ -531,13 +531,6 @@ std::string us(double ns) {
   return format_number(ns * 1e-3) + " us";
 }
 
-// Median kernel_time of one sharing case's process `proc` with `procs` processes (share-free cases).
-const Observation* client_time(const Observations& obs, const std::string& case_name,
-                               const std::vector<std::pair<std::string, int64_t>>& params) {
-  auto it = obs.find(observation_key("sharing", case_name, param_string(params), "kernel_time"));
-  return it == obs.end() ? nullptr : &it->second;
-}
-
 void add_findings(const RawData& raw, const Observations& obs, const Plan& plan, FitOutcome& out) {
   // Launch: host cost, exposed and hidden gaps, queue depth.
   std::string launch;
@@ -596,47 +589,16 @@ void add_findings(const RawData& raw, const Observations& obs, const Plan& plan,
                              " = serialized)");
     }
   }
-  // Co-run slowdowns against the number and kind of clients (MPS).
-  std::string latency, beside, launching, memory;
-  const Observation* one = client_time(obs, "latency", {{"procs", 1}, {"proc", 0}});
-  for (int n : plan.sharing.latency_clients) {
-    const Observation* o = client_time(obs, "latency", {{"procs", n}, {"proc", 0}});
-    if (one != nullptr && o != nullptr && n > 1 && one->value > 0)
-      add(latency, std::to_string(n) + " clients " + format_number(o->value / one->value) + " x");
-  }
-  if (!latency.empty())
-    out.findings.push_back("latency-bound clients (kernel time against 1 client): " + latency);
-  const Observation* alone = client_time(obs, "beside_memory", {{"streams", 0}, {"procs", 1}, {"proc", 0}});
-  for (int m : plan.sharing.beside_memory_clients) {
-    const Observation* o = client_time(obs, "beside_memory", {{"streams", m}, {"procs", m + 1}, {"proc", 0}});
-    if (alone != nullptr && o != nullptr && m > 0 && alone->value > 0)
-      add(beside, std::to_string(m) + " memory client(s) " + format_number(o->value / alone->value) + " x");
-  }
-  if (!beside.empty())
-    out.findings.push_back("half-GPU compute kernel beside DRAM-streaming clients: " + beside);
+  // MPS: the launch gap of one client among N launching at once (absolute: a coarse timer may
+  // read the one-client gap as 0); the co-run ratios are fit_mps's findings.
+  std::string launching;
   for (int n : plan.sharing.launch_clients) {
     auto it = obs.find(
         observation_key("sharing", "launch_clients", param_string({{"procs", n}, {"proc", 0}}), "gap"));
     if (it != obs.end()) add(launching, std::to_string(n) + " client(s) " + us(it->second.value));
   }
   if (!launching.empty())
-    out.findings.push_back("launch gap of one client among N launching at once: " + launching);
-  const MemoryKernelShape mk = plan.pair_memory_kernel();
-  auto memory_at = [&](int pct) {
-    auto it = obs.find(observation_key(
-        "sharing", "mps_pct_memory",
-        param_string({{"pct", pct}, {"blocks", mk.blocks}, {"bytes_per_block", mk.bytes_per_block}}),
-        "kernel_time"));
-    return it == obs.end() ? nullptr : &it->second;
-  };
-  if (const Observation* full = memory_at(100)) {
-    for (int pct : plan.sharing.memory_sweep_percentages) {
-      const Observation* o = memory_at(pct);
-      if (o != nullptr && pct < 100 && o->value > 0)
-        add(memory, std::to_string(pct) + " % " + percent(full->value / o->value));
-    }
-  }
-  if (!memory.empty()) out.findings.push_back("memory kernel's bandwidth under MPS against 100 %: " + memory);
+    out.findings.push_back("launch gap of one MPS client among N launching at once: " + launching);
 }
 
 }  // namespace
@@ -713,8 +675,18 @@ Result<FitOutcome> fit_profile(const RawData& raw, const models::GpuProfile& bas
   if (has_mps) {
     if (!sm_count || *sm_count < 1)
       return header_error(raw_file, kHeaderSmCount, "(the MPS fits simulate the cases on that many SMs)");
-    models::GpuProfile model = base;  // ratios cancel clocks and bandwidths: only the SM count matters
+    // The model the MPS cases are simulated with: the base profile with the SM count and what the
+    // other suites fitted (ratios cancel most of them, not all: a per-SM DRAM limit is judged
+    // against the effective bandwidth, a per-client launch gap against the launch overhead).
+    models::GpuProfile model = base;
     model.sm_count = static_cast<int>(*sm_count);
+    if (const FittedParameter* f = out.find("dram_bandwidth_effective"))
+      model.dram_bandwidth_effective = f->value * double(1ll << 30);
+    if (const FittedParameter* f = out.find("kernel_launch_overhead"))
+      model.kernel_launch_overhead = sim::Time::ns(std::llround(f->value * 1000.0));
+    if (const FittedParameter* f = out.find("sustained_clock_factor"))
+      model.sustained_clock_factor = f->value;
+    if (const FittedParameter* f = out.find("boost_clock")) model.boost_clock_mhz = f->value;
     const int64_t lanes = header_int(raw, kHeaderFp32LanesPerSm).value_or(64);
     if (auto s = fit_detail::fit_mps(obs, model, static_cast<int>(lanes > 0 ? lanes : 64), raw_file, out); !s)
       return s.error();

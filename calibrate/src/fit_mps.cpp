@@ -12,6 +12,7 @@
 #include "fit_detail.h"
 #include "sharesim/calibrate/plan.h"
 #include "sharesim/calibrate/simulate.h"
+#include "sharesim/sim/time.h"
 
 namespace sharesim::calibrate::fit_detail {
 namespace {
@@ -71,6 +72,58 @@ std::vector<Ratio> sweep_cases(const Plan& plan) {
   return cases;
 }
 
+// The cases the MPS co-execution parameters of issue 19 need (the model of this branch has no
+// parameter for them yet: they are reported as findings), each against its one-client reference:
+// N latency-bound clients against 1; the compute kernel beside M DRAM-streaming clients against
+// alone; the memory kernel at pct against 100 %.
+std::vector<Ratio> latency_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  const std::string one = kernel_time_key("latency", param_string({{"procs", 1}, {"proc", 0}}));
+  for (int n : plan.sharing.latency_clients) {
+    if (n > 1)
+      cases.push_back({std::to_string(n) + " clients",
+                       kernel_time_key("latency", param_string({{"procs", n}, {"proc", 0}})), one});
+  }
+  return cases;
+}
+
+std::vector<Ratio> beside_memory_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  auto key = [](int m) {
+    return kernel_time_key("beside_memory", param_string({{"streams", m}, {"procs", m + 1}, {"proc", 0}}));
+  };
+  for (int m : plan.sharing.beside_memory_clients) {
+    if (m > 0) cases.push_back({std::to_string(m) + " memory client(s)", key(m), key(0)});
+  }
+  return cases;
+}
+
+// The launch gap of one client among N launching empty kernels at once, against one client.
+std::vector<Ratio> launch_clients_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  auto key = [](int n) {
+    return observation_key("sharing", "launch_clients", param_string({{"procs", n}, {"proc", 0}}), "gap");
+  };
+  for (int n : plan.sharing.launch_clients) {
+    if (n > 1) cases.push_back({std::to_string(n) + " clients", key(n), key(1)});
+  }
+  return cases;
+}
+
+std::vector<Ratio> memory_sweep_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  const MemoryKernelShape k = plan.pair_memory_kernel();
+  auto key = [&](int pct) {
+    return kernel_time_key(
+        "mps_pct_memory",
+        param_string({{"pct", pct}, {"blocks", k.blocks}, {"bytes_per_block", k.bytes_per_block}}));
+  };
+  for (int pct : plan.sharing.memory_sweep_percentages) {
+    if (pct != 100) cases.push_back({std::to_string(pct) + " %", key(pct), key(100)});
+  }
+  return cases;
+}
+
 // Keeps the cases measured, with their ratio; a case or its reference with fewer than
 // kMinSamples kernels is an error naming its first row.
 Result<std::vector<Ratio>> measured(std::vector<Ratio> cases, const Observations& obs,
@@ -104,14 +157,17 @@ Result<std::vector<Ratio>> measured(std::vector<Ratio> cases, const Observations
 // The model's ratios for `cases` with `profile`, and their rms relative error against the
 // measured ones; per-case signed errors in `errors`.
 Result<double> model_error(const Plan& plan, const models::GpuProfile& profile, int lanes,
-                           const std::vector<Ratio>& cases, bool sweep, std::vector<double>* errors) {
+                           const std::vector<Ratio>& cases, std::vector<double>* errors) {
   SimulateOptions options;
   options.suites = {SuiteId::kSharing};
   options.timeslice = false;
   options.mps = true;
-  options.share = !sweep;
-  options.pairs = !sweep;
-  options.sweep = sweep;
+  for (const Ratio& r : cases) {  // keys are "sharing/<case>/<param>/<metric>"
+    for (const std::string* key : {&r.key, &r.solo_key}) {
+      const size_t a = key->find('/') + 1;
+      options.sharing_cases.insert(key->substr(a, key->find('/', a) - a));
+    }
+  }
   options.fp32_lanes_per_sm = lanes;
   auto simulated = simulate_plan(plan, profile, options);
   if (!simulated) return simulated.error();
@@ -154,12 +210,13 @@ struct ScalarFit {
   std::string ratios;  // what the ratios are, for the note
 };
 
-Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProfile& model, int lanes,
-                  const std::vector<Ratio>& cases, bool sweep, FitOutcome& out) {
+// On success `model` takes the fitted value (the fits after it build on it).
+Status fit_scalar(const ScalarFit& spec, const Plan& plan, models::GpuProfile& model, int lanes,
+                  const std::vector<Ratio>& cases, FitOutcome& out) {
   models::GpuProfile candidate = model;
   auto error_at = [&](double value) -> Result<double> {
     spec.set(candidate, value);
-    return model_error(plan, candidate, lanes, cases, sweep, nullptr);
+    return model_error(plan, candidate, lanes, cases, nullptr);
   };
   double best = spec.lo, best_error = std::numeric_limits<double>::infinity();
   double first_error = 0, last_error = 0;
@@ -176,7 +233,9 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProf
     }
   }
   if (std::abs(first_error - last_error) < 1e-12) {
-    out.skipped.push_back(spec.name + ": the model's predictions for these cases do not depend on it");
+    const std::string why = spec.name + ": the model's predictions for these cases do not depend on it";
+    if (std::find(out.skipped.begin(), out.skipped.end(), why) == out.skipped.end())
+      out.skipped.push_back(why);
     return Ok{};
   }
   // Golden-section search around the best grid point.
@@ -209,8 +268,9 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProf
   double value = 0.5 * (lo + hi);
   if (best_error < std::min(fa, fb)) value = best;
   spec.set(candidate, value);
+  spec.set(model, value);
   std::vector<double> errors;
-  auto residual = model_error(plan, candidate, lanes, cases, sweep, &errors);
+  auto residual = model_error(plan, candidate, lanes, cases, &errors);
   if (!residual) return residual.error();
   int samples = 0;
   for (const Ratio& r : cases) samples += r.samples;
@@ -219,6 +279,8 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProf
                      format_number(spec.lo) + ", " + format_number(spec.hi) +
                      "]; model error per case: " + per_case_errors(cases, errors);
   if (value >= spec.hi - tolerance) note += "; at the upper bound of the search";
+  std::erase_if(out.fitted,
+                [&](const FittedParameter& f) { return f.name == spec.name; });  // an earlier round's
   out.fitted.push_back(FittedParameter{.name = spec.name,
                                        .value = value,
                                        .text = "",
@@ -230,24 +292,29 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, const models::GpuProf
   return Ok{};
 }
 
-Status fit_rounding(const Plan& plan, const models::GpuProfile& model, int lanes,
-                    const std::vector<Ratio>& cases, FitOutcome& out) {
+Status fit_rounding(const Plan& plan, models::GpuProfile& model, int lanes, const std::vector<Ratio>& cases,
+                    FitOutcome& out) {
   const std::array<std::pair<models::SmCapRounding, const char*>, 3> rules{
       {{models::SmCapRounding::kFloor, "floor"},
        {models::SmCapRounding::kNearest, "nearest"},
        {models::SmCapRounding::kCeil, "ceil"}}};
+  // Granularity 1 (any SM count) or 2 (whole TPCs), jointly with the rounding: 6 candidates.
+  const std::array<int, 2> granularities{1, 2};
   models::GpuProfile candidate = model;
-  std::array<double, 3> error{};
+  std::array<double, 6> error{};
   size_t best = 0;
   std::string per_rule;
-  for (size_t i = 0; i < rules.size(); ++i) {
-    candidate.mps_sm_rounding = rules[i].first;
-    auto e = model_error(plan, candidate, lanes, cases, true, nullptr);
+  for (size_t i = 0; i < error.size(); ++i) {
+    candidate.mps_sm_rounding = rules[i % 3].first;
+    candidate.mps_sm_granularity = granularities[i / 3];
+    auto e = model_error(plan, candidate, lanes, cases, nullptr);
     if (!e) return e.error();
     error[i] = *e;
-    if (error[i] < error[best]) best = i;
-    per_rule += std::string(per_rule.empty() ? "" : ", ") + rules[i].second + " " + percent(error[i]);
+    if (error[i] < error[best] - 1e-12) best = i;
+    per_rule += std::string(per_rule.empty() ? "" : ", ") + rules[i % 3].second + " by " +
+                std::to_string(granularities[i / 3]) + " " + percent(error[i]);
   }
+  const bool granularity_matters = std::abs(error[best % 3] - error[3 + best % 3]) > 1e-12;
   if (*std::max_element(error.begin(), error.end()) - *std::min_element(error.begin(), error.end()) < 1e-12) {
     out.skipped.push_back(
         "mps_sm_rounding: floor, nearest and ceil give the same SM counts at the sweep's "
@@ -266,45 +333,117 @@ Status fit_rounding(const Plan& plan, const models::GpuProfile& model, int lanes
   out.fitted.push_back(FittedParameter{
       .name = "mps_sm_rounding",
       .value = static_cast<double>(best),
-      .text = rules[best].second,
+      .text = rules[best % 3].second,
       .unit = "enum",
       .suite = "sharing",
       .points = samples,
       .residual = error[best],
-      .note = "the rounding whose simulated percentage sweep (" + std::to_string(cases.size()) +
-              " percentages, t(pct) / t(100 %) of a " + std::to_string(plan.sharing.sweep_waves) +
-              "-wave kernel) is closest: rms error " + per_rule +
+      .note = "the rounding (with the granularity) whose simulated percentage sweep (" +
+              std::to_string(cases.size()) + " percentages, t(pct) / t(100 %) of a " +
+              std::to_string(plan.sharing.sweep_waves) + "-wave kernel) is closest: rms error " + per_rule +
               "; SMs each percentage behaved as (sm_count x "
               "t(100 %) / t(pct)): " +
               effective});
+  model.mps_sm_rounding = rules[best % 3].first;
+  if (granularity_matters) {
+    model.mps_sm_granularity = granularities[best / 3];
+    out.fitted.push_back(FittedParameter{
+        .name = "mps_sm_granularity",
+        .value = static_cast<double>(granularities[best / 3]),
+        .text = "",
+        .unit = "count",
+        .suite = "sharing",
+        .points = samples,
+        .residual = error[best],
+        .note = "SMs per unit an MPS client is given (2: whole TPCs), chosen with mps_sm_rounding from the "
+                "percentage sweep; rms error " +
+                per_rule});
+  } else {
+    out.skipped.push_back(
+        "mps_sm_granularity: 1 and 2 SMs per unit give the same SM counts at the sweep's "
+        "percentages");
+  }
   return Ok{};
 }
 
 }  // namespace
 
-Status fit_mps(const Observations& obs, const models::GpuProfile& model, int lanes,
+Status fit_mps(const Observations& obs, const models::GpuProfile& base_model, int lanes,
                const std::string& raw_file, FitOutcome& out) {
+  models::GpuProfile model = base_model;  // takes each fitted value in turn
   const Plan plan = make_plan(model.sm_count);
-  auto co_run = measured(co_run_cases(plan), obs, raw_file);
-  if (!co_run) return co_run.error();
-  if (co_run->empty()) {
-    out.skipped.push_back("mps_interference_penalty: no MPS co-run case (run the sharing suite with MPS on)");
-  } else {
-    const ScalarFit penalty{.name = "mps_interference_penalty",
-                            .unit = "ratio",
-                            .lo = 0.0,
-                            .hi = 2.0,
-                            .step = 0.02,
-                            .set = [](models::GpuProfile& p, double v) { p.mps_interference_penalty = v; },
-                            .ratios = "co-run ratios (kernel_time together / alone)"};
-    if (auto s = fit_scalar(penalty, plan, model, lanes, *co_run, false, out); !s) return s;
-  }
+  // The SM cap first: the percentage sweep runs one client, so no interference term enters it.
   auto sweep = measured(sweep_cases(plan), obs, raw_file);
   if (!sweep) return sweep.error();
   if (sweep->empty()) {
     out.skipped.push_back("mps_sm_rounding: no MPS percentage sweep (run the sharing suite with MPS on)");
   } else if (auto s = fit_rounding(plan, model, lanes, *sweep, out); !s) {
     return s;
+  }
+  // The interference terms and the per-SM DRAM limit act together on the co-run cases (the pair
+  // term in every one): coordinate descent, kRounds passes over the terms in turn, each fitted
+  // with the others at their latest values.
+  const double effective_gbps = model.dram_bandwidth_effective / 1e9;
+  const std::vector<std::pair<ScalarFit, std::vector<Ratio>>> terms{
+      {ScalarFit{.name = "mps_interference_penalty",
+                 .unit = "ratio",
+                 .lo = 0.0,
+                 .hi = 2.0,
+                 .step = 0.05,
+                 .set = [](models::GpuProfile& p, double v) { p.mps_interference_penalty = v; },
+                 .ratios = "co-run ratios (kernel_time together / alone)"},
+       co_run_cases(plan)},
+      {ScalarFit{.name = "mps_interference_per_client",
+                 .unit = "ratio",
+                 .lo = 0.0,
+                 .hi = 2.0,
+                 .step = 0.02,
+                 .set = [](models::GpuProfile& p, double v) { p.mps_interference_per_client = v; },
+                 .ratios = "latency-bound client ratios (kernel_time with N clients / with 1)"},
+       latency_cases(plan)},
+      {ScalarFit{
+           .name = "mps_interference_memory",
+           .unit = "ratio",
+           .lo = 0.0,
+           .hi = 4.0,
+           .step = 0.04,
+           .set = [](models::GpuProfile& p, double v) { p.mps_interference_memory = v; },
+           .ratios = "compute-beside-memory ratios (kernel_time beside M DRAM-streaming clients / alone)"},
+       beside_memory_cases(plan)},
+      {ScalarFit{
+           .name = "mps_launch_gap_per_client",
+           .unit = "us",
+           .lo = 0.0,
+           .hi = 20.0,
+           .step = 0.1,
+           .set = [](models::GpuProfile& p,
+                     double v) { p.mps_launch_gap_per_client = sim::Time::ns(std::llround(v * 1000.0)); },
+           .ratios = "launch-gap ratios (gap of one client among N / alone)"},
+       launch_clients_cases(plan)},
+      {ScalarFit{.name = "dram_bandwidth_per_sm",
+                 .unit = "GB/s",
+                 .lo = effective_gbps / model.sm_count,
+                 .hi = effective_gbps,
+                 .step = (effective_gbps - effective_gbps / model.sm_count) / 200.0,
+                 .set = [](models::GpuProfile& p, double v) { p.dram_bandwidth_per_sm = v * 1e9; },
+                 .ratios = "memory sweep ratios (kernel_time at pct / at 100 %)"},
+       memory_sweep_cases(plan)}};
+  std::vector<std::pair<const ScalarFit*, std::vector<Ratio>>> present;
+  for (const auto& [spec, cases] : terms) {
+    auto found = measured(cases, obs, raw_file);
+    if (!found) return found.error();
+    if (found->empty()) {
+      out.skipped.push_back(spec.name +
+                            ": no measurement of its MPS case (run the sharing suite with MPS on)");
+    } else {
+      present.emplace_back(&spec, std::move(*found));
+    }
+  }
+  constexpr int kRounds = 4;
+  for (int round = 0; round < (present.size() > 1 ? kRounds : 1); ++round) {
+    for (const auto& [spec, cases] : present) {
+      if (auto s = fit_scalar(*spec, plan, model, lanes, cases, out); !s) return s;
+    }
   }
   return Ok{};
 }

@@ -32,13 +32,24 @@ models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const mode
       .memory_bound = 1.0};
 }
 
-models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile) {
+models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile,
+                                       int fp32_lanes_per_sm) {
   const double clock_ghz = profile.boost_clock_mhz * 1e-3 * profile.sustained_clock_factor;
   const double solo_ns = static_cast<double>(shape.iterations) * kFmaLatencyCycles / clock_ghz;
+  // One warp per SM issues 32 FMA lanes every kFmaLatencyCycles: that fraction of the SM's FP32
+  // peak (1/8 with 64 lanes, 1/16 with 128); no DRAM traffic.
+  const double sm_throughput =
+      std::min(1.0, static_cast<double>(kLatencyThreadsPerBlock) / kFmaLatencyCycles / fp32_lanes_per_sm);
   return models::KernelWork{.name = "calibrate.latency",
                             .solo_duration = sim::Time::ns(std::max<int64_t>(1, std::llround(solo_ns))),
                             .sm_demand = std::min(shape.blocks, profile.sm_count),
-                            .memory_bound = 0.0};
+                            .memory_bound = 0.0,
+                            .blocks = shape.blocks,
+                            .threads_per_block = kLatencyThreadsPerBlock,
+                            .registers_per_thread = 0,
+                            .shared_memory_per_block = 0,
+                            .sm_throughput = sm_throughput,
+                            .dram_throughput = 0.0};
 }
 
 namespace {
@@ -266,7 +277,12 @@ Status simulate_kernel_streams(const models::GpuProfile& profile, SharingPolicy 
     for (uint64_t k = 0; k < n; ++k) bench.submit(pids[i], 0, per_process[i], i * n + k);
   }
   if (auto s = bench.run(what); !s) return s;
-  const auto gap = static_cast<double>(profile.kernel_launch_overhead.count_ns());
+  // A kernel starts its launch gap after the previous one of its stream: kernel_launch_overhead,
+  // and under MPS mps_launch_gap_per_client more for each other client with work (all of them,
+  // in the middle half of the kernels that observations keep).
+  const double others = policy == SharingPolicy::kMps ? static_cast<double>(per_process.size() - 1) : 0.0;
+  const double gap = static_cast<double>(profile.kernel_launch_overhead.count_ns()) +
+                     others * static_cast<double>(profile.mps_launch_gap_per_client.count_ns());
   for (size_t i = 0; i < per_process.size(); ++i) {
     for (uint64_t k = 0; k < n; ++k) {
       const double previous = k == 0 ? 0.0 : bench.done_ns(i * n + k - 1);
@@ -365,7 +381,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
   const KernelWork share_kernel =
       compute_kernel_work(plan.share_kernel(), profile, options.fp32_lanes_per_sm);
   for (const SharingPlan::ShareCase& c : p.share_cases) {
-    if (!options.share) break;
+    if (!options.runs("share")) break;
     if (!options.mps && c.percentage != 100) continue;  // as the CUDA program: percentages need MPS
     std::vector<std::string> params;
     for (int i = 0; i < c.processes; ++i) {
@@ -382,7 +398,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     }
   }
   if (!options.mps) return Ok{};
-  if (options.sweep) {
+  if (options.runs("mps_pct")) {
     const KernelWork sweep = compute_kernel_work(plan.sweep_kernel(), profile, options.fp32_lanes_per_sm);
     for (int pct : p.sweep_percentages) {
       const std::vector<std::string> params{param_string(
@@ -395,7 +411,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
       }
     }
   }
-  if (options.sweep) {
+  if (options.runs("mps_pct_memory")) {
     const KernelWork memory = memory_kernel_work(plan.pair_memory_kernel(), profile);
     const MemoryKernelShape shape = plan.pair_memory_kernel();
     for (int pct : p.memory_sweep_percentages) {
@@ -409,7 +425,6 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
       }
     }
   }
-  if (!options.pairs) return Ok{};
   auto clients = [&](const std::string& case_name, const KernelWork& work, int n, int kernels) -> Status {
     std::vector<std::string> params;
     for (int i = 0; i < n; ++i) params.push_back(param_string({{"procs", n}, {"proc", i}}));
@@ -417,11 +432,13 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
         profile, SharingPolicy::kMps, std::vector<KernelWork>(static_cast<size_t>(n), work), kernels, 100,
         case_name, params, "sharing " + case_name + " procs=" + std::to_string(n), data);
   };
-  const KernelWork latency = latency_kernel_work(plan.latency_kernel(), profile);
+  const KernelWork latency = latency_kernel_work(plan.latency_kernel(), profile, options.fp32_lanes_per_sm);
   for (int n : p.latency_clients) {
+    if (!options.runs("latency")) break;
     if (auto s = clients("latency", latency, n, p.latency_kernels); !s) return s;
   }
   for (int n : p.launch_clients) {
+    if (!options.runs("launch_clients")) break;
     if (auto s = clients("launch_clients", kEmptyKernel, n, p.launch_client_kernels); !s) return s;
   }
   const KernelWork compute =
@@ -434,6 +451,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
       {PairKind::kComputeMemory, {compute, memory}},
       {PairKind::kMemoryMemory, {memory, memory}}};
   for (const auto& [kind, work] : pairs) {
+    if (!options.runs("pair")) break;
     std::vector<std::string> params;
     for (size_t i = 0; i < work.size(); ++i) {
       params.push_back(param_string({{"kind", static_cast<int64_t>(kind)},
@@ -448,6 +466,7 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
     }
   }
   for (int m : p.beside_memory_clients) {
+    if (!options.runs("beside_memory")) break;
     std::vector<KernelWork> work{compute};
     for (int i = 0; i < m; ++i) work.push_back(memory);
     std::vector<std::string> params;

@@ -86,6 +86,7 @@ Result<ProcessId> GpuModel::start_process(const ProcessSpec& spec) {
   for (size_t s = processes_.back().first_stream; s < streams_.size(); ++s) streams_[s].process = id;
   wants_turn_.push_back(0);
   cap_of_.push_back(kNoConstraint);
+  client_dram_.push_back(0.0);
   ++live_processes_;
   if (spec.memory_bytes > 0) handle_memory_request(id, spec.memory_bytes, now);
   recompute(now);
@@ -191,7 +192,8 @@ void GpuModel::fail_processes(const std::vector<ProcessId>& victims, const std::
 }
 
 // ---- Work ---------------------------------------------------------------------------------------
-void GpuModel::submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done) {
+void GpuModel::submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done,
+                      LaunchMode launch) {
   assert(process < processes_.size());
   Process& p = processes_[process];
   assert(stream >= 0 && stream < p.spec.streams);
@@ -199,7 +201,7 @@ void GpuModel::submit(ProcessId process, int stream, std::vector<GpuOp> ops, Com
   const sim::Time now = sim_.now();
   settle(now);
   const uint32_t stream_index = p.first_stream + static_cast<uint32_t>(stream);
-  streams_[stream_index].queue.push(Submission{std::move(ops), 0, done});
+  streams_[stream_index].queue.push(Submission{std::move(ops), 0, done, launch, now, 0});
   if (streams_[stream_index].active_op < 0) start_next_op(stream_index, now);
   recompute(now);
 }
@@ -222,7 +224,9 @@ void GpuModel::release_op(uint32_t op) {
 // Keeps the per-process counts of ops in flight, and wants_turn_ (I4), up to date.
 void GpuModel::count_in_flight(const InFlightOp& op, int delta) {
   Process& p = processes_[op.process];
+  if (p.ops_in_flight == 0 && delta > 0) ++busy_processes_;
   p.ops_in_flight = static_cast<uint32_t>(static_cast<int>(p.ops_in_flight) + delta);
+  if (p.ops_in_flight == 0 && delta < 0) --busy_processes_;
   if (op.is_kernel())
     p.kernels_in_flight = static_cast<uint32_t>(static_cast<int>(p.kernels_in_flight) + delta);
   const bool copies_wait = policy_->copies_need_a_turn() && p.ops_in_flight > p.kernels_in_flight;
@@ -247,16 +251,23 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
     op.stream = stream_index;
     op.process = stream.process;
     if (const auto* kernel = std::get_if<KernelWork>(&work)) {
-      KernelState k;
       op.name = kernel->name;
-      k.launch_gap_left_ns = profile_.kernel_launch_overhead.count_ns();
-      k.solo_ns_left = static_cast<double>(std::max<int64_t>(0, kernel->solo_duration.count_ns()));
-      const int d = (kernel->sm_demand <= 0 || kernel->sm_demand > profile_.sm_count) ? profile_.sm_count
-                                                                                      : kernel->sm_demand;
-      k.sm_demand = d;
-      k.memory_bound = std::clamp(kernel->memory_bound, 0.0, 1.0);
-      k.dram_demand = k.memory_bound * profile_.dram_bandwidth_effective * 1e-9;
-      op.work = k;
+      op.work = describe_kernel(*kernel);
+      KernelState& k = op.kernel();
+      const double cap = processes_[op.process].sm_cap;
+      k.alone = alone_slowdown(k, cap);
+      k.space = resident_fraction(k, cap) * std::min(cap, k.span) * k.alone;
+      // The launch gap: the host's launch cost (plus, under MPS, the wait behind other clients'
+      // launches), hidden behind earlier kernels when the host issued the submission ahead.
+      const int others = std::max(0, busy_processes_ - (processes_[op.process].ops_in_flight > 0 ? 1 : 0));
+      const sim::Time per_launch = profile_.kernel_launch_overhead + policy_->launch_gap_extra(others);
+      ++sub.kernels_launched;
+      if (sub.launch == LaunchMode::kAsynchronous) {
+        const sim::Time issued = sub.submitted_at + per_launch * sub.kernels_launched;
+        k.launch_gap_left_ns = std::max<int64_t>(0, (issued - now).count_ns());
+      } else {
+        k.launch_gap_left_ns = per_launch.count_ns();
+      }
     } else {
       const auto& copy = std::get<CopyWork>(work);
       CopyState c;

@@ -40,4 +40,11 @@ MemoryCheck MpsPolicy::check_memory(const ProcessSpec& spec, int64_t process_use
   return {};
 }
 
+double MpsPolicy::co_run_slowdown(int other_processes, double other_dram_use) const {
+  if (other_processes <= 0) return 1.0;
+  return 1.0 + profile_.mps_interference_penalty +
+         profile_.mps_interference_per_client * (other_processes - 1) +
+         profile_.mps_interference_memory * other_dram_use;
+}
+
 }  // namespace sharesim::models

@@ -16,7 +16,11 @@ class MpsPolicy final : public GpuSharingPolicy {
   [[nodiscard]] int sm_cap(const ProcessSpec& spec) const override;
   [[nodiscard]] MemoryCheck check_memory(const ProcessSpec& spec, int64_t process_used, int64_t request,
                                          int64_t gpu_used) const override;
-  [[nodiscard]] double co_run_slowdown() const override { return 1.0 + profile_.mps_interference_penalty; }
+  // 1 + penalty x min(1, n) + per_client x max(0, n - 1) + memory x other_dram_use (gpu_profile.h).
+  [[nodiscard]] double co_run_slowdown(int other_processes, double other_dram_use) const override;
+  [[nodiscard]] sim::Time launch_gap_extra(int other_processes) const override {
+    return profile_.mps_launch_gap_per_client * other_processes;
+  }
 
  private:
   const GpuProfile& profile_;

@@ -27,12 +27,13 @@ struct ParameterRule {
   double min;
   double max;
   void (*assign)(GpuProfile&, double number, bool flag, std::string_view word, sim::Time duration);
+  bool optional = false;  // may be left out of a profile file
 };
 
 constexpr double kInf = 1e300;
 
 // clang-format off
-const std::array<ParameterRule, 24> kRules = {{
+const std::array<ParameterRule, 32> kRules = {{
   {"sm_count", Kind::kCount, 1, 100000, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.sm_count = static_cast<int>(v); }},
   {"max_threads_per_sm", Kind::kCount, 1, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.max_threads_per_sm = static_cast<int>(v); }},
   {"max_blocks_per_sm", Kind::kCount, 1, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.max_blocks_per_sm = static_cast<int>(v); }},
@@ -58,6 +59,15 @@ const std::array<ParameterRule, 24> kRules = {{
   {"mps_sm_rounding", Kind::kEnum, 0, 0, [](GpuProfile& p, double, bool, std::string_view w, sim::Time) {
      p.mps_sm_rounding = w == "floor" ? SmCapRounding::kFloor : w == "ceil" ? SmCapRounding::kCeil : SmCapRounding::kNearest; }},
   {"mps_interference_penalty", Kind::kRatio, 0, 100, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.mps_interference_penalty = v; }},
+  // Optional (absent: the GpuProfile default, which leaves the model as before these existed).
+  {"registers_per_sm", Kind::kCount, 1, 1e9, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.registers_per_sm = static_cast<int>(v); }, true},
+  {"register_allocation_unit", Kind::kCount, 1, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.register_allocation_unit = static_cast<int>(v); }, true},
+  {"shared_memory_per_sm", Kind::kBytes, 1, kInf, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.shared_memory_per_sm = static_cast<int64_t>(v); }, true},
+  {"dram_bandwidth_per_sm", Kind::kBandwidth, 0, kInf, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.dram_bandwidth_per_sm = v; }, true},
+  {"mps_sm_granularity", Kind::kCount, 1, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.mps_sm_granularity = static_cast<int>(v); }, true},
+  {"mps_interference_per_client", Kind::kRatio, 0, 100, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.mps_interference_per_client = v; }, true},
+  {"mps_interference_memory", Kind::kRatio, 0, 100, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.mps_interference_memory = v; }, true},
+  {"mps_launch_gap_per_client", Kind::kDuration, 0, kInf, [](GpuProfile& p, double, bool, std::string_view, sim::Time t) { p.mps_launch_gap_per_client = t; }, true},
 }};
 // clang-format on
 
@@ -183,7 +193,7 @@ class Loader {
     if (profile.name.empty()) return error_at(root, "name", "missing: the profile needs a name");
     if (!have_parameters) return error_at(root, "parameters", "missing: the profile needs its parameters");
     for (const auto& rule : kRules) {
-      if (rule.key.empty()) continue;
+      if (rule.key.empty() || rule.optional) continue;
       if (std::none_of(profile.provenance.begin(), profile.provenance.end(),
                        [&](const ParameterProvenance& p) { return p.name == rule.key; })) {
         return error_at(root, "parameters." + std::string(rule.key),
@@ -393,20 +403,22 @@ class Loader {
 
 int GpuProfile::mps_sm_cap(int active_thread_percentage) const {
   assert(active_thread_percentage >= 1 && active_thread_percentage <= 100);
+  const int64_t unit = std::max(1, mps_sm_granularity);
   const int64_t scaled = static_cast<int64_t>(sm_count) * active_thread_percentage;  // SMs x 100
-  int64_t sms = 0;
+  const int64_t per = 100 * unit;                                                    // one unit x 100
+  int64_t units = 0;
   switch (mps_sm_rounding) {
     case SmCapRounding::kFloor:
-      sms = scaled / 100;
+      units = scaled / per;
       break;
     case SmCapRounding::kCeil:
-      sms = (scaled + 99) / 100;
+      units = (scaled + per - 1) / per;
       break;
     case SmCapRounding::kNearest:
-      sms = (scaled + 50) / 100;
+      units = (scaled + per / 2) / per;
       break;
   }
-  return static_cast<int>(std::clamp<int64_t>(sms, 1, sm_count));
+  return static_cast<int>(std::clamp<int64_t>(units * unit, std::min<int64_t>(unit, sm_count), sm_count));
 }
 
 sim::Time GpuProfile::boost_to_sustained(sim::Time at_boost) const {

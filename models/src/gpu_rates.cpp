@@ -25,82 +25,178 @@ sim::Time time_to_finish(sim::Time now, double remaining, double rate) {
 
 }  // namespace
 
-// SMs: the kernels past their launch gap that the policy lets run share sm_count max-min fairly,
-// each up to its demand d, the kernels of a process together up to the process's SM cap.
-//   variables  s_k <= d_k
-//   sum_k s_k <= sm_count;   for each capped process p: sum_{k of p} s_k <= cap_p
-void GpuModel::share_sms() {
+// ---- What a kernel needs (fixed at its start) ---------------------------------------------------
+GpuModel::KernelState GpuModel::describe_kernel(const KernelWork& work) const {
+  KernelState k;
+  k.solo_ns_left = static_cast<double>(std::max<int64_t>(0, work.solo_duration.count_ns()));
+  k.memory_bound = std::clamp(work.memory_bound, 0.0, 1.0);
+  const auto sm_count = static_cast<double>(profile_.sm_count);
+  const double bandwidth = profile_.dram_bandwidth_effective * 1e-9;  // bytes per ns
+  if (work.blocks <= 0) {  // simple: fills its SMs, DRAM-bound for m of its time
+    k.span = (work.sm_demand <= 0 || work.sm_demand > profile_.sm_count) ? sm_count : work.sm_demand;
+    k.issue = (1 - k.memory_bound) * k.span;
+    k.dram_demand = k.memory_bound * bandwidth;
+    return k;
+  }
+  // Launch configuration: resident blocks per SM by the CUDA occupancy rules (threads in whole
+  // warps, registers allocated per warp in units, shared memory, the block limit).
+  constexpr int kWarp = 32;
+  k.blocks = work.blocks;
+  const int warps = std::max(1, (work.threads_per_block + kWarp - 1) / kWarp);
+  int per_sm = std::min(profile_.max_blocks_per_sm, profile_.max_threads_per_sm / (warps * kWarp));
+  double residency = std::max(static_cast<double>(warps * kWarp) / profile_.max_threads_per_sm,
+                              1.0 / profile_.max_blocks_per_sm);
+  if (work.registers_per_thread > 0) {
+    const int unit = std::max(1, profile_.register_allocation_unit);
+    const int per_warp = (kWarp * work.registers_per_thread + unit - 1) / unit * unit;
+    per_sm = std::min(per_sm, profile_.registers_per_sm / (warps * per_warp));
+    residency = std::max(residency, static_cast<double>(warps * per_warp) / profile_.registers_per_sm);
+  }
+  if (work.shared_memory_per_block > 0) {
+    per_sm = static_cast<int>(
+        std::min<int64_t>(per_sm, profile_.shared_memory_per_sm / work.shared_memory_per_block));
+    residency = std::max(residency, static_cast<double>(work.shared_memory_per_block) /
+                                        static_cast<double>(profile_.shared_memory_per_sm));
+  }
+  k.blocks_per_sm = std::max(1, per_sm);  // a block that does not fit would not launch: one at a time
+  k.block_residency = std::min(1.0, residency);
+  k.span = std::min(sm_count, static_cast<double>(work.blocks));  // the block scheduler spreads wide
+  k.issue = work.sm_throughput >= 0 ? std::min(k.span, std::clamp(work.sm_throughput, 0.0, 1.0) * sm_count)
+                                    : resident_fraction(k, k.span) * k.span;
+  k.dram_demand = work.dram_throughput >= 0 ? std::min(bandwidth, std::clamp(work.dram_throughput, 0.0, 1.0) *
+                                                                      profile_.dram_bandwidth_nominal * 1e-9)
+                                            : k.memory_bound * bandwidth;
+  return k;
+}
+
+// o(c): the fraction of each SM's residency the kernel's blocks take when it may use c SMs.
+double GpuModel::resident_fraction(const KernelState& k, double sms) const {
+  if (k.blocks == 0) return 1.0;
+  const double span = std::min(sms, k.span);
+  const double per_sm = std::min<double>(k.blocks_per_sm, std::ceil(k.blocks / span));
+  return std::min(1.0, per_sm * k.block_residency);
+}
+
+// T(c): the kernel's time alone on at most c SMs, in units of its solo time (1 at c >= span).
+double GpuModel::alone_slowdown(const KernelState& k, double sms) const {
+  const double span = std::min(sms, k.span);
+  // DRAM reachable from `span` SMs (Little's law per SM), relative to what it reaches alone.
+  double memory = 1.0;
+  if (k.dram_demand > 0 && profile_.dram_bandwidth_per_sm > 0) {
+    const double per_sm = profile_.dram_bandwidth_per_sm * 1e-9;
+    memory = std::min(k.dram_demand, k.span * per_sm) / std::min(k.dram_demand, span * per_sm);
+  }
+  if (k.blocks == 0) return (1 - k.memory_bound) * k.span / span + k.memory_bound * memory;
+  // Waves of blocks at this span against alone, and the issue work concentrated on fewer SMs.
+  auto waves = [&](double s) { return std::ceil(k.blocks / (k.blocks_per_sm * s)); };
+  const double compute = std::max({1.0, waves(span) / waves(k.span), k.issue / span});
+  return std::max(compute, memory);
+}
+
+// ---- Sharing ---------------------------------------------------------------------------------------
+// Kernels past their launch gap that the policy lets run: one max-min system (sharing.h) over
+// their rates x_k (solo-ns per ns), each bounded by its speed alone at its process's SMs:
+//   x_k <= 1 / (T_k(c_p) I_k)
+//   sum_k x_k sigma_k <= sm_count      residency (SM-space), sigma_k = o_k(c) span_k(c) T_k I_k
+//   sum_k x_k a_k     <= sm_count      issue throughput, a_k SM-equivalents alone
+//   sum_k x_k b_k     <= bandwidth     DRAM, b_k bytes per ns alone
+//   per process p with several kernels: the residency and issue sums of its kernels <= cap_p
+// weighted by 1 / sigma_k, so the SM-space held is what is shared fairly (as SMs were before).
+void GpuModel::share_kernels() {
   sharing_.clear();
   shared_ops_.clear();
-  const MaxMinSystem::Id gpu = sharing_.add_constraint(static_cast<double>(profile_.sm_count));
+  int processes = 0;
+  double dram_total = 0;
+  const double bandwidth = profile_.dram_bandwidth_effective * 1e-9;
   for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
     auto* k = std::get_if<KernelState>(&op.work);
     if (k == nullptr) continue;
     k->sms = 0;
+    k->rate = 0;
     if (k->launch_gap_left_ns != 0 || !op.may_run) continue;
-    const int cap = processes_[op.process].sm_cap;
-    if (cap < profile_.sm_count && cap_of_[op.process] == kNoConstraint) {
-      cap_of_[op.process] = sharing_.add_constraint(static_cast<double>(cap));
-    }
-    const MaxMinSystem::Id v = sharing_.add_variable(k->sm_demand);
-    sharing_.add_use(v, gpu);
-    if (cap_of_[op.process] != kNoConstraint) sharing_.add_use(v, cap_of_[op.process]);
     shared_ops_.push_back(index);
+    client_dram_[op.process] = 0;
+    cap_of_[op.process] = kNoConstraint;
   }
   if (shared_ops_.empty()) return;
+  for (uint32_t index : shared_ops_) {
+    const InFlightOp& op = ops_[index];
+    if (cap_of_[op.process] == kNoConstraint) {
+      ++processes;
+      cap_of_[op.process] = 0;  // counted
+    }
+    const double use = op.kernel().dram_demand / bandwidth;
+    client_dram_[op.process] += use;
+    dram_total += use;
+  }
+  const auto sm_count = static_cast<double>(profile_.sm_count);
+  const MaxMinSystem::Id space = sharing_.add_constraint(sm_count);
+  const MaxMinSystem::Id issue = sharing_.add_constraint(sm_count);
+  const MaxMinSystem::Id dram = sharing_.add_constraint(bandwidth);
+  for (uint32_t index : shared_ops_) cap_of_[ops_[index].process] = kNoConstraint;
+  for (uint32_t index : shared_ops_) {
+    InFlightOp& op = ops_[index];
+    KernelState& k = op.kernel();
+    const Process& p = processes_[op.process];
+    const double cap = p.sm_cap;
+    const double interference =
+        processes > 1
+            ? policy_->co_run_slowdown(processes - 1, std::max(0.0, dram_total - client_dram_[op.process]))
+            : 1.0;
+    k.slowdown = k.alone * interference;
+    const double sigma = k.space * interference;
+    const bool grouped = p.sm_cap < profile_.sm_count && p.kernels_in_flight > 1;
+    if (grouped && cap_of_[op.process] == kNoConstraint) {
+      cap_of_[op.process] = sharing_.add_constraint(cap);
+      sharing_.add_constraint(cap);  // its issue, id cap_of_ + 1
+    }
+    const MaxMinSystem::Id v = sharing_.add_variable(1.0 / k.slowdown, 1.0 / sigma);
+    sharing_.add_use(v, space, sigma);
+    if (k.issue > 0) sharing_.add_use(v, issue, k.issue);
+    if (k.dram_demand > 0) sharing_.add_use(v, dram, k.dram_demand);
+    if (grouped) {
+      sharing_.add_use(v, cap_of_[op.process], sigma);
+      if (k.issue > 0) sharing_.add_use(v, cap_of_[op.process] + 1, k.issue);
+    }
+  }
   solver_->solve(sharing_);
   for (size_t v = 0; v < shared_ops_.size(); ++v) {
     InFlightOp& op = ops_[shared_ops_[v]];
-    op.kernel().sms = sharing_.value(static_cast<MaxMinSystem::Id>(v));
+    KernelState& k = op.kernel();
+    k.rate = sharing_.value(static_cast<MaxMinSystem::Id>(v));
+    k.sms = k.rate * k.space * (k.slowdown / k.alone);  // x sigma: the SM-space it holds
     cap_of_[op.process] = kNoConstraint;
   }
 }
 
-// Bandwidth: kernels that got SMs share the effective DRAM bandwidth, each up to its demand b;
-// the copies holding an engine (first come, first served) past their latency share their
-// direction's pinned PCIe bandwidth, each up to its solo bandwidth. Three independent constraints.
-void GpuModel::share_bandwidth() {
+// Copies: at most copy_engines hold an engine, first come, first served (start order).
+void GpuModel::share_engines() {
   int engines_left = profile_.copy_engines;
-  for (uint32_t index : active_) {  // start order: first come, first served
+  for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
-    if (op.is_kernel()) {
-      op.kernel().dram_grant = 0;
-      continue;
-    }
+    if (op.is_kernel()) continue;
     CopyState& c = op.copy();
     c.rate = 0;
     c.holds_engine = op.may_run && engines_left > 0;
     if (c.holds_engine) --engines_left;
   }
-  sharing_.clear();
-  shared_ops_.clear();
-  const MaxMinSystem::Id dram = sharing_.add_constraint(profile_.dram_bandwidth_effective * 1e-9);
-  const MaxMinSystem::Id h2d = sharing_.add_constraint(profile_.pcie_bandwidth(true, /*pinned=*/true) * 1e-9);
-  const MaxMinSystem::Id d2h =
-      sharing_.add_constraint(profile_.pcie_bandwidth(false, /*pinned=*/true) * 1e-9);
+}
+
+// Copies moving bytes in one direction are served in start order, each up to its solo
+// bandwidth, from the direction's pinned bandwidth: same-direction copies on different engines
+// largely serialise on hardware (DMA engines stream one transfer at a time over the link).
+void GpuModel::share_copies() {
+  double left[2] = {profile_.pcie_bandwidth(true, /*pinned=*/true) * 1e-9,
+                    profile_.pcie_bandwidth(false, /*pinned=*/true) * 1e-9};
   for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
-    if (const auto* k = std::get_if<KernelState>(&op.work)) {
-      if (k->sms <= 0 || k->dram_demand <= 0) continue;
-      sharing_.add_use(sharing_.add_variable(k->dram_demand), dram);
-    } else {
-      const CopyState& c = op.copy();
-      if (!c.holds_engine || c.latency_left_ns != 0) continue;
-      sharing_.add_use(sharing_.add_variable(c.solo_bandwidth), c.host_to_device ? h2d : d2h);
-    }
-    shared_ops_.push_back(index);
-  }
-  if (shared_ops_.empty()) return;
-  solver_->solve(sharing_);
-  for (size_t v = 0; v < shared_ops_.size(); ++v) {
-    InFlightOp& op = ops_[shared_ops_[v]];
-    const double grant = sharing_.value(static_cast<MaxMinSystem::Id>(v));
-    if (auto* k = std::get_if<KernelState>(&op.work)) {
-      k->dram_grant = grant;
-    } else {
-      op.copy().rate = grant;
-    }
+    if (op.is_kernel()) continue;
+    CopyState& c = op.copy();
+    if (!c.holds_engine || c.latency_left_ns != 0) continue;
+    double& direction = left[c.host_to_device ? 0 : 1];
+    c.rate = std::min(c.solo_bandwidth, direction);
+    direction -= c.rate;
   }
 }
 
@@ -110,24 +206,9 @@ void GpuModel::recompute(sim::Time now) {
     InFlightOp& op = ops_[index];
     op.may_run = op.is_kernel() ? policy_->kernel_may_run(op.process) : policy_->copy_may_run(op.process);
   }
-  share_sms();
-  share_bandwidth();
-
-  // Interference: while kernels of two or more processes hold SMs, the policy's slowdown applies.
-  bool several_processes = false;
-  constexpr ProcessId kNone = ~ProcessId{0};
-  ProcessId first = kNone;
-  for (uint32_t index : active_) {
-    const InFlightOp& op = ops_[index];
-    if (!op.is_kernel() || op.kernel().sms <= 0) continue;
-    if (first == kNone) {
-      first = op.process;
-    } else if (op.process != first) {
-      several_processes = true;
-      break;
-    }
-  }
-  const double slowdown = several_processes ? policy_->co_run_slowdown() : 1.0;
+  share_kernels();
+  share_engines();
+  share_copies();
 
   sim::Time next = policy_->next_event();
   usage_ = Usage{};
@@ -136,23 +217,12 @@ void GpuModel::recompute(sim::Time now) {
     InFlightOp& op = ops_[index];
     op.next_at = sim::Time::max();
     if (auto* k = std::get_if<KernelState>(&op.work)) {
-      k->rate = 0;
       if (k->launch_gap_left_ns > 0) {
         op.next_at = now + sim::Time::ns(k->launch_gap_left_ns);
-      } else if (k->sms > 0) {
-        const double m = k->memory_bound;
-        double time_per_work = 0;  // 1 / rate
-        if (m < 1) time_per_work += (1 - m) * k->sm_demand / k->sms;
-        if (m > 0) {
-          time_per_work += k->dram_grant > 0 ? m * k->dram_demand / k->dram_grant
-                                             : std::numeric_limits<double>::infinity();
-        }
-        k->rate = std::isfinite(time_per_work) && time_per_work > 0 ? 1.0 / (time_per_work * slowdown) : 0.0;
-        if (k->rate > 0) {
-          usage_.kernel_busy = true;
-          usage_.sms_used += k->sms;
-          dram_bytes_per_ns += k->rate * k->dram_demand;
-        }
+      } else if (k->rate > 0) {
+        usage_.kernel_busy = true;
+        usage_.sms_used += k->sms;
+        dram_bytes_per_ns += k->rate * k->dram_demand;
         op.next_at = time_to_finish(now, k->solo_ns_left, k->rate);
       }
     } else {

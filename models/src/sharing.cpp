@@ -49,61 +49,124 @@ double MaxMinSystem::usage(Id constraint) const {
 
 void ProgressiveFilling::solve(MaxMinSystem& s) const {
   constexpr double kEps = MaxMinSystem::kRelativePrecision;
-  const size_t n = s.bound_.size();
+  const auto n = static_cast<uint32_t>(s.bound_.size());
   const size_t m = s.capacity_.size();
   auto uses_end = [&](size_t i) { return i + 1 < n ? s.first_use_[i + 1] : s.uses_.size(); };
   s.value_.assign(n, 0.0);
   s.left_.assign(s.capacity_.begin(), s.capacity_.end());
   s.full_.assign(m, 0);
-  s.load_.resize(m);
-  s.unfrozen_.clear();
+  s.load_.assign(m, 0.0);
+  // Fast path: when every constraint holds with every variable at its bound, that is the answer.
+  // The same pass finds the constraints that can bind at all (the others are left out below).
+  bool bounded = true;
   for (uint32_t i = 0; i < n; ++i) {
-    if (s.bound_[i] > 0) s.unfrozen_.push_back(i);
+    bounded = bounded && s.bound_[i] < MaxMinSystem::kUnbounded;
+    for (size_t u = s.first_use_[i]; u < uses_end(i); ++u) {
+      s.load_[s.uses_[u].constraint] += s.uses_[u].usage * s.bound_[i];
+    }
   }
-  while (!s.unfrozen_.empty()) {
-    // The unfrozen variables' load on each constraint (recomputed each round: no drift).
-    std::fill(s.load_.begin(), s.load_.end(), 0.0);
-    double level = MaxMinSystem::kUnbounded;
-    for (uint32_t i : s.unfrozen_) {
-      level = std::min(level, s.bound_[i] / s.weight_[i]);
-      for (size_t u = s.first_use_[i]; u < uses_end(i); ++u) {
-        s.load_[s.uses_[u].constraint] += s.uses_[u].usage * s.weight_[i];
+  s.binding_.clear();
+  for (size_t c = 0; c < m; ++c) {
+    if (!bounded || s.load_[c] > s.capacity_[c] * (1 - kEps)) s.binding_.push_back(static_cast<uint32_t>(c));
+  }
+  if (s.binding_.empty()) {
+    std::copy(s.bound_.begin(), s.bound_.end(), s.value_.begin());
+    return;
+  }
+  // Members of each binding constraint (CSR), the unfrozen load a_ij w_i and member count on it.
+  s.member_start_.assign(m + 1, 0);
+  s.members_left_.assign(m, 0);
+  std::fill(s.load_.begin(), s.load_.end(), 0.0);
+  for (uint32_t c : s.binding_) s.full_[c] = 2;  // 2: may bind, not full yet
+  for (uint32_t i = 0; i < n; ++i) {
+    for (size_t u = s.first_use_[i]; u < uses_end(i); ++u) {
+      const uint32_t c = s.uses_[u].constraint;
+      if (s.full_[c] != 2) continue;
+      ++s.member_start_[c + 1];
+      if (s.bound_[i] > 0) {
+        s.load_[c] += s.uses_[u].usage * s.weight_[i];
+        ++s.members_left_[c];
       }
     }
-    for (size_t c = 0; c < m; ++c) {
-      if (s.full_[c] == 0 && s.load_[c] > 0) level = std::min(level, std::max(0.0, s.left_[c]) / s.load_[c]);
+  }
+  for (size_t c = 0; c < m; ++c) s.member_start_[c + 1] += s.member_start_[c];
+  s.members_.resize(s.member_start_[m]);
+  s.member_fill_.assign(s.member_start_.begin(), s.member_start_.end() - 1);
+  for (uint32_t i = 0; i < n; ++i) {
+    for (size_t u = s.first_use_[i]; u < uses_end(i); ++u) {
+      const uint32_t c = s.uses_[u].constraint;
+      if (s.full_[c] == 2) s.members_[s.member_fill_[c]++] = i;
     }
-    if (level == MaxMinSystem::kUnbounded) {  // unbounded variables that use nothing
+  }
+  // The variables still growing (a linear scan per round finds the lowest bound level: rounds
+  // are few in practice, and this avoids sorting every time).
+  s.unfrozen_.clear();
+  s.frozen_.assign(n, 0);
+  for (uint32_t i = 0; i < n; ++i) {
+    if (s.bound_[i] > 0) {
+      s.unfrozen_.push_back(i);
+    } else {
+      s.frozen_[i] = 1;
+    }
+  }
+  size_t left = s.unfrozen_.size();
+  auto freeze = [&](uint32_t i, double x) {
+    s.value_[i] = x;
+    s.frozen_[i] = 1;
+    --left;
+    for (size_t u = s.first_use_[i]; u < uses_end(i); ++u) {
+      const uint32_t c = s.uses_[u].constraint;
+      s.left_[c] -= s.uses_[u].usage * x;
+      if (s.full_[c] == 2) {
+        s.load_[c] -= s.uses_[u].usage * s.weight_[i];
+        --s.members_left_[c];
+      }
+    }
+  };
+  while (left > 0) {
+    // Drop the frozen from the list; find the lowest bound level among the others.
+    double level = MaxMinSystem::kUnbounded;
+    size_t keep = 0;
+    for (uint32_t i : s.unfrozen_) {
+      if (s.frozen_[i] != 0) continue;
+      s.unfrozen_[keep++] = i;
+      level = std::min(level, s.bound_[i] / s.weight_[i]);
+    }
+    s.unfrozen_.resize(keep);
+    for (uint32_t c : s.binding_) {
+      if (s.full_[c] == 2 && s.members_left_[c] > 0 && s.load_[c] > 0) {
+        level = std::min(level, std::max(0.0, s.left_[c]) / s.load_[c]);
+      }
+    }
+    if (level == MaxMinSystem::kUnbounded) {  // unbounded variables that use nothing binding
       for (uint32_t i : s.unfrozen_) s.value_[i] = MaxMinSystem::kUnbounded;
       break;
     }
-    // Constraints that fill at this level (to the relative precision).
     const double limit = level * (1 + kEps);
-    for (size_t c = 0; c < m; ++c) {
-      if (s.full_[c] != 0 || s.load_[c] <= 0) continue;
-      if (s.left_[c] <= s.capacity_[c] * kEps || s.left_[c] <= limit * s.load_[c]) s.full_[c] = 1;
-    }
-    // Freeze the variables at their bound or on a full constraint; the others keep growing.
-    size_t keep = 0;
+    const size_t before = left;
+    // Variables whose bound is reached at this level.
     for (uint32_t i : s.unfrozen_) {
-      bool frozen = s.bound_[i] / s.weight_[i] <= limit;
-      for (size_t u = s.first_use_[i]; u < uses_end(i) && !frozen; ++u)
-        frozen = s.full_[s.uses_[u].constraint] != 0;
-      if (!frozen) {
-        s.unfrozen_[keep++] = i;
-        continue;
+      if (s.frozen_[i] == 0 && s.bound_[i] / s.weight_[i] <= limit) {
+        freeze(i, std::min(s.bound_[i], s.weight_[i] * level));
       }
-      const double x = std::min(s.bound_[i], s.weight_[i] * level);
-      s.value_[i] = x;
-      for (size_t u = s.first_use_[i]; u < uses_end(i); ++u)
-        s.left_[s.uses_[u].constraint] -= s.uses_[u].usage * x;
     }
-    assert(keep < s.unfrozen_.size());  // each round freezes at least one variable
-    s.unfrozen_.resize(keep);
+    // Constraints full at this level (to the relative precision) freeze all their variables.
+    for (uint32_t c : s.binding_) {
+      if (s.full_[c] != 2 || s.members_left_[c] == 0) continue;
+      if (s.left_[c] > s.capacity_[c] * kEps && s.left_[c] > limit * s.load_[c]) continue;
+      s.full_[c] = 1;
+      for (uint32_t k = s.member_start_[c]; k < s.member_start_[c + 1]; ++k) {
+        const uint32_t i = s.members_[k];
+        if (s.frozen_[i] == 0) freeze(i, std::min(s.bound_[i], s.weight_[i] * level));
+      }
+    }
+    assert(left < before);  // each round freezes at least one variable
+    (void)before;
   }
 #ifndef NDEBUG
-  for (size_t c = 0; c < m; ++c)
+  for (size_t c = 0; c < m; ++c) {
     assert(s.usage(static_cast<MaxMinSystem::Id>(c)) <= s.capacity_[c] * (1 + 1e-6) + 1e-12);
+  }
 #endif
 }
 

@@ -447,6 +447,12 @@ std::vector<GpuOp> Workload::gpu_ops(const Step& step, const BatchSlot& slot) {
           // 0 = the whole GPU; KernelWork reads "more SMs than the GPU has" as all of them.
           .sm_demand = kernel->sms > 0 ? kernel->sms : std::numeric_limits<int>::max(),
           .memory_bound = kernel->memory_bound,
+          .blocks = kernel->blocks,
+          .threads_per_block = kernel->threads_per_block,
+          .registers_per_thread = kernel->registers_per_thread,
+          .shared_memory_per_block = kernel->shared_memory_per_block,
+          .sm_throughput = kernel->sm_throughput,
+          .dram_throughput = kernel->dram_throughput,
       });
     } else {
       const auto& copy = std::get<CopyOpSpec>(ops[i]);

@@ -11,16 +11,18 @@ namespace {
 // One replica's CUDA process as the workload sees it.
 class ProcessEndpoint final : public models::GpuEndpoint {
  public:
-  ProcessEndpoint(models::GpuModel* gpu, std::optional<models::ProcessId> process)
-      : gpu_(gpu), process_(process) {}
+  // `launch`: how the workload's host issues its requests' kernels (RequestSpec::launch).
+  ProcessEndpoint(models::GpuModel* gpu, std::optional<models::ProcessId> process, models::LaunchMode launch)
+      : gpu_(gpu), process_(process), launch_(launch) {}
   void submit(int stream, std::vector<models::GpuOp> ops, models::Completion done) override {
-    gpu_->submit(*process_, stream, std::move(ops), done);
+    gpu_->submit(*process_, stream, std::move(ops), done, launch_);
   }
   [[nodiscard]] bool failed() const override { return !process_ || gpu_->failed(*process_); }
 
  private:
   models::GpuModel* gpu_;
   std::optional<models::ProcessId> process_;  // nullopt: the process could not start
+  models::LaunchMode launch_;
 };
 
 }  // namespace
@@ -37,7 +39,7 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
     for (size_t r = 0; r < placements[w].size(); ++r) {
       const Placement& p = placements[w][r];
       const auto& id = p.gpu->process_ids[p.process_slot];
-      out.endpoints.push_back(std::make_unique<ProcessEndpoint>(p.gpu->model.get(), id));
+      out.endpoints.push_back(std::make_unique<ProcessEndpoint>(p.gpu->model.get(), id, spec.request.launch));
       replicas.push_back(out.endpoints.back().get());
       if (id)
         p.gpu->model->set_fault_listener(*id, models::Completion{fault_handler, (uint64_t{w} << 32) | r});

@@ -63,7 +63,18 @@ bool ScenarioReader::read_distribution(const YamlNode& node, const std::string& 
 bool ScenarioReader::read_request(const YamlNode& node, const std::string& path, const DeviceSpec& device,
                                   models::RequestSpec& out) {
   if (!expect_map(node, path, "a request {ops: [...]} or {profile: {...}}")) return false;
-  if (!check_keys(node, path, {"ops", "profile"})) return false;
+  if (!check_keys(node, path, {"ops", "profile", "launch"})) return false;
+  if (const YamlNode* launch = optional(node, "launch"); launch != nullptr) {
+    std::string mode;
+    if (!read_string(*launch, path + ".launch", mode)) return false;
+    if (mode != "sync" && mode != "async") {
+      return fail(*launch, path + ".launch",
+                  "expected sync (each kernel launched after the previous one finished) or async (the host "
+                  "enqueues the whole request ahead), found '" +
+                      mode + "'");
+    }
+    out.launch = mode == "async" ? models::LaunchMode::kAsynchronous : models::LaunchMode::kSynchronous;
+  }
   const YamlNode* ops = optional(node, "ops");
   const YamlNode* profile = optional(node, "profile");
   if ((ops == nullptr) == (profile == nullptr)) {
@@ -120,8 +131,12 @@ bool ScenarioReader::read_op(const YamlNode& node, const std::string& path, cons
   if (key.value == "kernel") {
     models::KernelOpSpec k;
     k.name = default_name;
-    if (!expect_map(v, p, "{duration, per_item, sms, memory_bound}")) return false;
-    if (!check_keys(v, p, {"name", "duration", "per_item", "sms", "memory_bound"})) return false;
+    if (!expect_map(v, p, "{duration, per_item, sms, memory_bound, blocks, threads_per_block, ...}"))
+      return false;
+    if (!check_keys(v, p,
+                    {"name", "duration", "per_item", "sms", "memory_bound", "blocks", "threads_per_block",
+                     "registers_per_thread", "shared_memory_per_block", "sm_throughput", "dram_throughput"}))
+      return false;
     if (const YamlNode* n = optional(v, "name"); n != nullptr && !read_string(*n, p + ".name", k.name))
       return false;
     const YamlNode* d = required(
@@ -138,6 +153,7 @@ bool ScenarioReader::read_op(const YamlNode& node, const std::string& path, cons
     if (const YamlNode* m = optional(v, "memory_bound");
         m != nullptr && !read_number(*m, p + ".memory_bound", 0, 1, false, k.memory_bound))
       return false;
+    if (!read_launch_configuration(v, p, k)) return false;
     ops.emplace_back(std::move(k));
     return true;
   }
@@ -164,6 +180,39 @@ bool ScenarioReader::read_op(const YamlNode& node, const std::string& path, cons
     return true;
   }
   return read_profile(v, p, device, ops);
+}
+
+// A kernel's launch configuration and throughputs alone (docs/scenarios.md, "Kernels"): all
+// optional; threads_per_block, registers_per_thread and shared_memory_per_block need blocks.
+bool ScenarioReader::read_launch_configuration(const YamlNode& v, const std::string& p,
+                                               models::KernelOpSpec& k) {
+  if (const YamlNode* b = optional(v, "blocks");
+      b != nullptr && !read_int(*b, p + ".blocks", 1, 1 << 30, k.blocks))
+    return false;
+  if (const YamlNode* t = optional(v, "threads_per_block");
+      t != nullptr && !read_int(*t, p + ".threads_per_block", 1, 1024, k.threads_per_block))
+    return false;
+  if (const YamlNode* r = optional(v, "registers_per_thread");
+      r != nullptr && !read_int(*r, p + ".registers_per_thread", 1, 255, k.registers_per_thread))
+    return false;
+  if (const YamlNode* s = optional(v, "shared_memory_per_block");
+      s != nullptr && !read_bytes(*s, p + ".shared_memory_per_block", false, k.shared_memory_per_block))
+    return false;
+  if (const YamlNode* u = optional(v, "sm_throughput");
+      u != nullptr && !read_number(*u, p + ".sm_throughput", 0, 1, false, k.sm_throughput))
+    return false;
+  if (const YamlNode* u = optional(v, "dram_throughput");
+      u != nullptr && !read_number(*u, p + ".dram_throughput", 0, 1, false, k.dram_throughput))
+    return false;
+  if (k.blocks == 0) {
+    for (const char* needs_blocks :
+         {"threads_per_block", "registers_per_thread", "shared_memory_per_block"}) {
+      if (const YamlNode* n = optional(v, needs_blocks); n != nullptr) {
+        return fail(*n, p + "." + needs_blocks, "expected blocks (the grid size) beside it, found none");
+      }
+    }
+  }
+  return true;
 }
 
 bool ScenarioReader::read_profile(const YamlNode& node, const std::string& path, const DeviceSpec& device,

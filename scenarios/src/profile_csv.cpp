@@ -89,11 +89,57 @@ Result<std::vector<models::KernelOpSpec>> parse_kernel_profile_csv(std::string_v
     return Error{source, table->header_line, 0, "", "expected at least one kernel row, found none"};
   }
 
+  // Optional columns of the co-execution model (an ncu export joined to the profile): the launch
+  // configuration and the throughputs alone, in percent as Nsight Compute prints them.
+  struct OptionalInt {
+    const char* column;
+    int64_t max;
+  };
+  const std::optional<size_t> launch_cols[] = {table->column("Blocks"), table->column("Threads_per_block"),
+                                               table->column("Registers_per_thread"),
+                                               table->column("Shared_memory_per_block")};
+  const OptionalInt launch_rules[] = {{"Blocks", int64_t{1} << 30},
+                                      {"Threads_per_block", 1024},
+                                      {"Registers_per_thread", 255},
+                                      {"Shared_memory_per_block", int64_t{1} << 30}};
+  const auto sm_throughput_col = table->column("SM_throughput");
+  const auto dram_throughput_col = table->column("DRAM_throughput");
+
   std::vector<models::KernelOpSpec> kernels;
   kernels.reserve(table->rows.size());
   for (const auto& row : table->rows) {
     models::KernelOpSpec k;
     k.name = row.fields[*name_col];
+    int64_t launch[4] = {0, 0, 0, 0};
+    for (int c = 0; c < 4; ++c) {
+      if (!launch_cols[c] || row.fields[*launch_cols[c]].empty()) continue;
+      auto v = parse_integer_field(row.fields[*launch_cols[c]]);
+      if (!v || *v < 1 || *v > launch_rules[c].max) {
+        return table->error_at(row, *launch_cols[c],
+                               std::string("expected an integer from 1 to ") +
+                                   std::to_string(launch_rules[c].max) + " (" + launch_rules[c].column +
+                                   "), found '" + row.fields[*launch_cols[c]] + "'");
+      }
+      launch[c] = *v;
+    }
+    if (launch[0] == 0 && (launch[1] != 0 || launch[2] != 0 || launch[3] != 0)) {
+      return table->error_at(row, launch_cols[0] ? *launch_cols[0] : *name_col,
+                             "expected Blocks (the grid size) beside the other launch columns, found none");
+    }
+    k.blocks = static_cast<int>(launch[0]);
+    k.threads_per_block = static_cast<int>(launch[1]);
+    k.registers_per_thread = static_cast<int>(launch[2]);
+    k.shared_memory_per_block = launch[3];
+    for (const auto& [col, out] : {std::pair{sm_throughput_col, &k.sm_throughput},
+                                   std::pair{dram_throughput_col, &k.dram_throughput}}) {
+      if (!col || row.fields[*col].empty()) continue;
+      auto v = sim::parse_number(row.fields[*col]);
+      if (!v || !(*v >= 0 && *v <= 100)) {
+        return table->error_at(row, *col,
+                               "expected a percentage from 0 to 100, found '" + row.fields[*col] + "'");
+      }
+      *out = *v / 100.0;
+    }
     auto profile = parse_integer_field(row.fields[*profile_col]);
     if (!profile || *profile < -1 || *profile > 1) {
       return table->error_at(row, *profile_col,
@@ -384,6 +430,14 @@ Result<std::vector<models::OpSpec>> parse_nsys_gpu_trace_csv(std::string_view te
     k.name = name;
     k.memory_bound = options.kernel_memory_bound;
     k.sms = estimate_sm_demand(blocks, threads, regs, static_shared + dynamic_shared, options.limits);
+    // The launch configuration, for the co-execution model (residency, waves, span); `sms`
+    // stays as the estimate for kernels the model would read without it.
+    if (threads <= 1024 && blocks <= (int64_t{1} << 30)) {
+      k.blocks = static_cast<int>(blocks);
+      k.threads_per_block = static_cast<int>(threads);
+      k.registers_per_thread = regs <= 255 ? static_cast<int>(regs) : 0;
+      k.shared_memory_per_block = static_shared + dynamic_shared;
+    }
     k.duration = sim::DurationDistribution::deterministic(
         rescale(duration, options.measured_on, options.target, k.memory_bound));
     ops.emplace_back(std::move(k));

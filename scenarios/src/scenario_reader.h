@@ -43,6 +43,7 @@ class ScenarioReader : public yaml::YamlReader {
                std::vector<models::OpSpec>& ops);
   bool read_profile(const YamlNode& node, const std::string& path, const DeviceSpec& device,
                     std::vector<models::OpSpec>& ops);
+  bool read_launch_configuration(const YamlNode& node, const std::string& path, models::KernelOpSpec& k);
   bool read_distribution(const YamlNode& node, const std::string& path, sim::DurationDistribution& out);
   bool read_slo(const YamlNode& node, const std::string& path, models::SloSpec& out);
   // server_section.cpp: `batching`, `server`, `client` and `request: {model: ...}`.

@@ -31,8 +31,12 @@ CommandRun run(const std::vector<std::string>& args) {
   return r;
 }
 
+// One folder per test (ctest runs the discovered tests of this file in parallel processes, which
+// must not overwrite each other's files).
 fs::path scratch(const std::string& name) {
-  fs::path dir = fs::path(testing::TempDir()) / "sharesim_calibrate_command_test";
+  const testing::TestInfo* test = testing::UnitTest::GetInstance()->current_test_info();
+  fs::path dir = fs::path(testing::TempDir()) / "sharesim_calibrate_command_test" /
+                 (std::string(test->test_suite_name()) + "." + test->name());
   fs::create_directories(dir);
   return dir / name;
 }
@@ -238,7 +242,9 @@ TEST(CalibrateCommand, FitMergesRunsWithoutAndWithMps) {
   auto profile = models::load_gpu_profile_file(yaml.string());
   ASSERT_TRUE(profile.ok()) << profile.error().to_string();
   EXPECT_NEAR(profile->time_slice.seconds(), 2e-3, 1e-9);
-  EXPECT_NEAR(profile->mps_interference_penalty, 0.05, 1e-4);
+  // 0.05 plus what the built-in T4's mps_launch_gap_per_client (1 us per other client) adds to
+  // a 1.9 ms pair kernel (+0.05 %), which this fit does not separate yet.
+  EXPECT_NEAR(profile->mps_interference_penalty, 0.05, 1e-3);
 }
 
 TEST(CalibrateCommand, FitRefusesToMergeDifferentGpus) {

@@ -210,6 +210,18 @@ TEST(Fit, TimeSliceAndSwitchCost) {
   EXPECT_NEAR(fitted(*out, "context_switch_cost"), 30.0, 1e-6);  // us
 }
 
+// The T4 profile with the MPS terms that a test does not measure set to 0 (no per-client launch
+// gap, no per-client or DRAM interference, no per-SM DRAM limit), so its figures follow from the
+// pair term alone.
+models::GpuProfile t4_pair_term_only() {
+  models::GpuProfile p = t4();
+  p.mps_interference_per_client = 0;
+  p.mps_interference_memory = 0;
+  p.mps_launch_gap_per_client = sim::Time::zero();
+  p.dram_bandwidth_per_sm = 0;
+  return p;
+}
+
 // Eight kernels of one pair-probe process, each `duration` ns, 5 us apart.
 void add_pair_kernels(RawData& raw, const std::string& param, double duration) {
   for (int k = 0; k < 8; ++k) {
@@ -232,7 +244,7 @@ TEST(Fit, MpsPenaltyFromEveryCoRunPair) {
   add_pair_kernels(raw, "kind=1;procs=1;proc=0", 3e6);
   add_pair_kernels(raw, "kind=4;procs=2;proc=0", 6.6e6);
   add_pair_kernels(raw, "kind=4;procs=2;proc=1", 6.6e6);
-  auto out = fit_profile(raw, t4(), "raw.csv");
+  auto out = fit_profile(raw, t4_pair_term_only(), "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   // The golden-section search stops at an interval of 1e-7.
   EXPECT_NEAR(fitted(*out, "mps_interference_penalty"), 0.1, 1e-6);
@@ -250,7 +262,7 @@ TEST(Fit, MpsPenaltyThatFitsOnePairAndNotTheOtherShowsInTheResidual) {
   add_pair_kernels(raw, "kind=2;procs=2;proc=0", 2.2e6);
   add_pair_kernels(raw, "kind=1;procs=1;proc=0", 1e6);
   add_pair_kernels(raw, "kind=4;procs=2;proc=0", 3e6);
-  auto out = fit_profile(raw, t4(), "raw.csv");
+  auto out = fit_profile(raw, t4_pair_term_only(), "raw.csv");
   ASSERT_TRUE(out.ok()) << out.error().to_string();
   const double p = fitted(*out, "mps_interference_penalty");
   EXPECT_GT(p, 0.1);
@@ -280,6 +292,30 @@ TEST(Fit, LaunchQueueDepthAndOverlapAreReportedAsFindings) {
   EXPECT_NE(all.find("together took 1 x the longest alone (1 = they overlap fully, 2 = serialized)"),
             std::string::npos)
       << all;
+}
+
+TEST(Fit, PerClientInterferenceFromLatencyBoundClients) {
+  // models/gpu_profile.h: with n other clients co-running, a kernel runs slower by
+  //   1 + penalty x min(1, n) + per_client x max(0, n - 1)   (+ a DRAM term, 0 here: no DRAM use).
+  // Latency-bound clients (1/8 of an SM's issue each, one warp per SM) leave each other room, so
+  // nothing else slows them: with penalty 0.05 and per_client 0.1, 1 ms alone becomes 1.05 ms with
+  // 2 clients (n = 1) and 1.05 + 2 x 0.1 = 1.25 ms with 4 (n = 3).
+  RawData raw = with_device();
+  auto add = [&](const std::string& param, double duration) {
+    for (int k = 0; k < 8; ++k) {
+      raw.add("sharing", "latency", param, "kernel_start", k * (duration + 5000), "ns", k);
+      raw.add("sharing", "latency", param, "kernel_end", k * (duration + 5000) + duration, "ns", k);
+    }
+  };
+  add("procs=1;proc=0", 1e6);
+  add("procs=2;proc=0", 1.05e6);
+  add("procs=4;proc=0", 1.25e6);
+  models::GpuProfile base = t4_pair_term_only();
+  base.mps_interference_penalty = 0.05;
+  auto out = fit_profile(raw, base, "raw.csv");
+  ASSERT_TRUE(out.ok()) << out.error().to_string();
+  EXPECT_NEAR(fitted(*out, "mps_interference_per_client"), 0.1, 1e-4)
+      << out->find("mps_interference_per_client")->note;
 }
 
 TEST(Fit, NothingToFitIsAnError) {

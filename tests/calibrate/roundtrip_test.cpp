@@ -36,18 +36,23 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
   ASSERT_TRUE(base.ok());
   models::GpuProfile truth = *base;
   // Every fitted parameter moved away from the T4 defaults by a known amount.
-  truth.copy_latency = sim::Time::ns(12'500);             // 10 us -> 12.5 us
-  truth.pcie_h2d_pinned = 9.9e9;                          // 11 GB/s -> 9.9
-  truth.pcie_d2h_pinned = 13.2e9;                         // 12 -> 13.2
-  truth.pcie_h2d_pageable = 5.1e9;                        // 6 -> 5.1
-  truth.pcie_d2h_pageable = 6.6e9;                        // 6 -> 6.6
-  truth.kernel_launch_overhead = sim::Time::ns(3'600);    // 5 us -> 3.6 us
-  truth.dram_bandwidth_effective = 198.0 * 1073741824.0;  // 220 GiB/s -> 198
-  truth.sustained_clock_factor = 0.78;                    // 0.85 -> 0.78
-  truth.time_slice = sim::Time::us(2'600);                // 2 ms -> 2.6 ms
-  truth.context_switch_cost = sim::Time::us(40);          // 25 us -> 40 us
-  truth.mps_interference_penalty = 0.12;                  // 0.05 -> 0.12
-  truth.mps_sm_rounding = models::SmCapRounding::kNearest;  // floor -> nearest
+  truth.copy_latency = sim::Time::ns(12'500);               // 10 us -> 12.5 us
+  truth.pcie_h2d_pinned = 9.9e9;                            // 11 GB/s -> 9.9
+  truth.pcie_d2h_pinned = 13.2e9;                           // 12 -> 13.2
+  truth.pcie_h2d_pageable = 5.1e9;                          // 6 -> 5.1
+  truth.pcie_d2h_pageable = 6.6e9;                          // 6 -> 6.6
+  truth.kernel_launch_overhead = sim::Time::ns(3'600);      // 5 us -> 3.6 us
+  truth.dram_bandwidth_effective = 198.0 * 1073741824.0;    // 220 GiB/s -> 198
+  truth.sustained_clock_factor = 0.78;                      // 0.85 -> 0.78
+  truth.time_slice = sim::Time::us(2'600);                  // 2 ms -> 2.6 ms
+  truth.context_switch_cost = sim::Time::us(40);            // 25 us -> 40 us
+  truth.mps_interference_penalty = 0.12;                    // 0.05 -> 0.12
+  truth.mps_sm_rounding = models::SmCapRounding::kNearest;  // ceil -> nearest
+  truth.mps_sm_granularity = 1;                             // 2 (TPC) -> 1
+  truth.mps_interference_per_client = 0.03;                 // 0.01 -> 0.03
+  truth.mps_interference_memory = 0.3;                      // 0.22 -> 0.3
+  truth.mps_launch_gap_per_client = sim::Time::us(2);       // 1 us -> 2 us
+  truth.dram_bandwidth_per_sm = 11e9;                       // 13.7 GB/s -> 11
 
   auto exact = simulate_plan(make_plan(truth.sm_count), truth, SimulateOptions{});
   ASSERT_TRUE(exact.ok()) << exact.error().to_string();
@@ -67,6 +72,11 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
       {"time_slice", 2600.0},         // us
       {"context_switch_cost", 40.0},  // us
       {"mps_interference_penalty", 0.12},
+      {"mps_interference_per_client", 0.03},
+      {"mps_interference_memory", 0.3},
+      {"mps_launch_gap_per_client", 2.0},  // us
+      {"dram_bandwidth_per_sm", 11.0},     // GB/s
+      {"mps_sm_granularity", 1},
       {"sm_count", 40},
       {"boost_clock", 1590},
   };

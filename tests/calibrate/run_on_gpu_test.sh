@@ -46,7 +46,7 @@ check "full: the date in facts.txt" $?
 fact_is "full" gpu.cuda_arch "sm_90"
 grep -q -- '-DSHARESIM_CUDA=ON -DSHARESIM_CUDA_ARCHITECTURES=90$' "$run/log"
 check "full: configured for the GPU's own architecture (compute_cap 9.0 -> 90)" $?
-for s in exclusive mps fit compare-exclusive compare-mps; do
+for s in probe-exclusive exclusive probe-mps mps fit compare-exclusive compare-mps; do
   grep -q "^step.$s: ok in [0-9]* s$" "$run/out/facts.txt"
   check "full: step $s ok" $?
 done
@@ -77,12 +77,15 @@ unset FAKE_HANG
 took=$(( $(date +%s) - t0 ))
 [ "$run_status" -eq 1 ]
 check "hang: exit 1 (got $run_status)" $?
-[ "$took" -le 21 ]
+# The script's bound is 20 s; 3 s more allow for process start-up and teardown on a loaded CI machine.
+[ "$took" -le 23 ]
 check "hang: within the 20 s budget (took $took s)" $?
 grep -q '^step.mps: timed out after' "$run/out/facts.txt"
 check "hang: the MPS step is reported timed out" $?
 mps_stopped "hang"
-fact_is "hang" step.fit "ok in 0 s"
+# The fit's own time varies with the machine's load: only its verdict is checked.
+grep -qE '^step.fit: ok in [0-9]+ s$' "$run/out/facts.txt"
+check "hang: the fit step succeeded ($(grep -F 'step.fit:' "$run/out/facts.txt" | head -n 1))" $?
 [ -s "$run/out/fitted.yaml" ]
 check "hang: fitted from the exclusive run" $?
 ! kill -0 "$(cat "$run/state/hang.pid")" 2>/dev/null

@@ -17,6 +17,10 @@ const Observations& t4_observations() {
   static const Observations observations = [] {
     auto p = models::builtin_gpu_profile("t4");
     EXPECT_TRUE(p.ok());
+    // The hand calculations below predate the count- and DRAM-dependent MPS terms: leave them out.
+    p->mps_launch_gap_per_client = sim::Time::zero();
+    p->mps_interference_per_client = 0;
+    p->mps_interference_memory = 0;
     auto data = simulate_plan(make_plan(40), *p, SimulateOptions{});
     EXPECT_TRUE(data.ok()) << data.error().to_string();
     return data.ok() ? summarize(*data) : Observations{};

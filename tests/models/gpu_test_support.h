@@ -10,12 +10,13 @@
 
 namespace sharesim::models::testing {
 
-// The built-in T4 with the launch overhead removed, so kernel durations in tests are exactly the
-// model's compute/memory terms (tests that need the overhead set it back).
+// The built-in T4 with the launch overheads removed (also the MPS per-client one), so kernel durations in
+// tests are exactly the model's compute/memory terms (tests that need the overhead set it back).
 inline GpuProfile t4_without_launch_overhead() {
   auto p = builtin_gpu_profile("t4");
   GpuProfile profile = p.value();
   profile.kernel_launch_overhead = sim::Time::zero();
+  profile.mps_launch_gap_per_client = sim::Time::zero();
   return profile;
 }
 

@@ -34,9 +34,12 @@ TEST(GpuProfile, BuiltinT4CarriesTheDesignFigures) {
   EXPECT_EQ(t4->time_slice, sim::Time::ms(2));
   EXPECT_EQ(t4->context_switch_cost, sim::Time::us(25));
   EXPECT_FALSE(t4->timeslice_copies_overlap);
-  EXPECT_EQ(t4->mps_sm_rounding, SmCapRounding::kFloor);
+  EXPECT_EQ(t4->mps_sm_rounding, SmCapRounding::kCeil);  // MPS documentation: "rounded up"
+  EXPECT_EQ(t4->mps_sm_granularity, 2);                  // TPC: 2 SMs
+  EXPECT_EQ(t4->registers_per_sm, 65536);                // programming guide, cc 7.5
+  EXPECT_EQ(t4->shared_memory_per_sm, 64 * 1024);
   // Every parameter has a source; the unpublished ones are flagged as estimates.
-  EXPECT_EQ(t4->provenance.size(), 24u);
+  EXPECT_EQ(t4->provenance.size(), 32u);
   for (const auto& p : t4->provenance) EXPECT_FALSE(p.source.empty()) << p.name;
   auto find = [&](const std::string& name) {
     for (const auto& p : t4->provenance)
@@ -79,15 +82,25 @@ TEST(GpuProfile, EveryBuiltinProfileLoadsAndStatesItsSources) {
 TEST(GpuProfile, MpsSmCapRoundsAsTheProfileSays) {
   auto t4 = builtin_gpu_profile("t4");
   ASSERT_TRUE(t4.ok());
+  // The T4: 40 SMs given in TPCs of 2, rounded up (20 TPCs x pct / 100, up to a whole TPC).
   EXPECT_EQ(t4->mps_sm_cap(100), 40);
-  EXPECT_EQ(t4->mps_sm_cap(25), 10);  // 40 x 25 / 100 = 10
-  EXPECT_EQ(t4->mps_sm_cap(33), 13);  // floor(13.2)
-  EXPECT_EQ(t4->mps_sm_cap(1), 1);    // floor(0.4) = 0, but a client always gets one SM
+  EXPECT_EQ(t4->mps_sm_cap(25), 10);  // 5 TPCs exactly
+  EXPECT_EQ(t4->mps_sm_cap(30), 12);  // 20 x 0.30 = 6 TPCs exactly
+  EXPECT_EQ(t4->mps_sm_cap(33), 14);  // 20 x 0.33 = 6.6 TPCs -> 7 TPCs
+  EXPECT_EQ(t4->mps_sm_cap(1), 2);    // 0.2 TPC -> one TPC
   GpuProfile p = *t4;
+  p.mps_sm_granularity = 1;
+  p.mps_sm_rounding = SmCapRounding::kFloor;
+  EXPECT_EQ(p.mps_sm_cap(30), 12);  // floor(12.0)
+  EXPECT_EQ(p.mps_sm_cap(33), 13);  // floor(13.2)
+  EXPECT_EQ(p.mps_sm_cap(1), 1);    // floor(0.4) = 0, but a client always gets one SM
   p.mps_sm_rounding = SmCapRounding::kCeil;
   EXPECT_EQ(p.mps_sm_cap(33), 14);
   p.mps_sm_rounding = SmCapRounding::kNearest;
   EXPECT_EQ(p.mps_sm_cap(34), 14);  // 13.6 -> 14
+  p.mps_sm_granularity = 2;
+  EXPECT_EQ(p.mps_sm_cap(33), 14);  // 6.6 TPCs -> 7
+  EXPECT_EQ(p.mps_sm_cap(32), 12);  // 6.4 TPCs -> 6
 }
 
 TEST(GpuProfile, UnknownBuiltinNamesTheKnownOnes) {

@@ -55,7 +55,7 @@ MIN_KERNEL_US = 4.0
 # (kernel keys blocks, threads_per_block, registers_per_thread, sm_throughput, dram_throughput and the
 # request key `launch: async`). False reproduces the scenarios the model of main 5991fa3 accepts
 # (the "before" column of docs/validation.md).
-LAUNCH_CONFIG = False
+LAUNCH_CONFIG = True
 # Residency of the ResNet-50 convolution kernels on a V100: for every 1x1 convolution of the Orion
 # profile, the 128 x 64-tile implicit-GEMM block count ceil(N*P*Q / 128) * ceil(Cout / 64) is 4 x
 # Orion's SM_usage (docs/validation.md has the table), i.e. Orion measured 4 resident blocks per SM.
@@ -315,10 +315,13 @@ def bert_kernels(batch):
         tile_s = 2.0 * GEMM_TILE_M * GEMM_TILE_N * k / per_sm
         waves = math.ceil(tiles / T4_SMS)
         t = waves * tile_s
-        flops = 2.0 * count * m * n * k
+        # The duration rule above takes an SM running one tile to be saturated at the per-SM rate
+        # NeuSight measured under full load, so the SM throughput alone is the busy fraction of
+        # SM-time: tiles x tile time / (t x SMs) (not useful FLOPs / peak, which would let a second
+        # client's tiles run beside the first at full speed, contradicting that rule).
         data = 4.0 * count * (m * k + k * n + m * n)
         out.append({"name": name, "dur_ns": round(t * 1e9), "sms": min(T4_SMS, tiles), "memory_bound": 0.0,
-                    "sm_throughput": min(1.0, flops / (t * T4_FP32_FLOPS)),
+                    "sm_throughput": min(1.0, tiles * tile_s / (t * T4_SMS)),
                     "dram_throughput": min(1.0, data / (t * T4_DRAM_BPS)),
                     "blocks": tiles, "threads": RESNET_THREADS, "regs": RESNET_REGS})
 

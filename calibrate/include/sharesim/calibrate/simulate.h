@@ -14,7 +14,8 @@
 //   latency kernel  solo = iterations x kFmaLatencyCycles / clock (latency_kernel_work)
 //   spin kernel     solo = spin_ns (the launch suite's host-ahead case)
 // A kernel's start is its stream's previous completion plus kernel_launch_overhead (the model's
-// launch gap); durations are completion minus submission (as cudaEvents around the work measure).
+// launch gap; under MPS plus mps_launch_gap_per_client per other client); durations are
+// completion minus submission (as cudaEvents around the work measure).
 //
 // The time-slice probe cannot read a timer inside the model, so it reads the GPU's own
 // utilization series instead: each of the N contexts runs one long kernel with a distinct
@@ -24,6 +25,8 @@
 // view (turns and gaps per process) to within nanoseconds.
 #pragma once
 
+#include <set>
+#include <string>
 #include <vector>
 
 #include "sharesim/calibrate/plan.h"
@@ -44,10 +47,13 @@ struct SimulateOptions {
   // probes (a simulated calibration of every parameter).
   bool mps = true;
   bool timeslice = true;
-  // Which MPS cases of the sharing suite to run (the fit simulates subsets with candidate values).
-  bool share = true;
-  bool pairs = true;
-  bool sweep = true;
+  // Which cases of the sharing suite to run besides the time-slice probe (share, pair, mps_pct,
+  // mps_pct_memory, latency, launch_clients, beside_memory); empty: all. The fit simulates the
+  // cases its ratios need with candidate values.
+  std::set<std::string> sharing_cases;
+  [[nodiscard]] bool runs(const std::string& case_name) const {
+    return sharing_cases.empty() || sharing_cases.count(case_name) > 0;
+  }
   int fp32_lanes_per_sm = 64;  // FP32 lanes per SM of the modeled GPU (Turing, Volta, A100: 64)
   sim::Time timeslice_work = sim::Time::ms(20);       // solo work of each time-slice probe kernel
   sim::Time utilization_window = sim::Time::ns(250);  // sample window used to read turns back
@@ -63,7 +69,9 @@ models::KernelWork compute_kernel_work(const ComputeKernelShape& shape, const mo
                                        int fp32_lanes_per_sm);
 models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const models::GpuProfile& profile);
 // The latency kernel: solo = iterations x kFmaLatencyCycles / (boost_clock x sustained_clock_factor)
-// (one dependent FMA per latency); today's model has no per-kernel occupancy, so it fills its SMs.
-models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile);
+// (one dependent FMA per latency), with its launch configuration (one warp per block) and
+// sm_throughput = 32 / kFmaLatencyCycles / fp32_lanes_per_sm, so the model lets others use the rest.
+models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile,
+                                       int fp32_lanes_per_sm);
 
 }  // namespace sharesim::calibrate

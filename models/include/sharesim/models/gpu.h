@@ -12,35 +12,45 @@
 // stream is in flight at a time); streams run concurrently. submit() appends a list of ops to a
 // stream and fires its Completion when the last op ends.
 //
-// Kernels (KernelWork: solo duration D on the full GPU, SM demand d, memory-bound fraction m).
-//  - Launch: each kernel first spends kernel_launch_overhead (profile) as a gap on its stream, in
-//    which it uses nothing (the launch gap elapses under every policy, also while its context
-//    waits for its time-slice turn).
-//  - Work left is measured in solo nanoseconds: W = D at the start.
-//  - SMs: the SM demand is d = min(sm_demand, sm_count) (sm_demand <= 0 means the whole GPU).
-//    SMs go max-min fairly to the kernels that may run (policy), each getting at most d and the
-//    kernels of one process together at most that process's cap (MPS: its active-thread
-//    percentage of the SMs; otherwise sm_count). Fractional SMs are allowed (fluid model).
-//  - DRAM: a kernel's bandwidth demand is b = m x dram_bandwidth_effective (what it moves when it
-//    runs alone). Kernels that got SMs share dram_bandwidth_effective max-min fairly up to b; a
-//    kernel is granted g <= b.
-//  - Rate (solo-ns per ns): time per unit of work adds up over the compute and memory parts,
-//        1 / rate = (1 - m) x d / s  +  m x b / g        (a term is left out when its weight is 0)
-//    then, under MPS, divided by (1 + mps_interference_penalty) while kernels of two or more
-//    processes hold SMs. A kernel alone on the GPU with d SMs runs at rate 1: its solo duration.
-//  - DRAM traffic actually moved is rate x b (<= g); memory utilization reports that.
+// Kernels (KernelWork, gpu_work.h: solo duration D on the full GPU; simple: SM demand, memory-
+// bound fraction m; or a launch configuration and the SM / DRAM throughput it achieves alone).
+//  - Launch: each kernel first spends a gap on its stream in which it uses nothing:
+//    kernel_launch_overhead (+ mps_launch_gap_per_client x other clients with work, under MPS).
+//    LaunchMode::kSynchronous: the gap starts when the stream's previous op ends.
+//    kAsynchronous: kernel j of a submission is issued at submit + j x gap, so the gap left when
+//    it reaches the GPU is max(0, issued - now). The gap elapses under every policy.
+//  - Work left is measured in solo nanoseconds (W = D at the start); the rate x is solo-ns per ns.
+//  - What it needs, fixed at its start: span d (simple: min(sm_demand, sm_count); configured:
+//    min(sm_count, blocks), the block scheduler spreads wide), residency o(c) of each SM of its
+//    span (simple: 1; configured: resident blocks per SM x one block's share of the SM's threads,
+//    registers, shared memory or block slots, CUDA occupancy rules), issue a (SM-equivalents
+//    alone: simple (1 - m) d; configured sm_throughput x sm_count), DRAM b (bytes per ns alone:
+//    simple m x effective; configured dram_throughput x nominal, at most effective).
+//  - Alone at c SMs (its process's cap), span s = min(c, d), F_mem = min(b, d beta) / min(b, s beta)
+//    with beta = dram_bandwidth_per_sm (Little's law; 1 when beta = 0):
+//        simple:     T(c) = (1 - m) d / s + m F_mem
+//        configured: T(c) = max(waves(s) / waves(d), a / s, 1, F_mem),  waves(s) = ceil(blocks / (L s))
+//  - Interference (MPS): I = 1 + penalty + per_client x (n - 1) + memory x (the n other clients'
+//    kernels' b / effective), n >= 1 other clients with kernels that may hold SMs; else I = 1.
+//  - Rates: one max-min system (sharing.h) over the kernels past their gap that the policy lets
+//    run: x_k <= 1 / (T_k I_k); sum x_k sigma_k <= sm_count with sigma_k = o_k s_k T_k I_k
+//    (residency, SM-space); sum x_k a_k <= sm_count (issue); sum x_k b_k <= effective (DRAM); per
+//    capped process with several kernels, its sigma and a sums <= its cap; weights 1 / sigma_k
+//    (SM-space held is shared fairly). A kernel alone at d SMs runs at rate 1: its solo duration.
+//  - Statistics: a running kernel holds x sigma of SM-space and moves x b bytes per ns.
 //
 // Copies (CopyWork: direction, bytes, pinned or pageable).
 //  - At most copy_engines copies are in flight on the GPU (first come, first served); the others
 //    wait. A copy in flight first spends copy_latency (profile), then moves its bytes.
 //  - Bytes flow at the copy's solo bandwidth (pcie_<dir>_pinned or _pageable); the copies moving
-//    bytes in one direction share that direction's pinned bandwidth max-min fairly, each up to
-//    its own solo bandwidth. The two directions are independent (PCIe is full duplex). Copies do
-//    not use SMs or DRAM bandwidth in this model.
+//    bytes in one direction are served first come, first served from that direction's pinned
+//    bandwidth, each up to its own solo bandwidth (same-direction copies largely serialise). The
+//    two directions are independent (PCIe is full duplex). Copies do not use SMs or DRAM
+//    bandwidth in this model.
 //  - So a copy alone takes copy_latency + bytes / bandwidth.
 //
 // Policies (gpu_policy.h) decide who may run: passthrough and MPS let everything run (MPS adds SM
-// caps and the interference penalty); time-slicing lets only the owner context's kernels (and
+// caps, interference and the per-client launch gap); time-slicing lets only the owner context's kernels (and
 // copies, unless the profile lets copies overlap) progress, and nothing during a switch.
 //
 // Memory and faults. Each process allocates ProcessSpec::memory_bytes at start (and more with
@@ -155,12 +165,20 @@ namespace detail {
 struct KernelState {
   int64_t launch_gap_left_ns = 0;  // it holds nothing until its launch gap is over
   double solo_ns_left = 0;         // work left, in solo nanoseconds
-  double sm_demand = 0;            // d
-  double memory_bound = 0;         // m
-  double dram_demand = 0;          // b, bytes per ns
-  double sms = 0;                  // s, granted
-  double dram_grant = 0;           // g, bytes per ns
-  double rate = 0;                 // solo-ns per ns
+  // What it needs, fixed at its start (gpu.h "Kernels" has the formulas).
+  int blocks = 0;              // 0: a simple kernel (sm_demand, memory_bound only)
+  int blocks_per_sm = 0;       // L: resident blocks per SM allowed by its launch configuration
+  double block_residency = 0;  // the fraction of one SM's residency one block takes
+  double span = 0;             // d: SMs its grid spreads over on the whole GPU
+  double memory_bound = 0;     // m (simple kernels)
+  double issue = 0;            // a: SM-equivalents of issue throughput it uses alone (<= d)
+  double dram_demand = 0;      // b: bytes per ns it moves alone
+  double alone = 1;            // T(c) at its process's SM cap c (fixed: the cap is)
+  double space = 0;            // o(c) x min(c, d) x T(c): SM-space per unit of rate alone
+  // Recomputed at each change.
+  double slowdown = 1;  // T(c) x interference: its time alone at its SMs / its solo time
+  double sms = 0;       // SM-space it holds: SMs x the residency it takes on them (occupancy)
+  double rate = 0;      // solo-ns per ns
 };
 // A copy in flight.
 struct CopyState {
@@ -194,7 +212,9 @@ class GpuModel {
   // Enqueues ops on one stream of a process; they run in order; `done` fires when the last ends
   // (at once, i.e. scheduled at now, for an empty list). Work for a failed or ended process is
   // dropped. REQUIRES: process was returned by start_process; 0 <= stream < spec.streams.
-  void submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done);
+  // `launch` says when the host issues the kernels' launches (gpu_work.h).
+  void submit(ProcessId process, int stream, std::vector<GpuOp> ops, Completion done,
+              LaunchMode launch = LaunchMode::kSynchronous);
   // Allocates more device memory for a running process (e.g. a model growing its cache); may
   // fault as start_process's allocation does.
   void allocate(ProcessId process, int64_t bytes);
@@ -240,6 +260,9 @@ class GpuModel {
     std::vector<GpuOp> ops;
     uint32_t next_op = 0;
     Completion done;
+    LaunchMode launch = LaunchMode::kSynchronous;
+    sim::Time submitted_at;         // when the host started issuing it
+    uint32_t kernels_launched = 0;  // kernels of it started so far
   };
   // A FIFO of submissions that reuses its slots (no allocation in steady state).
   struct SubmissionRing {
@@ -327,8 +350,12 @@ class GpuModel {
   void check_invariants() const;
   // Rates and sharing (gpu_rates.cpp).
   void recompute(sim::Time now);
-  void share_sms();
-  void share_bandwidth();
+  void share_engines();
+  void share_kernels();
+  void share_copies();
+  [[nodiscard]] KernelState describe_kernel(const KernelWork& work) const;
+  [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
+  [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
   void reschedule(sim::Time next);
   // Statistics (gpu_statistics.cpp).
   void reset_stats_at(sim::Time now);
@@ -360,6 +387,8 @@ class GpuModel {
   MaxMinSystem sharing_;
   std::vector<uint32_t> shared_ops_;      // the op of each variable of sharing_
   std::vector<MaxMinSystem::Id> cap_of_;  // per process: its SM-cap constraint, or kNoConstraint
+  std::vector<double> client_dram_;       // per process: DRAM use of its kernels that may run now
+  int busy_processes_ = 0;                // processes with an op in flight
   std::vector<uint32_t> due_;
   static constexpr MaxMinSystem::Id kNoConstraint = ~MaxMinSystem::Id{0};
 

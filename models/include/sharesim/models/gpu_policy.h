@@ -1,15 +1,15 @@
 // The three ways a GPU is shared, each a small class behind one interface.
 //
 // The concrete policies are private to the library, one file each (models/src/):
-//   gpu_passthrough.*   PassthroughPolicy: one tenant (a GPU maps to exactly one VM); its streams overlap as
-//   CUDA
-//                       allows.
-//   gpu_time_slicing.*  TimeSlicingPolicy: contexts take turns on the whole GPU: one owner at a time, for at
-//   most one
-//                       time slice while others have work; a switch costs idle time; round robin.
-//   gpu_mps.*           MpsPolicy: all clients run concurrently; each client's kernels together use at most
-//                       its CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of the SMs; at most N clients;
-//                       co-running clients pay an interference penalty.
+//   gpu_passthrough.*   PassthroughPolicy: one tenant (a GPU maps to exactly one VM); its streams
+//                       overlap as CUDA allows.
+//   gpu_time_slicing.*  TimeSlicingPolicy: contexts take turns on the whole GPU: one owner at a
+//                       time, for at most one time slice while others want a turn; a switch costs
+//                       idle time; round robin.
+//   gpu_mps.*           MpsPolicy: all clients run concurrently; each client's kernels together
+//                       use at most its CUDA_MPS_ACTIVE_THREAD_PERCENTAGE of the SMs (whole TPCs,
+//                       rounded up); at most N clients; co-running clients interfere by how many
+//                       co-run and how memory-bound they are, and wait longer to launch.
 //
 // GpuModel (gpu.h) owns the execution model (rates, streams, copies, memory); a policy answers
 // only the questions where the sharing modes differ: who may start, who may run now, how many SMs
@@ -83,8 +83,16 @@ class GpuSharingPolicy {
   [[nodiscard]] virtual MemoryCheck check_memory(const ProcessSpec& spec, int64_t process_used,
                                                  int64_t request, int64_t gpu_used) const = 0;
 
-  // Extra slowdown (>= 1) of every kernel while kernels of two or more processes run together.
-  [[nodiscard]] virtual double co_run_slowdown() const { return 1.0; }
+  // Extra slowdown (>= 1) of a kernel while kernels of `other_processes` other processes may
+  // hold SMs, whose DRAM use alone adds up to `other_dram_use` (fractions of the effective
+  // bandwidth).
+  [[nodiscard]] virtual double co_run_slowdown(int /*other_processes*/, double /*other_dram_use*/) const {
+    return 1.0;
+  }
+  // Extra launch gap of each kernel while `other_processes` other processes have work on the GPU.
+  [[nodiscard]] virtual sim::Time launch_gap_extra(int /*other_processes*/) const {
+    return sim::Time::zero();
+  }
 
   // ---- Scheduling (trivial except under time-slicing) -------------------------------------------
   // Whether a process's kernels / copies may make progress now.

@@ -51,6 +51,11 @@ struct GpuProfile {
   int sm_count = 0;            // streaming multiprocessors (>= 1)
   int max_threads_per_sm = 0;  // resident threads per SM (informational: for SM-demand helpers)
   int max_blocks_per_sm = 0;   // resident blocks per SM (informational: for SM-demand helpers)
+  // Residency limits per SM (CUDA programming guide, per compute capability), for kernels with a
+  // launch configuration (KernelWork::blocks > 0).
+  int registers_per_sm = 65536;
+  int register_allocation_unit = 256;  // registers are allocated per warp in units of this many
+  int64_t shared_memory_per_sm = 64 * 1024;
   double base_clock_mhz = 0;
   double boost_clock_mhz = 0;
   // Sustained SM clock under continuous load, as a fraction of the boost clock, in (0, 1].
@@ -64,6 +69,9 @@ struct GpuProfile {
   int64_t memory_total_bytes = 0;       // physical device memory
   int64_t memory_usable_bytes = 0;      // what processes can allocate in total
   int64_t l2_cache_bytes = 0;           // informational
+  // DRAM bandwidth one SM can draw (bytes per second; Little's law: bytes in flight per SM /
+  // loaded DRAM latency): a memory-bound kernel restricted to c SMs reaches at most c x this.
+  double dram_bandwidth_per_sm = 0;
 
   // ---- Copies ------------------------------------------------------------------------------------
   int copy_engines = 1;        // asynchronous copy engines: copies in flight at once
@@ -84,14 +92,23 @@ struct GpuProfile {
   // ---- MPS ---------------------------------------------------------------------------------------
   int mps_max_clients = 48;
   SmCapRounding mps_sm_rounding = SmCapRounding::kFloor;
-  // Extra slowdown of kernels that co-run with another MPS client's kernels, beyond SM and
-  // bandwidth sharing: their rate is divided by (1 + penalty). >= 0.
-  double mps_interference_penalty = 0;
+  int mps_sm_granularity = 1;  // SMs are given to an MPS client in multiples of this (TPC = 2)
+  // Interference of MPS co-execution beyond the shared SMs and bandwidth: a kernel of a client
+  // while kernels of `n` other clients hold SMs runs slower by the factor
+  //   1 + penalty x min(1, n) + per_client x max(0, n - 1) + memory x (sum of their DRAM use)
+  // (DRAM use: each co-running kernel's DRAM bytes per second alone / dram_bandwidth_effective).
+  double mps_interference_penalty = 0;     // the pair term, >= 0
+  double mps_interference_per_client = 0;  // each further co-running client, >= 0
+  double mps_interference_memory = 0;      // per unit of co-runners' DRAM use, >= 0
+  // Extra launch gap of each kernel per other MPS client with work on the GPU (the MPS server
+  // and the GPU's work queues serialise submissions of many clients).
+  sim::Time mps_launch_gap_per_client;
 
   std::vector<ParameterProvenance> provenance;  // one per parameter, in file order
 
-  // SMs a client with this CUDA_MPS_ACTIVE_THREAD_PERCENTAGE may use: sm_count * pct / 100
-  // rounded by mps_sm_rounding, at least 1 and at most sm_count. REQUIRES: 1 <= pct <= 100.
+  // SMs a client with this CUDA_MPS_ACTIVE_THREAD_PERCENTAGE may use: sm_count * pct / 100 in
+  // units of mps_sm_granularity SMs, rounded by mps_sm_rounding, at least one unit and at most
+  // sm_count. REQUIRES: 1 <= pct <= 100.
   [[nodiscard]] int mps_sm_cap(int active_thread_percentage) const;
   // The duration of work measured at the boost clock, at the sustained clock (compute-bound
   // work scales with the clock: duration / sustained_clock_factor).

@@ -76,10 +76,14 @@ class MaxMinSystem {
   std::vector<double> capacity_;
   std::vector<Use> uses_;
   // Solver scratch.
-  std::vector<double> left_;        // per constraint: capacity not taken by frozen variables
-  std::vector<double> load_;        // per constraint: sum of a_ij w_i over unfrozen variables
-  std::vector<uint8_t> full_;       // per constraint
-  std::vector<uint32_t> unfrozen_;  // variables still growing
+  std::vector<double> left_;       // per constraint: capacity not taken by frozen variables
+  std::vector<double> load_;       // per constraint: sum of a_ij w_i over unfrozen variables
+  std::vector<uint8_t> full_;      // per constraint: 0 cannot bind, 2 may bind, 1 full
+  std::vector<uint32_t> binding_;  // constraints that cannot hold with every variable at its bound
+  std::vector<uint32_t> member_start_, member_fill_, members_;  // variables of each binding one
+  std::vector<uint32_t> members_left_;                          // its unfrozen variables
+  std::vector<uint32_t> unfrozen_;                              // variables by ascending bound level
+  std::vector<uint8_t> frozen_;
 };
 
 // A way to solve a MaxMinSystem. The GPU model holds one behind this interface, so another
@@ -93,7 +97,9 @@ class SharingSolver {
 
 // Progressive filling by saturation (SimGrid's lmm_solve): each round finds the lowest level at
 // which a constraint fills or a variable reaches its bound, and freezes the variables concerned
-// there. At most n + m rounds of O(n + uses) each.
+// there. Constraints that hold with every variable at its bound are left out (when none is left,
+// the bounds are the answer: one pass). Cost: O(uses + rounds x (unfrozen variables + binding
+// constraints)), rounds <= n + m, and in practice a few.
 class ProgressiveFilling final : public SharingSolver {
  public:
   void solve(MaxMinSystem& system) const override;

@@ -72,6 +72,13 @@ struct KernelOpSpec {
   BatchCurve batch_curve;
   int sms = 0;              // SM demand; 0 = the whole GPU
   double memory_bound = 0;  // [0, 1]
+  // Launch configuration and throughputs alone (KernelWork; 0 / -1 = not given).
+  int blocks = 0;
+  int threads_per_block = 0;
+  int registers_per_thread = 0;
+  int64_t shared_memory_per_block = 0;
+  double sm_throughput = -1;
+  double dram_throughput = -1;
 };
 struct CopyOpSpec {
   std::string name;
@@ -96,6 +103,9 @@ using OpSpec = std::variant<KernelOpSpec, CopyOpSpec, HostOpSpec>;
 
 struct RequestSpec {
   std::vector<OpSpec> ops;  // run in order, on one stream of the serving process
+  // How the host issues a request's kernels: synchronously (each after the previous finished)
+  // or all at once ahead of the GPU (gpu_work.h).
+  LaunchMode launch = LaunchMode::kSynchronous;
 };
 
 struct GpuProfile;
