@@ -331,13 +331,16 @@ namespace sharesim::planner {
 namespace {
 
 TEST(PlannerExplain, RejectedAlternativesSayAtWhichRateTheyWouldHold) {
-  // Three workloads, 1.3 GPUs of kernel work in all: one GPU under MPS is simulated and misses; two
-  // GPUs hold. For every rejected alternative the rate at which it would hold, when found, is below
-  // the rate offered (it misses at the offered rate), and it names the check it misses most.
+  // Three workloads, 0.95 GPUs of kernel work in all (0.5 + 0.3 + 0.15): one GPU under MPS is
+  // simulated (no bound rejects it) and misses a p99 (a queue at 95 % load); two GPUs hold. (With
+  // c at 250/s, 1.3 GPUs, the bounds of main after models stage 3 screen every one-GPU candidate
+  // out, leaving no rejected alternative to explain.) For every rejected alternative the rate at which it
+  // would hold, when found, is below the rate offered (it misses at the offered rate), and it names the check
+  // it misses most.
   const PlanInput input =
       load(scenario_yaml(kernel_workload("a", "500/s", "1ms", "{p99: 20ms}") +
                              kernel_workload("b", "300/s", "1ms", "{p99: 20ms}") +
-                             kernel_workload("c", "250/s", "2ms", "{p99: 40ms}"),
+                             kernel_workload("c", "75/s", "2ms", "{p99: 40ms}"),
                          kTwoOptions + "  max_devices: 2\n  replicas: {min: 1, max: 2}\n"));
   const PlanResult r = run(input);
   ASSERT_TRUE(r.chosen && r.explanation);
