@@ -108,4 +108,34 @@ std::optional<Arrival> OpenArrivalProcess::next(sim::RandomStream& rng) {
   return std::nullopt;
 }
 
+ArrivalDriver::ArrivalDriver(sim::Simulator& sim, const ArrivalSpec& spec, sim::RandomStream& rng)
+    : sim_(sim), spec_(spec), rng_(rng) {}
+
+void ArrivalDriver::start(sim::HandlerId open_arrival, sim::HandlerId client_request) {
+  open_arrival_ = open_arrival;
+  client_request_ = client_request;
+  if (const auto* closed = std::get_if<ClosedLoopArrivals>(&spec_)) {
+    assert(closed->clients >= 0);
+    for (int c = 0; c < closed->clients; ++c)
+      sim_.schedule_at(sim_.now(), client_request_, static_cast<uint64_t>(c));
+    return;
+  }
+  open_.emplace(spec_, sim_.now());
+  advance();
+}
+
+void ArrivalDriver::advance() {
+  pending_ = open_->next(rng_);
+  if (pending_) sim_.schedule_at(pending_->at, open_arrival_);
+}
+
+void ArrivalDriver::schedule_next_request(int client) {
+  const auto& closed = std::get<ClosedLoopArrivals>(spec_);
+  sim::Time think = closed.think;
+  if (closed.think_exponential && closed.think > sim::Time::zero()) {
+    think = sim::Time::from_seconds(rng_.exponential(closed.think.seconds()));
+  }
+  sim_.schedule_in(think, client_request_, static_cast<uint64_t>(client));
+}
+
 }  // namespace sharesim::models

@@ -26,15 +26,12 @@ LlmWorkload::LlmWorkload(sim::Simulator& sim, LlmWorkloadOptions options, std::v
       arrival_rng_(options_.seed,
                    (options_.stream_name.empty() ? options_.name : options_.stream_name) + "/arrivals"),
       token_rng_(options_.seed,
-                 (options_.stream_name.empty() ? options_.name : options_.stream_name) + "/tokens") {
+                 (options_.stream_name.empty() ? options_.name : options_.stream_name) + "/tokens"),
+      arrivals_(sim_, options_.arrivals, arrival_rng_) {
   assert(!replicas.empty());
   replicas_.reserve(replicas.size());
   for (GpuEndpoint* endpoint : replicas) {
     replicas_.push_back(Replica{.endpoint = endpoint, .engine = LlmEngine(options_.serving.scheduler)});
-  }
-  if (const auto* closed = std::get_if<ClosedLoopArrivals>(&options_.arrivals)) {
-    closed_loop_ = true;
-    closed_ = *closed;
   }
   arrival_handler_ = sim_.add_handler([this](uint64_t) { on_open_arrival(); });
   client_handler_ = sim_.add_handler([this](uint64_t client) { on_client_request(client); });
@@ -55,14 +52,7 @@ LlmWorkload::LlmWorkload(sim::Simulator& sim, LlmWorkloadOptions options, std::v
 void LlmWorkload::start() {
   assert(!started_);
   started_ = true;
-  if (closed_loop_) {
-    for (int c = 0; c < closed_.clients; ++c)
-      sim_.schedule_at(sim_.now(), client_handler_, static_cast<uint64_t>(c));
-    return;
-  }
-  open_arrivals_.emplace(options_.arrivals, sim_.now());
-  pending_arrival_ = open_arrivals_->next(arrival_rng_);
-  if (pending_arrival_) sim_.schedule_at(pending_arrival_->at, arrival_handler_);
+  arrivals_.start(arrival_handler_, client_handler_);
 }
 
 void LlmWorkload::set_request_observer(std::function<void(const RequestRecord&)> observer) {
@@ -70,10 +60,8 @@ void LlmWorkload::set_request_observer(std::function<void(const RequestRecord&)>
 }
 
 void LlmWorkload::on_open_arrival() {
-  assert(pending_arrival_ && pending_arrival_->at == sim_.now());
-  admit(pending_arrival_->at, -1);
-  pending_arrival_ = open_arrivals_->next(arrival_rng_);
-  if (pending_arrival_) sim_.schedule_at(pending_arrival_->at, arrival_handler_);
+  admit(arrivals_.due().at, -1);
+  arrivals_.advance();
 }
 
 void LlmWorkload::on_client_request(uint64_t client) {
@@ -280,11 +268,7 @@ void LlmWorkload::finish_request(uint32_t slot, bool failed) {
     const bool any_alive =
         std::any_of(replicas_.begin(), replicas_.end(), [](const Replica& rep) { return !rep.failed; });
     if (failed && !any_alive) return;  // a dead endpoint: the client stops
-    sim::Time think = closed_.think;
-    if (closed_.think_exponential && closed_.think > sim::Time::zero()) {
-      think = sim::Time::from_seconds(arrival_rng_.exponential(closed_.think.seconds()));
-    }
-    sim_.schedule_in(think, client_handler_, static_cast<uint64_t>(client));
+    arrivals_.schedule_next_request(client);
   }
 }
 

@@ -79,7 +79,8 @@ Workload::Workload(sim::Simulator& sim, WorkloadOptions options, std::vector<Gpu
     : sim_(sim),
       options_(std::move(options)),
       arrival_rng_(options_.seed, stream_base() + "/arrivals"),
-      work_rng_(options_.seed, stream_base() + "/work") {
+      work_rng_(options_.seed, stream_base() + "/work"),
+      arrivals_(sim_, options_.arrivals, arrival_rng_) {
   assert(!replicas.empty());
   assert(options_.batching.max_batch >= 1);
   const ServerSpec& server = options_.server;
@@ -135,12 +136,6 @@ Workload::Workload(sim::Simulator& sim, WorkloadOptions options, std::vector<Gpu
     has_phase_[static_cast<int>(steps_[k].phase)] = true;
   }
 
-  if (const auto* closed = std::get_if<ClosedLoopArrivals>(&options_.arrivals)) {
-    assert(closed->clients >= 0);
-    closed_loop_ = true;
-    closed_ = *closed;
-  }
-
   open_arrival_handler_ = sim_.add_handler([this](uint64_t) { on_open_arrival(); });
   client_handler_ = sim_.add_handler([this](uint64_t client) { on_client_request(client); });
   step_done_handler_ = sim_.add_handler([this](uint64_t payload) { on_step_done(payload); });
@@ -151,15 +146,7 @@ Workload::Workload(sim::Simulator& sim, WorkloadOptions options, std::vector<Gpu
 void Workload::start() {
   assert(!started_);
   started_ = true;
-  if (closed_loop_) {
-    for (int c = 0; c < closed_.clients; ++c) {
-      sim_.schedule_at(sim_.now(), client_handler_, static_cast<uint64_t>(c));
-    }
-    return;
-  }
-  open_arrivals_.emplace(options_.arrivals, sim_.now());
-  pending_arrival_ = open_arrivals_->next(arrival_rng_);
-  if (pending_arrival_) sim_.schedule_at(pending_arrival_->at, open_arrival_handler_);
+  arrivals_.start(open_arrival_handler_, client_handler_);
 }
 
 void Workload::set_request_observer(std::function<void(const RequestRecord&)> observer) {
@@ -167,12 +154,9 @@ void Workload::set_request_observer(std::function<void(const RequestRecord&)> ob
 }
 
 void Workload::on_open_arrival() {
-  assert(pending_arrival_ && pending_arrival_->at == sim_.now());
-  const Arrival arrival = *pending_arrival_;
+  const Arrival arrival = arrivals_.due();
   admit(arrival.at, arrival.work_scale, -1);
-  // Lazily: the next arrival is drawn only now, so one event per source is pending.
-  pending_arrival_ = open_arrivals_->next(arrival_rng_);
-  if (pending_arrival_) sim_.schedule_at(pending_arrival_->at, open_arrival_handler_);
+  arrivals_.advance();
 }
 
 void Workload::on_client_request(uint64_t client) {
@@ -669,11 +653,7 @@ void Workload::after_client_request(int client, bool failed) {
         std::any_of(replicas_.begin(), replicas_.end(), [](const Replica& rep) { return !rep.failed; });
     if (!any_alive) return;  // the client stops: nothing could ever answer it
   }
-  sim::Time think = closed_.think;
-  if (closed_.think_exponential && closed_.think > sim::Time::zero()) {
-    think = sim::Time::from_seconds(arrival_rng_.exponential(closed_.think.seconds()));
-  }
-  sim_.schedule_in(think, client_handler_, static_cast<uint64_t>(client));
+  arrivals_.schedule_next_request(client);
 }
 
 // The q-quantile of latency over completed + failed requests, failures ranked above every

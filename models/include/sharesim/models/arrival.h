@@ -10,11 +10,13 @@
 // and other workloads' streams are unaffected.
 #pragma once
 
+#include <cassert>
 #include <cstdint>
 #include <optional>
 
 #include "sharesim/models/workload_spec.h"
 #include "sharesim/sim/random.h"
+#include "sharesim/sim/simulator.h"
 #include "sharesim/sim/time.h"
 
 namespace sharesim::models {
@@ -68,6 +70,38 @@ class OpenArrivalProcess {
   sim::Time period_end_;       // OnOff: end of the current state's period
   bool period_drawn_ = false;  // OnOff: the first period is drawn on the first call
   const TraceArrivals* trace_ = nullptr;
+};
+
+// Drives one workload's arrivals on a simulator (Workload and LlmWorkload share it). Open
+// arrivals are drawn lazily: one event per source is pending, and the next arrival is drawn only
+// when the previous one has been handled. Closed-loop clients each send a request at start and the
+// next one a think time after the previous request ends.
+class ArrivalDriver {
+ public:
+  // `spec` must outlive the driver (a trace is read in place); `rng` draws gaps and think times.
+  ArrivalDriver(sim::Simulator& sim, const ArrivalSpec& spec, sim::RandomStream& rng);
+
+  // Schedules the first events: `open_arrival` at the first open arrival, or `client_request`
+  // (payload: the client's index) now for every closed-loop client. Once.
+  void start(sim::HandlerId open_arrival, sim::HandlerId client_request);
+  // The open arrival whose event is running. REQUIRES: called from the open_arrival handler.
+  [[nodiscard]] const Arrival& due() const {
+    assert(pending_ && pending_->at == sim_.now());
+    return *pending_;
+  }
+  // Draws the next open arrival and schedules its event: call after due() has been handled.
+  void advance();
+  // Schedules a closed-loop client's next request one think time from now.
+  void schedule_next_request(int client);
+
+ private:
+  sim::Simulator& sim_;
+  const ArrivalSpec& spec_;
+  sim::RandomStream& rng_;
+  sim::HandlerId open_arrival_{};
+  sim::HandlerId client_request_{};
+  std::optional<OpenArrivalProcess> open_;
+  std::optional<Arrival> pending_;
 };
 
 }  // namespace sharesim::models

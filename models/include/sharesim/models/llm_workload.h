@@ -149,10 +149,7 @@ class LlmWorkload {
   std::vector<Replica> replicas_;
   sim::RandomStream arrival_rng_;
   sim::RandomStream token_rng_;
-  std::optional<OpenArrivalProcess> open_arrivals_;
-  std::optional<Arrival> pending_arrival_;
-  bool closed_loop_ = false;
-  ClosedLoopArrivals closed_;
+  ArrivalDriver arrivals_;  // after options_ and arrival_rng_, which it refers to
   uint64_t trace_index_ = 0;
 
   std::vector<Request> requests_;

@@ -373,10 +373,7 @@ class Workload {
   std::unique_ptr<SharedLink> downlink_;
   sim::RandomStream arrival_rng_;
   sim::RandomStream work_rng_;
-  std::optional<OpenArrivalProcess> open_arrivals_;
-  std::optional<Arrival> pending_arrival_;
-  bool closed_loop_ = false;
-  ClosedLoopArrivals closed_;
+  ArrivalDriver arrivals_;  // after options_ and arrival_rng_, which it refers to
 
   std::vector<Request> requests_;  // slab of live requests, recycled through a free list
   uint32_t free_head_ = kNoRequest;
