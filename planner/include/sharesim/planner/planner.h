@@ -96,6 +96,16 @@ struct Evaluation {
   bool feasible = false;
   double margin = 0;  // min over checks (0 when there is none); meaningful when simulated
   std::vector<CheckOutcome> checks;
+  // A candidate proven to miss an SLO without the full-length run of one of its GPUs
+  // (docs/planner.md, "Cutting the space without losing the optimum"): kDominance by the
+  // run of a workload part alone on such a GPU, kShortRun by a short run's prefix, kConfidence by
+  // the short run's binomial rule (--screen-confidence < 1). Its state is kSimulated and
+  // `feasible` false; without further runs `checks` is empty and `margin` an upper bound on the
+  // margin it would have. A proven candidate that could be the best alternative of its cost level
+  // and policy is then simulated in full (checks and margin as exhaustive search gives them): the
+  // proof stays recorded, so the counts do not depend on the shards.
+  enum class Proof { kNone, kDominance, kShortRun, kConfidence };
+  Proof proof = Proof::kNone;
 };
 
 struct PlanOptions {
@@ -108,6 +118,15 @@ struct PlanOptions {
   // The bound on candidates generated per cost level; a level cut short makes the search
   // inconclusive (PlanResult::complete false). Shard files record it, so merge uses the same.
   size_t max_candidates_per_level = 100000;
+  // Cutting the space without losing the optimum (ignored with `exhaustive`):
+  // dominance: a GPU is not simulated when a tenant's run alone on such a GPU proves it misses.
+  bool dominance = true;
+  // Short runs: each GPU first runs for this fraction of the duration; a miss its prefix proves
+  // rejects it without the full-length run (0 or >= 1: no short runs).
+  double screen_fraction = 0.2;
+  // Below 1, a short run also rejects a quantile it shows exceeded with this confidence by the
+  // binomial rule (proofs::binomial_miss): not a proof, it may lose the optimum. 1: proofs only.
+  double screen_confidence = 1.0;
 };
 
 struct LevelResult {
@@ -155,6 +174,9 @@ struct PlanResult {
   bool complete = true;
   std::vector<std::string> skipped;
   size_t gpu_simulations = 0;  // distinct GPU configurations simulated (the per-GPU memo); 0 after a merge
+  size_t short_runs = 0;       // short screening runs (0 after a merge)
+  // Candidates proven infeasible by each rule (Evaluation::proof), counted in decide().
+  size_t proven_by_dominance = 0, proven_by_short_run = 0, rejected_by_confidence = 0;
   std::optional<ChoiceExplanation> explanation;  // with a chosen plan
 };
 
