@@ -111,7 +111,9 @@ Evaluation assemble(const scenarios::Scenario& base, const scenarios::PlanSpec& 
     return part_name(base.workloads[part.workload].name, c.devices[part.device], part.gpu,
                      parts[part.workload]);
   };
-  // The first GPU (device, GPU order) with a proof names the candidate's proof.
+  // The candidate's proof is the strongest of its GPUs' (dominance, then short run, then
+  // confidence: each is tried on every GPU of a candidate no stronger proof dooms, so which one a
+  // candidate counts under does not depend on the shards); the first such GPU names it.
   std::vector<const GpuEntry*> gpus(entries.size(), nullptr);
   const GpuEntry* proven = nullptr;
   size_t proven_at = 0;
@@ -120,7 +122,7 @@ Evaluation assemble(const scenarios::Scenario& base, const scenarios::PlanSpec& 
     if (entries[k] == SIZE_MAX) continue;
     gpus[k] = &memo.entry(entries[k]);
     if (gpus[k]->proof == Evaluation::Proof::kNone) continue;
-    if (proven == nullptr) {
+    if (proven == nullptr || gpus[k]->proof < proven->proof) {
       proven = gpus[k];
       proven_at = k;
     }

@@ -121,7 +121,7 @@ void evaluate_level(const Scenario& base, const PlanSpec& spec,
     }
   });
   const std::vector<size_t> fresh =
-      distinct_entries(entries, memo, [](const detail::GpuEntry& e) { return !e.decided; });
+      distinct_entries(entries, memo, [](const detail::GpuEntry& e) { return !e.dominance_tried; });
   auto full_runs = [&](const std::vector<size_t>& ids) {
     parallel_for(ids.size(), jobs, [&](size_t k) {
       detail::run_full(memo.entry(ids[k]), base, spec);
@@ -147,19 +147,32 @@ void evaluate_level(const Scenario& base, const PlanSpec& spec,
     });
     full_runs(distinct_entries(references, memo, [](const detail::GpuEntry& e) { return !e.full_done; }));
   }
-  parallel_for(fresh.size(), jobs, [&](size_t k) {
-    detail::GpuEntry& e = memo.entry(fresh[k]);
-    const Scenario alone = detail::entry_scenario(e, base, spec);
-    if (settings.dominance && !e.references.empty()) detail::prove_by_dominance(e, memo, alone);
-    if (e.proof == Evaluation::Proof::kNone && !e.full_done)
-      detail::prove_by_short_run(e, memo, alone, spec, settings);
-    e.decided = true;
-  });
   auto unproven = [&](const std::vector<size_t>& list) {
     return std::all_of(list.begin(), list.end(), [&](size_t id) {
       return id == SIZE_MAX || memo.entry(id).proof == Evaluation::Proof::kNone;
     });
   };
+  // Dominance first (its references have run), then short runs, only for GPUs of candidates
+  // that no proven GPU dooms yet (a GPU run in full too: what it proves must not depend on
+  // whether it was a reference, so that the counts do not depend on the shards).
+  if (settings.dominance) {
+    parallel_for(fresh.size(), jobs, [&](size_t k) {
+      detail::GpuEntry& e = memo.entry(fresh[k]);
+      if (!e.references.empty()) detail::prove_by_dominance(e, memo, detail::entry_scenario(e, base, spec));
+    });
+  }
+  std::vector<std::vector<size_t>> alive;
+  for (const auto& list : entries)
+    if (unproven(list)) alive.push_back(list);
+  const std::vector<size_t> to_screen = distinct_entries(alive, memo, [](const detail::GpuEntry& e) {
+    return !e.screened && e.proof == Evaluation::Proof::kNone;
+  });
+  parallel_for(to_screen.size(), jobs, [&](size_t k) {
+    detail::GpuEntry& e = memo.entry(to_screen[k]);
+    detail::prove_by_short_run(e, memo, detail::entry_scenario(e, base, spec), spec, settings);
+  });
+  for (size_t id : fresh) memo.entry(id).dominance_tried = true;
+  for (size_t id : to_screen) memo.entry(id).screened = true;
   std::vector<std::vector<size_t>> needed;
   for (const auto& list : entries)
     if (unproven(list)) needed.push_back(list);

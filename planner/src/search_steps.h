@@ -121,8 +121,10 @@ struct GpuEntry {
   bool full_done = false;
   GpuOutcome full;
   std::optional<proofs::Witness> witness;
-  // A proof that a tenant misses an SLO, made without the full-length run (decided: tried).
-  bool decided = false;
+  // A proof that a tenant misses an SLO, made without the full-length run. Each rule is tried
+  // once per entry (so the proof is a function of the configuration alone): dominance when the
+  // entry is first seen, a short run when it first belongs to a candidate no other GPU dooms.
+  bool dominance_tried = false, screened = false;
   Evaluation::Proof proof = Evaluation::Proof::kNone;
   size_t proof_tenant = 0;
   std::string proof_reason;        // "misses p99: ...", the tenant's name prepended by the caller
