@@ -183,36 +183,59 @@ void evaluate_level(const Scenario& base, const PlanSpec& spec,
   });
   // A proven candidate's margin is only bounded: where it could be the best of its policy at this
   // cost (no feasible one, and its bound reaches the best simulated margin), it is simulated in
-  // full, so the alternatives shown are those exhaustive search shows.
+  // full, so the alternatives shown are those exhaustive search shows. Highest bounds first, a
+  // few per policy per round: a real margin found raises the best and spares the rest. (Which
+  // ones are simulated changes no output: the true best's bound is never below the best found.)
   std::map<std::string, std::optional<double>> best;  // by policy label; nullopt: none simulated
   std::map<std::string, bool> feasible;
-  for (size_t i : to_simulate) {
+  std::map<std::string, std::vector<size_t>> pending;  // proven, positions in to_simulate
+  for (size_t k = 0; k < to_simulate.size(); ++k) {
+    const size_t i = to_simulate[k];
     const Evaluation& e = level.evaluations[i];
     const std::string label = level.candidates[i].policy_label();
     feasible[label] = feasible[label] || e.feasible;
     auto& b = best[label];
     if (e.state == Evaluation::State::kSimulated && e.proof == Evaluation::Proof::kNone)
       b = b ? std::max(*b, e.margin) : e.margin;
+    if (e.proof != Evaluation::Proof::kNone && e.checks.empty()) pending[label].push_back(k);
   }
-  std::vector<size_t> resurrect;
-  std::vector<std::vector<size_t>> resurrect_entries;
-  for (size_t k = 0; k < to_simulate.size(); ++k) {
-    const size_t i = to_simulate[k];
-    const Evaluation& e = level.evaluations[i];
-    if (e.proof == Evaluation::Proof::kNone || !e.checks.empty()) continue;
-    const std::string label = level.candidates[i].policy_label();
-    if (feasible[label]) continue;
-    if (best[label] && e.margin < *best[label]) continue;
-    resurrect.push_back(k);
-    resurrect_entries.push_back(entries[k]);
+  for (auto& [label, list] : pending) {
+    if (feasible[label]) list.clear();
+    std::stable_sort(list.begin(), list.end(), [&](size_t a, size_t b) {
+      return level.evaluations[to_simulate[a]].margin > level.evaluations[to_simulate[b]].margin;
+    });
   }
-  full_runs(
-      distinct_entries(resurrect_entries, memo, [](const detail::GpuEntry& e) { return !e.full_done; }));
-  parallel_for(resurrect.size(), jobs, [&](size_t r) {
-    const size_t k = resurrect[r];
-    const size_t i = to_simulate[k];
-    level.evaluations[i] = detail::assemble(base, spec, level.candidates[i], entries[k], memo, false);
-  });
+  constexpr size_t kPerRound = 4;  // candidates per policy per round
+  while (true) {
+    std::vector<size_t> round;
+    std::vector<std::vector<size_t>> round_entries;
+    for (auto& [label, list] : pending) {
+      size_t taken = 0;
+      while (!list.empty() && taken < kPerRound) {
+        const size_t k = list.front();
+        if (best[label] && level.evaluations[to_simulate[k]].margin < *best[label]) {
+          list.clear();  // sorted: none after it can reach the best either
+          break;
+        }
+        list.erase(list.begin());
+        round.push_back(k);
+        round_entries.push_back(entries[k]);
+        ++taken;
+      }
+    }
+    if (round.empty()) break;
+    full_runs(distinct_entries(round_entries, memo, [](const detail::GpuEntry& e) { return !e.full_done; }));
+    parallel_for(round.size(), jobs, [&](size_t r) {
+      const size_t i = to_simulate[round[r]];
+      level.evaluations[i] =
+          detail::assemble(base, spec, level.candidates[i], entries[round[r]], memo, false);
+    });
+    for (size_t k : round) {
+      const Evaluation& e = level.evaluations[to_simulate[k]];
+      auto& b = best[level.candidates[to_simulate[k]].policy_label()];
+      if (e.state == Evaluation::State::kSimulated) b = b ? std::max(*b, e.margin) : e.margin;
+    }
+  }
 }
 
 }  // namespace
