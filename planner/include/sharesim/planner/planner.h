@@ -11,8 +11,11 @@
 //      the policy of each GPU (passthrough = one GPU VM per process; otherwise the device's one
 //      container sharing mode, time-slicing or MPS), and MPS percentage vectors.
 //   3. Each candidate is screened by cheap bounds (memory, MPS client limit, GPU load, per-process
-//      load at its SM cap); survivors are simulated (run_scenario) in parallel into slots indexed
-//      by candidate number, so results do not depend on the number of threads.
+//      load at its SM cap); survivors are evaluated from per-GPU runs (each distinct GPU once), in
+//      parallel into slots indexed by candidate number, so results do not depend on the number of
+//      threads. A GPU proven to miss (dominance by a part's run alone, or a short run's prefix:
+//      proofs.h) needs no full-length run; the chosen plan and every figure shown come from
+//      full-length runs (docs/planner.md, "Cutting the space without losing the optimum").
 //   4. The first level with a feasible candidate ends the search; its whole level is evaluated and
 //      the feasible candidate with the largest SLO margin wins (ties: the lowest candidate number).
 //
