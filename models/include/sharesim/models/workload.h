@@ -81,7 +81,8 @@
 //  over
 //    completed + failed measured requests with failures ranked last, so it is unbounded
 //    (Time::max()) once failures exceed a 1-q share; mean and max are unbounded with any failure.
-//    Requests still outstanding at the end are not counted in latency SLOs (reported separately).
+//    Requests still outstanding at the end count in latency SLOs at their age (now - arrival, a lower
+//    bound of their latency), as LlmWorkload's do; `outstanding` reports how many.
 //
 // Not thread-safe; one Workload belongs to one Simulator, and must outlive every later run of it
 // (its handlers, registered with the simulator, refer to it). The op names in the GpuOps it
