@@ -170,4 +170,118 @@ void ProgressiveFilling::solve(MaxMinSystem& s) const {
 #endif
 }
 
+// ---- DenseMaxMinSystem ------------------------------------------------------------------------------
+void DenseMaxMinSystem::reset(std::span<const double> capacities) {
+  assert(capacities.size() <= kMaxConstraints);
+  variables_.clear();
+  constraints_ = capacities.size();
+  capacity_.fill(0.0);
+  bound_load_.fill(0.0);
+  weight_load_.fill(0.0);
+  members_.fill(0);
+  lowest_bound_level_ = MaxMinSystem::kUnbounded;
+  std::copy(capacities.begin(), capacities.end(), capacity_.begin());
+  bounded_ = true;
+}
+
+double DenseMaxMinSystem::usage(Id constraint) const {
+  double used = 0;
+  for (size_t i = 0; i < variables_.size(); ++i) {
+    if (variables_[i].usage[constraint] > 0) used += variables_[i].usage[constraint] * value_[i];
+  }
+  return used;
+}
+
+// ProgressiveFilling::solve step by step (keep the two in step: the comments there apply), on the
+// dense layout: a constraint's members are the variables with a positive usage of it, in order.
+void DenseMaxMinSystem::solve() {
+  constexpr double kEps = MaxMinSystem::kRelativePrecision;
+  const auto n = static_cast<uint32_t>(variables_.size());
+  const size_t m = constraints_;
+  value_.assign(n, 0.0);
+  std::array<bool, kMaxConstraints> binding{};
+  bool any_binding = false;
+  for (size_t c = 0; c < m; ++c) {
+    binding[c] = !bounded_ || bound_load_[c] > capacity_[c] * (1 - kEps);
+    any_binding = any_binding || binding[c];
+  }
+  if (!any_binding) {
+    for (uint32_t i = 0; i < n; ++i) value_[i] = variables_[i].bound;
+    return;
+  }
+  Usages left = capacity_;
+  Usages load = weight_load_;
+  std::array<uint32_t, kMaxConstraints> members_left = members_;
+  std::array<bool, kMaxConstraints> may_bind = binding;  // binding and not full yet
+  unfrozen_.clear();
+  frozen_.resize(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const bool grows = variables_[i].bound > 0;
+    frozen_[i] = grows ? 0 : 1;
+    if (grows) unfrozen_.push_back(i);
+  }
+  size_t unfrozen_count = unfrozen_.size();
+  bool first_round = true;
+  auto freeze = [&](uint32_t i, double x) {
+    const Variable& v = variables_[i];
+    value_[i] = x;
+    frozen_[i] = 1;
+    --unfrozen_count;
+    for (size_t c = 0; c < m; ++c) {
+      if (!(v.usage[c] > 0)) continue;
+      left[c] -= v.usage[c] * x;
+      if (may_bind[c]) {
+        load[c] -= v.usage[c] * v.weight;
+        --members_left[c];
+      }
+    }
+  };
+  while (unfrozen_count > 0) {
+    double level = MaxMinSystem::kUnbounded;
+    if (first_round) {  // nothing frozen yet: the lowest bound level was found by the adds
+      level = lowest_bound_level_;
+      first_round = false;
+    } else {
+      size_t keep = 0;
+      for (uint32_t i : unfrozen_) {
+        if (frozen_[i] != 0) continue;
+        unfrozen_[keep++] = i;
+        level = std::min(level, variables_[i].bound / variables_[i].weight);
+      }
+      unfrozen_.resize(keep);
+    }
+    for (size_t c = 0; c < m; ++c) {
+      if (may_bind[c] && members_left[c] > 0 && load[c] > 0) {
+        level = std::min(level, std::max(0.0, left[c]) / load[c]);
+      }
+    }
+    if (level == MaxMinSystem::kUnbounded) {
+      for (uint32_t i : unfrozen_) value_[i] = MaxMinSystem::kUnbounded;
+      break;
+    }
+    const double limit = level * (1 + kEps);
+    const size_t before = unfrozen_count;
+    for (uint32_t i : unfrozen_) {
+      const Variable& v = variables_[i];
+      if (frozen_[i] == 0 && v.bound / v.weight <= limit) freeze(i, std::min(v.bound, v.weight * level));
+    }
+    for (size_t c = 0; c < m; ++c) {
+      if (!may_bind[c] || members_left[c] == 0) continue;
+      if (left[c] > capacity_[c] * kEps && left[c] > limit * load[c]) continue;
+      may_bind[c] = false;  // full
+      for (uint32_t i = 0; i < n; ++i) {
+        const Variable& v = variables_[i];
+        if (v.usage[c] > 0 && frozen_[i] == 0) freeze(i, std::min(v.bound, v.weight * level));
+      }
+    }
+    assert(unfrozen_count < before);  // each round freezes at least one variable
+    (void)before;
+  }
+#ifndef NDEBUG
+  for (size_t c = 0; c < m; ++c) {
+    assert(usage(static_cast<Id>(c)) <= capacity_[c] * (1 + 1e-6) + 1e-12);
+  }
+#endif
+}
+
 }  // namespace sharesim::models

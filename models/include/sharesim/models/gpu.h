@@ -309,6 +309,8 @@ class GpuModel {
     [[nodiscard]] const CopyState& copy() const { return std::get<CopyState>(work); }
     // Progressing now (a kernel past its gap at a positive rate; a copy moving bytes or its latency).
     [[nodiscard]] bool running() const;
+    // Integrates its progress over dt (dt_ns nanoseconds) at the current rates.
+    void advance(int64_t dt_ns, double dt);
   };
   // What the statistics integrate: the GPU's use between two changes.
   struct Usage {
@@ -336,9 +338,8 @@ class GpuModel {
 
   // Lifecycle (gpu.cpp).
   void on_event();
-  void settle(sim::Time now);  // advance_to(now), then complete_due(now): I1
-  void advance_to(sim::Time now);
-  void complete_due(sim::Time now);
+  void settle(sim::Time now);      // advance_to(now), then finish what is due at now: I1
+  void advance_to(sim::Time now);  // progress and statistics only (reset_statistics)
   void start_next_op(uint32_t stream_index, sim::Time now);
   void finish_op(uint32_t op, sim::Time now);
   void drop_work(ProcessId process);
@@ -350,9 +351,9 @@ class GpuModel {
   void check_invariants() const;
   // Rates and sharing (gpu_rates.cpp).
   void recompute(sim::Time now);
-  void share_engines();
-  void share_kernels();
-  void share_copies();
+  // Grant rates, set next_at and usage_, lower `next` to the earliest next_at (after recompute's pass).
+  void share_kernels(sim::Time now, int processes, double dram_total, sim::Time& next);
+  void share_copies(sim::Time now, sim::Time& next);
   [[nodiscard]] KernelState describe_kernel(const KernelWork& work) const;
   [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
   [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
@@ -384,11 +385,14 @@ class GpuModel {
   std::vector<FaultRecord> fault_log_;
 
   // Scratch for the rate computation, kept to avoid allocating per change.
-  MaxMinSystem sharing_;
-  std::vector<uint32_t> shared_ops_;      // the op of each variable of sharing_
+  DenseMaxMinSystem dense_sharing_;       // the system when no process has a cap constraint of its own
+  MaxMinSystem sharing_;                  // the system otherwise (grouped_)
+  bool grouped_ = false;                  // a capped process has several kernels to share
+  std::vector<uint32_t> shared_ops_;      // the op of each variable of the system
   std::vector<MaxMinSystem::Id> cap_of_;  // per process: its SM-cap constraint, or kNoConstraint
   std::vector<double> client_dram_;       // per process: DRAM use of its kernels that may run now
   int busy_processes_ = 0;                // processes with an op in flight
+  uint32_t copies_in_flight_ = 0;         // copies in active_ (their sharing is skipped without any)
   std::vector<uint32_t> due_;
   static constexpr MaxMinSystem::Id kNoConstraint = ~MaxMinSystem::Id{0};
 

@@ -32,9 +32,12 @@
 // variable; then a solver's solve(). The system reuses its storage: no allocation in steady state.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace sharesim::models {
@@ -103,6 +106,69 @@ class SharingSolver {
 class ProgressiveFilling final : public SharingSolver {
  public:
   void solve(MaxMinSystem& system) const override;
+};
+
+// The same optimisation for systems of a few constraints (at most kMaxConstraints) that any
+// variable may use: the GPU's kernels on its SM-space, issue and DRAM capacities. Usages are
+// stored densely (usage 0: the variable does not use that constraint) and the loads at the bounds
+// are summed as variables are added, so the common case where no constraint can bind costs
+// nothing more than the adds, and there is no membership list to build.
+//
+// solve() is ProgressiveFilling's algorithm with the same floating-point operations in the same
+// order, so its values are bit for bit those of MaxMinSystem + ProgressiveFilling given the same
+// variables, bounds, weights and usages in the same order (test DenseMaxMinMatchesProgressiveFilling
+// checks this on random systems).
+class DenseMaxMinSystem {
+ public:
+  using Id = uint32_t;
+  static constexpr size_t kMaxConstraints = 3;
+  using Usages = std::array<double, kMaxConstraints>;
+
+  // Forgets every variable; the constraints' capacities (REQUIRES: at most kMaxConstraints, each >= 0).
+  void reset(std::span<const double> capacities);
+  // REQUIRES: bound >= 0, weight > 0, usage[c] >= 0, and 0 for c >= the constraint count.
+  Id add_variable(double bound, double weight, const Usages& usage) {
+    const auto id = static_cast<Id>(variables_.size());
+    variables_.push_back({bound, weight, usage});
+    bounded_ = bounded_ && bound < MaxMinSystem::kUnbounded;
+    const bool grows = bound > 0;
+    if (grows) lowest_bound_level_ = std::min(lowest_bound_level_, bound / weight);
+    for (size_t c = 0; c < constraints_; ++c) {
+      if (!(usage[c] > 0)) continue;
+      bound_load_[c] += usage[c] * bound;
+      if (grows) {
+        weight_load_[c] += usage[c] * weight;
+        ++members_[c];
+      }
+    }
+    return id;
+  }
+  void solve();
+
+  [[nodiscard]] size_t variable_count() const { return variables_.size(); }
+  [[nodiscard]] double value(Id variable) const { return value_[variable]; }
+  // What the solution uses of a constraint: sum_i a_ij x_i.
+  [[nodiscard]] double usage(Id constraint) const;
+
+ private:
+  struct Variable {
+    double bound;
+    double weight;
+    Usages usage;
+  };
+  std::vector<Variable> variables_;
+  std::vector<double> value_;
+  size_t constraints_ = 0;
+  Usages capacity_{};
+  // Summed as variables are added, in their order (as ProgressiveFilling sums them).
+  Usages bound_load_{};                                   // sum_i a_ij u_i
+  Usages weight_load_{};                                  // sum_i a_ij w_i over the variables with u_i > 0
+  std::array<uint32_t, kMaxConstraints> members_{};       // variables with a_ij > 0 and u_i > 0
+  double lowest_bound_level_ = MaxMinSystem::kUnbounded;  // min u_i / w_i over u_i > 0
+  bool bounded_ = true;
+  // Solver scratch.
+  std::vector<uint8_t> frozen_;
+  std::vector<uint32_t> unfrozen_;
 };
 
 }  // namespace sharesim::models
