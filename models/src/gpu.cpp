@@ -260,6 +260,7 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
       const double cap = processes_[op.process].sm_cap;
       k.alone = alone_slowdown(k, cap);
       k.space = resident_fraction(k, cap) * std::min(cap, k.span) * k.alone;
+      k.dram_use = k.dram_demand / (profile_.dram_bandwidth_effective * 1e-9);
       // The launch gap: the host's launch cost (plus, under MPS, the wait behind other clients'
       // launches), hidden behind earlier kernels when the host issued the submission ahead.
       const int others = std::max(0, busy_processes_ - (processes_[op.process].ops_in_flight > 0 ? 1 : 0));

@@ -226,7 +226,6 @@ void GpuModel::recompute(sim::Time now) {
   grouped_ = false;
   int processes = 0;  // processes with kernels to share
   double dram_total = 0;
-  const double bandwidth = profile_.dram_bandwidth_effective * 1e-9;
   for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
     auto* k = std::get_if<KernelState>(&op.work);
@@ -252,9 +251,8 @@ void GpuModel::recompute(sim::Time now) {
       ++processes;
     }
     grouped_ = grouped_ || (p.sm_cap < profile_.sm_count && p.kernels_in_flight > 1);
-    const double use = k->dram_demand / bandwidth;
-    client_dram_[op.process] += use;
-    dram_total += use;
+    client_dram_[op.process] += k->dram_use;
+    dram_total += k->dram_use;
   }
   if (!shared_ops_.empty()) share_kernels(now, processes, dram_total, next);
   if (copies_in_flight_ > 0) share_copies(now, next);

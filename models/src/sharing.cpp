@@ -246,7 +246,7 @@ void DenseMaxMinSystem::solve() {
       for (uint32_t i : unfrozen_) {
         if (frozen_[i] != 0) continue;
         unfrozen_[keep++] = i;
-        level = std::min(level, variables_[i].bound / variables_[i].weight);
+        level = std::min(level, variables_[i].level);
       }
       unfrozen_.resize(keep);
     }
@@ -263,7 +263,7 @@ void DenseMaxMinSystem::solve() {
     const size_t before = unfrozen_count;
     for (uint32_t i : unfrozen_) {
       const Variable& v = variables_[i];
-      if (frozen_[i] == 0 && v.bound / v.weight <= limit) freeze(i, std::min(v.bound, v.weight * level));
+      if (frozen_[i] == 0 && v.level <= limit) freeze(i, std::min(v.bound, v.weight * level));
     }
     for (size_t c = 0; c < m; ++c) {
       if (!may_bind[c] || members_left[c] == 0) continue;

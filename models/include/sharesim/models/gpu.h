@@ -175,6 +175,7 @@ struct KernelState {
   double dram_demand = 0;      // b: bytes per ns it moves alone
   double alone = 1;            // T(c) at its process's SM cap c (fixed: the cap is)
   double space = 0;            // o(c) x min(c, d) x T(c): SM-space per unit of rate alone
+  double dram_use = 0;         // b / effective bandwidth: its share of DRAM alone (interference)
   // Recomputed at each change.
   double slowdown = 1;  // T(c) x interference: its time alone at its SMs / its solo time
   double sms = 0;       // SM-space it holds: SMs x the residency it takes on them (occupancy)
@@ -332,8 +333,13 @@ class GpuModel {
     std::vector<double> dram_series_ns;
     std::vector<double> sm_series_ns;    // SM-ns / sm_count per window
     std::vector<double> copy_series_ns;  // ns with >= 1 copy in flight per window
+    // The window being filled: its sums go into the series when a later interval starts past its
+    // end (flush_window), and at a read (metrics() flushes a copy), not at every change. The sums
+    // are the same additions in the same order as adding into the series directly.
+    int64_t window_index = 0;
+    double busy_in_window = 0, sm_in_window = 0, dram_in_window = 0, copy_in_window = 0;
     void add(sim::Time from, sim::Time to, const Usage& usage, int sm_count);
-    void accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to, double weight) const;
+    void flush_window();
   };
 
   // Lifecycle (gpu.cpp).

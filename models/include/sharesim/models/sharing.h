@@ -129,10 +129,11 @@ class DenseMaxMinSystem {
   // REQUIRES: bound >= 0, weight > 0, usage[c] >= 0, and 0 for c >= the constraint count.
   Id add_variable(double bound, double weight, const Usages& usage) {
     const auto id = static_cast<Id>(variables_.size());
-    variables_.push_back({bound, weight, usage});
+    const double level = bound / weight;
+    variables_.push_back({bound, weight, level, usage});
     bounded_ = bounded_ && bound < MaxMinSystem::kUnbounded;
     const bool grows = bound > 0;
-    if (grows) lowest_bound_level_ = std::min(lowest_bound_level_, bound / weight);
+    if (grows) lowest_bound_level_ = std::min(lowest_bound_level_, level);
     for (size_t c = 0; c < constraints_; ++c) {
       if (!(usage[c] > 0)) continue;
       bound_load_[c] += usage[c] * bound;
@@ -154,6 +155,7 @@ class DenseMaxMinSystem {
   struct Variable {
     double bound;
     double weight;
+    double level;  // bound / weight: the level at which it reaches its bound
     Usages usage;
   };
   std::vector<Variable> variables_;
