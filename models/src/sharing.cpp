@@ -176,12 +176,7 @@ void DenseMaxMinSystem::reset(std::span<const double> capacities) {
   variables_.clear();
   constraints_ = capacities.size();
   capacity_.fill(0.0);
-  bound_load_.fill(0.0);
-  weight_load_.fill(0.0);
-  members_.fill(0);
-  lowest_bound_level_ = MaxMinSystem::kUnbounded;
   std::copy(capacities.begin(), capacities.end(), capacity_.begin());
-  bounded_ = true;
 }
 
 double DenseMaxMinSystem::usage(Id constraint) const {
@@ -199,10 +194,32 @@ void DenseMaxMinSystem::solve() {
   const auto n = static_cast<uint32_t>(variables_.size());
   const size_t m = constraints_;
   value_.assign(n, 0.0);
+  // One pass, in the order of the variables (as ProgressiveFilling sums): the loads at the bounds
+  // sum_i a_ij u_i, the loads at the weights sum_i a_ij w_i and the members of each constraint
+  // over the variables that grow (u_i > 0), and the lowest bound level min u_i / w_i.
+  Usages bound_load{};
+  Usages weight_load{};
+  std::array<uint32_t, kMaxConstraints> members{};
+  double lowest_bound_level = MaxMinSystem::kUnbounded;
+  bool bounded = true;
+  for (Variable& v : variables_) {
+    v.level = v.bound / v.weight;
+    bounded = bounded && v.bound < MaxMinSystem::kUnbounded;
+    const bool grows = v.bound > 0;
+    if (grows) lowest_bound_level = std::min(lowest_bound_level, v.level);
+    for (size_t c = 0; c < kMaxConstraints; ++c) {  // usage 0 past the constraint count
+      if (!(v.usage[c] > 0)) continue;
+      bound_load[c] += v.usage[c] * v.bound;
+      if (grows) {
+        weight_load[c] += v.usage[c] * v.weight;
+        ++members[c];
+      }
+    }
+  }
   std::array<bool, kMaxConstraints> binding{};
   bool any_binding = false;
   for (size_t c = 0; c < m; ++c) {
-    binding[c] = !bounded_ || bound_load_[c] > capacity_[c] * (1 - kEps);
+    binding[c] = !bounded || bound_load[c] > capacity_[c] * (1 - kEps);
     any_binding = any_binding || binding[c];
   }
   if (!any_binding) {
@@ -210,8 +227,8 @@ void DenseMaxMinSystem::solve() {
     return;
   }
   Usages left = capacity_;
-  Usages load = weight_load_;
-  std::array<uint32_t, kMaxConstraints> members_left = members_;
+  Usages load = weight_load;
+  std::array<uint32_t, kMaxConstraints> members_left = members;
   std::array<bool, kMaxConstraints> may_bind = binding;  // binding and not full yet
   unfrozen_.clear();
   frozen_.resize(n);
@@ -222,24 +239,34 @@ void DenseMaxMinSystem::solve() {
   }
   size_t unfrozen_count = unfrozen_.size();
   bool first_round = true;
+  // Freezing is split in two: the values and flags of the variables frozen together, then what
+  // they take from their constraints (in the same order as ProgressiveFilling's freeze, so the
+  // same sums). The second part is skipped once nothing is left unfrozen: nothing reads it then.
   auto freeze = [&](uint32_t i, double x) {
-    const Variable& v = variables_[i];
     value_[i] = x;
     frozen_[i] = 1;
     --unfrozen_count;
-    for (size_t c = 0; c < m; ++c) {
-      if (!(v.usage[c] > 0)) continue;
-      left[c] -= v.usage[c] * x;
-      if (may_bind[c]) {
-        load[c] -= v.usage[c] * v.weight;
-        --members_left[c];
+    just_frozen_.push_back(i);
+  };
+  auto take_capacity = [&] {
+    for (uint32_t i : just_frozen_) {
+      const Variable& v = variables_[i];
+      for (size_t c = 0; c < m; ++c) {
+        if (!(v.usage[c] > 0)) continue;
+        left[c] -= v.usage[c] * value_[i];
+        if (may_bind[c]) {
+          load[c] -= v.usage[c] * v.weight;
+          --members_left[c];
+        }
       }
     }
+    just_frozen_.clear();
   };
+  just_frozen_.clear();
   while (unfrozen_count > 0) {
     double level = MaxMinSystem::kUnbounded;
     if (first_round) {  // nothing frozen yet: the lowest bound level was found by the adds
-      level = lowest_bound_level_;
+      level = lowest_bound_level;
       first_round = false;
     } else {
       size_t keep = 0;
@@ -265,6 +292,8 @@ void DenseMaxMinSystem::solve() {
       const Variable& v = variables_[i];
       if (frozen_[i] == 0 && v.level <= limit) freeze(i, std::min(v.bound, v.weight * level));
     }
+    if (unfrozen_count == 0) break;
+    take_capacity();
     for (size_t c = 0; c < m; ++c) {
       if (!may_bind[c] || members_left[c] == 0) continue;
       if (left[c] > capacity_[c] * kEps && left[c] > limit * load[c]) continue;
@@ -273,6 +302,8 @@ void DenseMaxMinSystem::solve() {
         const Variable& v = variables_[i];
         if (v.usage[c] > 0 && frozen_[i] == 0) freeze(i, std::min(v.bound, v.weight * level));
       }
+      if (unfrozen_count == 0) break;
+      take_capacity();
     }
     assert(unfrozen_count < before);  // each round freezes at least one variable
     (void)before;

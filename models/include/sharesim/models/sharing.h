@@ -128,21 +128,8 @@ class DenseMaxMinSystem {
   void reset(std::span<const double> capacities);
   // REQUIRES: bound >= 0, weight > 0, usage[c] >= 0, and 0 for c >= the constraint count.
   Id add_variable(double bound, double weight, const Usages& usage) {
-    const auto id = static_cast<Id>(variables_.size());
-    const double level = bound / weight;
-    variables_.push_back({bound, weight, level, usage});
-    bounded_ = bounded_ && bound < MaxMinSystem::kUnbounded;
-    const bool grows = bound > 0;
-    if (grows) lowest_bound_level_ = std::min(lowest_bound_level_, level);
-    for (size_t c = 0; c < constraints_; ++c) {
-      if (!(usage[c] > 0)) continue;
-      bound_load_[c] += usage[c] * bound;
-      if (grows) {
-        weight_load_[c] += usage[c] * weight;
-        ++members_[c];
-      }
-    }
-    return id;
+    variables_.push_back({bound, weight, 0.0, usage});
+    return static_cast<Id>(variables_.size() - 1);
   }
   void solve();
 
@@ -162,15 +149,10 @@ class DenseMaxMinSystem {
   std::vector<double> value_;
   size_t constraints_ = 0;
   Usages capacity_{};
-  // Summed as variables are added, in their order (as ProgressiveFilling sums them).
-  Usages bound_load_{};                                   // sum_i a_ij u_i
-  Usages weight_load_{};                                  // sum_i a_ij w_i over the variables with u_i > 0
-  std::array<uint32_t, kMaxConstraints> members_{};       // variables with a_ij > 0 and u_i > 0
-  double lowest_bound_level_ = MaxMinSystem::kUnbounded;  // min u_i / w_i over u_i > 0
-  bool bounded_ = true;
   // Solver scratch.
   std::vector<uint8_t> frozen_;
   std::vector<uint32_t> unfrozen_;
+  std::vector<uint32_t> just_frozen_;  // frozen at the current step, not yet taken from the constraints
 };
 
 }  // namespace sharesim::models
