@@ -249,8 +249,12 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
     const GpuOp& work = sub.ops[sub.next_op++];
     const uint32_t index = allocate_op();
     InFlightOp& op = ops_[index];
-    op = InFlightOp{};
+    // Every field of a fresh InFlightOp, one by one (a whole-object reset costs a rep stos per
+    // op); name and work are set below for both kinds.
     op.in_use = true;
+    op.may_run = false;
+    op.observed_running = false;
+    op.next_at = sim::Time::max();
     op.stream = stream_index;
     op.process = stream.process;
     if (const auto* kernel = std::get_if<KernelWork>(&work)) {

@@ -230,14 +230,15 @@ void DenseMaxMinSystem::solve() {
   Usages load = weight_load;
   std::array<uint32_t, kMaxConstraints> members_left = members;
   std::array<bool, kMaxConstraints> may_bind = binding;  // binding and not full yet
-  unfrozen_.clear();
+  // The variables still growing: in the first round every variable with u_i > 0 (all of them
+  // in practice), listed only if a second round comes.
   frozen_.resize(n);
+  size_t unfrozen_count = 0;
   for (uint32_t i = 0; i < n; ++i) {
     const bool grows = variables_[i].bound > 0;
     frozen_[i] = grows ? 0 : 1;
-    if (grows) unfrozen_.push_back(i);
+    unfrozen_count += grows ? 1 : 0;
   }
-  size_t unfrozen_count = unfrozen_.size();
   bool first_round = true;
   // Freezing is split in two: the values and flags of the variables frozen together, then what
   // they take from their constraints (in the same order as ProgressiveFilling's freeze, so the
@@ -265,17 +266,15 @@ void DenseMaxMinSystem::solve() {
   just_frozen_.clear();
   while (unfrozen_count > 0) {
     double level = MaxMinSystem::kUnbounded;
-    if (first_round) {  // nothing frozen yet: the lowest bound level was found by the adds
+    if (first_round) {  // nothing frozen yet: the lowest bound level was found above
       level = lowest_bound_level;
-      first_round = false;
     } else {
-      size_t keep = 0;
-      for (uint32_t i : unfrozen_) {
+      unfrozen_.clear();
+      for (uint32_t i = 0; i < n; ++i) {
         if (frozen_[i] != 0) continue;
-        unfrozen_[keep++] = i;
+        unfrozen_.push_back(i);
         level = std::min(level, variables_[i].level);
       }
-      unfrozen_.resize(keep);
     }
     for (size_t c = 0; c < m; ++c) {
       if (may_bind[c] && members_left[c] > 0 && load[c] > 0) {
@@ -283,14 +282,22 @@ void DenseMaxMinSystem::solve() {
       }
     }
     if (level == MaxMinSystem::kUnbounded) {
-      for (uint32_t i : unfrozen_) value_[i] = MaxMinSystem::kUnbounded;
+      for (uint32_t i = 0; i < n; ++i) {
+        if (frozen_[i] == 0) value_[i] = MaxMinSystem::kUnbounded;
+      }
       break;
     }
     const double limit = level * (1 + kEps);
     const size_t before = unfrozen_count;
-    for (uint32_t i : unfrozen_) {
+    auto freeze_at_bound = [&](uint32_t i) {
       const Variable& v = variables_[i];
       if (frozen_[i] == 0 && v.level <= limit) freeze(i, std::min(v.bound, v.weight * level));
+    };
+    if (first_round) {
+      for (uint32_t i = 0; i < n; ++i) freeze_at_bound(i);
+      first_round = false;
+    } else {
+      for (uint32_t i : unfrozen_) freeze_at_bound(i);
     }
     if (unfrozen_count == 0) break;
     take_capacity();

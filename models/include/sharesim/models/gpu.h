@@ -293,7 +293,8 @@ class GpuModel {
   };
   using KernelState = detail::KernelState;
   using CopyState = detail::CopyState;
-  // One op in flight (the head op of a stream).
+  // One op in flight (the head op of a stream). start_next_op sets every field of a reused slot
+  // one by one: a field added here must be set there.
   struct InFlightOp {
     std::string_view name;
     ProcessId process = 0;
