@@ -99,6 +99,7 @@ HoldResult hold_with_priority_queue(uint64_t pending, uint64_t events, double me
 struct GpuBenchResult {
   double seconds;
   uint64_t kernels;
+  double cpu_seconds;
 };
 
 // N MPS clients at 100/N % each (at least 1 %), each with one request of 175 kernels in flight;
@@ -145,12 +146,13 @@ GpuBenchResult gpu_closed_loop(int clients, uint64_t kernels, uint64_t seed) {
     processes.push_back(gpu.start_process({.name = name, .mps_active_thread_percentage = pct}).value());
   }
   const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
   for (int c = 0; c < clients; ++c) {
     gpu.submit(processes[static_cast<size_t>(c)], 0, request,
                models::Completion{done, static_cast<uint64_t>(c)}, models::LaunchMode::kAsynchronous);
   }
   simulator.run();
-  return {seconds_since(start), done_kernels};
+  return {seconds_since(start), done_kernels, thread_cpu_seconds() - cpu_start};
 }
 
 // Runs the scenario in process and prints its speed beside the heap loop's (both in thread CPU
@@ -239,6 +241,7 @@ int run_bench_command(const Args& args) {
     std::printf("gpu_seconds: %.3f\n", r.seconds);
     std::printf("ns_per_kernel: %.1f\n", r.seconds * 1e9 / static_cast<double>(r.kernels));
     std::printf("kernels_per_second: %.0f\n", static_cast<double>(r.kernels) / r.seconds);
+    std::printf("cpu_ns_per_kernel: %.1f\n", r.cpu_seconds * 1e9 / static_cast<double>(r.kernels));
     return 0;
   }
 
