@@ -162,6 +162,10 @@ int bench_replay(const std::string& scenario_path, uint64_t pending, uint64_t ev
                  bool baseline) {
   auto scenario = scenarios::load_scenario(scenario_path, run::default_load_options());
   if (!scenario) return input_error(scenario.error());
+  if (scenario->target) {  // run applies the target's rules first; the benchmark does not
+    return usage_error("bench replay: " + scenario_path +
+                       " has a target (its rules change what runs); time it with `perf stat sharesim run`");
+  }
   std::printf("benchmark: replay of %s (seed %llu)\n", scenario_path.c_str(),
               static_cast<unsigned long long>(scenario->seed));
   double heap_cpu = 0;

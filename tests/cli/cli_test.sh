@@ -61,6 +61,8 @@ ran=$(grep -m1 '"kernels_completed"' "$work/a/results.json" | tr -dc 0-9)
 [ -n "$replayed" ] && [ "$replayed" = "$ran" ]; check "bench replay simulates what run does ($replayed = $ran kernels)" $?
 expect_exit "bench replay, missing scenario" 2 "$sharesim" bench replay --scenario "$work/nope.yaml"
 one_error_line "bench replay, missing scenario"
+expect_exit "bench replay, scenario with a target" 2 "$sharesim" bench replay --scenario "$src/tests/deploy/data/plugin-unequal-mps.yaml"
+one_error_line "bench replay, scenario with a target"
 expect_exit "bench, unknown benchmark" 2 "$sharesim" bench frobnicate
 one_error_line "bench, unknown benchmark"
 
