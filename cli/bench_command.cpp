@@ -4,6 +4,13 @@
 // `sharesim bench gpu --clients N`: the GPU model under MPS: N clients, each a closed loop of
 // 175-kernel requests submitted at once (as a trace replay of a ResNet-50 profile does), next to
 // the same yardstick; prints kernels per second and the cost per kernel.
+// `sharesim bench replay [--scenario FILE]`: a whole scenario run in process (default: the Azure
+// conversation trace x the 175-kernel ResNet-50 profile, 4 MPS clients,
+// benchmarks/scenarios/azure-trace-resnet50-mps4.yaml), timed in thread CPU seconds beside the
+// same yardstick, so that kernels per second compare across machine load; nothing is written.
+#include <time.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -15,6 +22,9 @@
 #include "commands.h"
 #include "options.h"
 #include "sharesim/models/gpu.h"
+#include "sharesim/run/load_options.h"
+#include "sharesim/run/run_scenario.h"
+#include "sharesim/scenarios/loader.h"
 #include "sharesim/sim/random.h"
 #include "sharesim/sim/simulator.h"
 
@@ -27,11 +37,19 @@ double seconds_since(Clock::time_point start) {
   return std::chrono::duration<double>(Clock::now() - start).count();
 }
 
+// CPU time of the calling thread: what a loaded machine does not inflate (unlike wall time).
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
 // Each popped event schedules one new event at now + Exp(mean), so the queue holds `pending` events.
 struct HoldResult {
   double seconds;
   int64_t final_time_ns;
   size_t queue_bytes;
+  double cpu_seconds = 0;
 };
 
 HoldResult hold_with_simulator(uint64_t pending, uint64_t events, double mean_ns, uint64_t seed) {
@@ -68,18 +86,20 @@ HoldResult hold_with_priority_queue(uint64_t pending, uint64_t events, double me
   }
   int64_t now = 0;
   const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
   for (uint64_t n = 0; n < events; ++n) {
     const Entry top = queue.top();
     queue.pop();
     now = top.first;
     queue.emplace(now + static_cast<int64_t>(rng.exponential(mean_ns)), top.second);
   }
-  return {seconds_since(start), now, pending * sizeof(Entry)};
+  return {seconds_since(start), now, pending * sizeof(Entry), thread_cpu_seconds() - cpu_start};
 }
 
 struct GpuBenchResult {
   double seconds;
   uint64_t kernels;
+  double cpu_seconds;
 };
 
 // N MPS clients at 100/N % each (at least 1 %), each with one request of 175 kernels in flight;
@@ -126,12 +146,58 @@ GpuBenchResult gpu_closed_loop(int clients, uint64_t kernels, uint64_t seed) {
     processes.push_back(gpu.start_process({.name = name, .mps_active_thread_percentage = pct}).value());
   }
   const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
   for (int c = 0; c < clients; ++c) {
     gpu.submit(processes[static_cast<size_t>(c)], 0, request,
                models::Completion{done, static_cast<uint64_t>(c)}, models::LaunchMode::kAsynchronous);
   }
   simulator.run();
-  return {seconds_since(start), done_kernels};
+  return {seconds_since(start), done_kernels, thread_cpu_seconds() - cpu_start};
+}
+
+// Runs the scenario in process and prints its speed beside the heap loop's (both in thread CPU
+// seconds; the yardstick runs before and after the replay, and the faster of the two is printed,
+// as the machine's speed can change within a run).
+int bench_replay(const std::string& scenario_path, uint64_t pending, uint64_t events, uint64_t seed,
+                 bool baseline) {
+  auto scenario = scenarios::load_scenario(scenario_path, run::default_load_options());
+  if (!scenario) return input_error(scenario.error());
+  if (scenario->target) {  // run applies the target's rules first; the benchmark does not
+    return usage_error("bench replay: " + scenario_path +
+                       " has a target (its rules change what runs); time it with `perf stat sharesim run`");
+  }
+  std::printf("benchmark: replay of %s (seed %llu)\n", scenario_path.c_str(),
+              static_cast<unsigned long long>(scenario->seed));
+  double heap_cpu = 0;
+  auto measure_heap = [&] {
+    const HoldResult base = hold_with_priority_queue(pending, events, 1000.0, seed);
+    heap_cpu = heap_cpu == 0 ? base.cpu_seconds : std::min(heap_cpu, base.cpu_seconds);
+  };
+  if (baseline) measure_heap();
+  const auto start = Clock::now();
+  const double cpu_start = thread_cpu_seconds();
+  auto report = run::run_scenario(*scenario);
+  const double cpu = thread_cpu_seconds() - cpu_start;
+  const double wall = seconds_since(start);
+  if (!report) return input_error(report.error());
+  if (baseline) measure_heap();
+  if (scenario->warmup > sim::Time::zero()) {
+    std::printf("note: kernels are those of the measured window (after the %s warm-up); every event counts\n",
+                sim::format_duration(scenario->warmup).c_str());
+  }
+  std::printf("replay_cpu_seconds: %.3f\n", cpu);
+  std::printf("replay_wall_seconds: %.3f\n", wall);
+  std::printf("replay_events: %llu\n", static_cast<unsigned long long>(report->events));
+  std::printf("replay_kernels: %llu\n", static_cast<unsigned long long>(report->kernels));
+  std::printf("events_per_cpu_second: %.0f\n", static_cast<double>(report->events) / cpu);
+  std::printf("kernels_per_cpu_second: %.0f\n", static_cast<double>(report->kernels) / cpu);
+  if (baseline) {
+    const double heap_rate = static_cast<double>(events) / heap_cpu;
+    std::printf("baseline_priority_queue_events_per_cpu_second: %.0f\n", heap_rate);
+    // Machine-independent: kernels replayed in the time the bare heap executes one event.
+    std::printf("kernels_per_heap_event: %.3f\n", static_cast<double>(report->kernels) / cpu / heap_rate);
+  }
+  return 0;
 }
 
 }  // namespace
@@ -141,8 +207,12 @@ int run_bench_command(const Args& args) {
   uint64_t pending = 0;
   uint64_t events = 0;
   uint64_t seed = 0;
-  options.add_options()("what", po::value<std::string>()->required(), "what to measure: engine, gpu")(
-      "pending", po::value(&pending)->default_value(10'000), "events held in the queue")(
+  std::string scenario_path;
+  options.add_options()("what", po::value<std::string>()->required(), "what to measure: engine, gpu, replay")(
+      "scenario",
+      po::value(&scenario_path)->default_value("benchmarks/scenarios/azure-trace-resnet50-mps4.yaml"),
+      "replay: the scenario to run")("pending", po::value(&pending)->default_value(10'000),
+                                     "events held in the queue")(
       "events", po::value(&events)->default_value(10'000'000), "events to execute")(
       "seed", po::value(&seed)->default_value(1), "random seed")(
       "clients", po::value<int>()->default_value(4), "gpu: MPS clients (1..48)")(
@@ -151,12 +221,14 @@ int run_bench_command(const Args& args) {
   po::positional_options_description positional;
   positional.add("what", 1);
   po::variables_map vm;
-  if (auto code = parse_options("bench", "engine|gpu [options]", options, positional, args, vm)) return *code;
+  if (auto code = parse_options("bench", "engine|gpu|replay [options]", options, positional, args, vm))
+    return *code;
   const std::string what = vm["what"].as<std::string>();
-  if (what != "engine" && what != "gpu") {
-    return usage_error("bench: unknown benchmark '" + what + "' (expected: engine, gpu)");
+  if (what != "engine" && what != "gpu" && what != "replay") {
+    return usage_error("bench: unknown benchmark '" + what + "' (expected: engine, gpu, replay)");
   }
   if (pending == 0 || events == 0) return usage_error("bench: --pending and --events must be at least 1");
+  if (what == "replay") return bench_replay(scenario_path, pending, events, seed, !vm.count("no-baseline"));
   if (what == "gpu") {
     const int clients = vm["clients"].as<int>();
     const uint64_t kernels = vm["kernels"].as<uint64_t>();
@@ -173,6 +245,7 @@ int run_bench_command(const Args& args) {
     std::printf("gpu_seconds: %.3f\n", r.seconds);
     std::printf("ns_per_kernel: %.1f\n", r.seconds * 1e9 / static_cast<double>(r.kernels));
     std::printf("kernels_per_second: %.0f\n", static_cast<double>(r.kernels) / r.seconds);
+    std::printf("cpu_ns_per_kernel: %.1f\n", r.cpu_seconds * 1e9 / static_cast<double>(r.kernels));
     return 0;
   }
 

@@ -227,8 +227,11 @@ void GpuModel::count_in_flight(const InFlightOp& op, int delta) {
   if (p.ops_in_flight == 0 && delta > 0) ++busy_processes_;
   p.ops_in_flight = static_cast<uint32_t>(static_cast<int>(p.ops_in_flight) + delta);
   if (p.ops_in_flight == 0 && delta < 0) --busy_processes_;
-  if (op.is_kernel())
+  if (op.is_kernel()) {
     p.kernels_in_flight = static_cast<uint32_t>(static_cast<int>(p.kernels_in_flight) + delta);
+  } else {
+    copies_in_flight_ = static_cast<uint32_t>(static_cast<int>(copies_in_flight_) + delta);
+  }
   const bool copies_wait = policy_->copies_need_a_turn() && p.ops_in_flight > p.kernels_in_flight;
   wants_turn_[op.process] = p.kernels_in_flight > 0 || copies_wait ? 1 : 0;
 }
@@ -246,8 +249,12 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
     const GpuOp& work = sub.ops[sub.next_op++];
     const uint32_t index = allocate_op();
     InFlightOp& op = ops_[index];
-    op = InFlightOp{};
+    // Every field of a fresh InFlightOp, one by one (a whole-object reset costs a rep stos per
+    // op); name and work are set below for both kinds.
     op.in_use = true;
+    op.may_run = false;
+    op.observed_running = false;
+    op.next_at = sim::Time::max();
     op.stream = stream_index;
     op.process = stream.process;
     if (const auto* kernel = std::get_if<KernelWork>(&work)) {
@@ -257,6 +264,7 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
       const double cap = processes_[op.process].sm_cap;
       k.alone = alone_slowdown(k, cap);
       k.space = resident_fraction(k, cap) * std::min(cap, k.span) * k.alone;
+      k.dram_use = k.dram_demand / (profile_.dram_bandwidth_effective * 1e-9);
       // The launch gap: the host's launch cost, hidden behind earlier kernels when the host issued
       // the submission ahead, plus under MPS the GPU-side wait behind other clients' work (iGniter
       // measured it as idle between a process's kernels on the GPU: the host running ahead does
@@ -322,10 +330,33 @@ void GpuModel::on_event() {
   recompute(now);
 }
 
-// I1: what is due at `now` completes before anything else changes at `now`.
+// I1: what is due at `now` completes before anything else changes at `now`. One pass integrates
+// every op's progress and picks out the ops that are done (advance_to, then complete_due).
 void GpuModel::settle(sim::Time now) {
-  advance_to(now);
-  complete_due(now);
+  assert(now >= last_update_);
+  due_.clear();
+  size_t kept = 0;
+  auto sort_out = [&](uint32_t index) {
+    if (ops_[index].running() && ops_[index].next_at <= now) {
+      due_.push_back(index);
+    } else {
+      active_[kept++] = index;
+    }
+  };
+  if (now == last_update_) {
+    for (uint32_t index : active_) sort_out(index);
+  } else {
+    integrals_.add(last_update_, now, usage_, profile_.sm_count);
+    const int64_t dt_ns = (now - last_update_).count_ns();
+    const auto dt = static_cast<double>(dt_ns);
+    for (uint32_t index : active_) {
+      ops_[index].advance(dt_ns, dt);
+      sort_out(index);
+    }
+    last_update_ = now;
+  }
+  active_.resize(kept);
+  for (uint32_t index : due_) finish_op(index, now);
 }
 
 // Integrates the statistics and every op's progress from the last change to now.
@@ -335,45 +366,31 @@ void GpuModel::advance_to(sim::Time now) {
   integrals_.add(last_update_, now, usage_, profile_.sm_count);
   const int64_t dt_ns = (now - last_update_).count_ns();
   const auto dt = static_cast<double>(dt_ns);
-  for (uint32_t index : active_) {
-    InFlightOp& op = ops_[index];
-    if (auto* k = std::get_if<KernelState>(&op.work)) {
-      if (k->launch_gap_left_ns > 0) {
-        k->launch_gap_left_ns = std::max<int64_t>(0, k->launch_gap_left_ns - dt_ns);
-      } else if (k->rate > 0) {
-        k->solo_ns_left = std::max(0.0, k->solo_ns_left - k->rate * dt);
-      }
-    } else {
-      CopyState& c = op.copy();
-      if (c.latency_left_ns > 0) {
-        if (c.holds_engine) c.latency_left_ns = std::max<int64_t>(0, c.latency_left_ns - dt_ns);
-      } else if (c.rate > 0) {
-        c.bytes_left = std::max(0.0, c.bytes_left - c.rate * dt);
-      }
+  for (uint32_t index : active_) ops_[index].advance(dt_ns, dt);
+  last_update_ = now;
+}
+
+void GpuModel::InFlightOp::advance(int64_t dt_ns, double dt) {
+  if (auto* k = std::get_if<KernelState>(&work)) {
+    if (k->launch_gap_left_ns > 0) {
+      k->launch_gap_left_ns = std::max<int64_t>(0, k->launch_gap_left_ns - dt_ns);
+    } else if (k->rate > 0) {
+      k->solo_ns_left = std::max(0.0, k->solo_ns_left - k->rate * dt);
+    }
+  } else {
+    CopyState& c = copy();
+    if (c.latency_left_ns > 0) {
+      if (c.holds_engine) c.latency_left_ns = std::max<int64_t>(0, c.latency_left_ns - dt_ns);
+    } else if (c.rate > 0) {
+      c.bytes_left = std::max(0.0, c.bytes_left - c.rate * dt);
     }
   }
-  last_update_ = now;
 }
 
 bool GpuModel::InFlightOp::running() const {
   if (const auto* k = std::get_if<KernelState>(&work)) return k->launch_gap_left_ns == 0 && k->rate > 0;
   const CopyState& c = copy();
   return c.latency_left_ns == 0 && c.rate > 0;
-}
-
-void GpuModel::complete_due(sim::Time now) {
-  due_.clear();
-  size_t kept = 0;
-  for (uint32_t index : active_) {
-    const InFlightOp& op = ops_[index];
-    if (op.running() && op.next_at <= now) {
-      due_.push_back(index);
-    } else {
-      active_[kept++] = index;
-    }
-  }
-  active_.resize(kept);
-  for (uint32_t index : due_) finish_op(index, now);
 }
 
 void GpuModel::check_invariants() const {

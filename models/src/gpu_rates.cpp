@@ -20,7 +20,11 @@ sim::Time time_to_finish(sim::Time now, double remaining, double rate) {
   if (ns <= kEps) return now;
   const double limit = static_cast<double>(sim::Time::max().count_ns() - now.count_ns());
   if (ns >= limit) return sim::Time::max();
-  return now + sim::Time::ns(static_cast<int64_t>(std::ceil(ns - kEps)));
+  // std::ceil(ns - kEps) in integers (exact: 0 < ns - kEps < 2^63; not a libm call without SSE4.1).
+  const double x = ns - kEps;
+  auto whole = static_cast<int64_t>(x);
+  if (static_cast<double>(whole) < x) ++whole;
+  return now + sim::Time::ns(whole);
 }
 
 }  // namespace
@@ -133,146 +137,156 @@ double GpuModel::alone_slowdown(const KernelState& k, double sms) const {
 //   sum_k x_k b_k     <= bandwidth     DRAM, b_k bytes per ns alone
 //   per process p with several kernels: the residency and issue sums of its kernels <= cap_p
 // weighted by 1 / sigma_k, so the SM-space held is what is shared fairly (as SMs were before).
-void GpuModel::share_kernels() {
-  sharing_.clear();
-  shared_ops_.clear();
-  int processes = 0;
-  double dram_total = 0;
+// REQUIRES: shared_ops_ (in start order), the interference inputs and grouped_ from recompute's pass.
+// Without per-process constraints (no capped process with several kernels: the usual case) the
+// system has three constraints and goes to DenseMaxMinSystem, which gives the same values bit for
+// bit as the general MaxMinSystem + ProgressiveFilling (sharing.h) at a fraction of the cost.
+void GpuModel::share_kernels(sim::Time now, int processes, double dram_total, sim::Time& next) {
   const double bandwidth = profile_.dram_bandwidth_effective * 1e-9;
-  for (uint32_t index : active_) {
-    InFlightOp& op = ops_[index];
-    auto* k = std::get_if<KernelState>(&op.work);
-    if (k == nullptr) continue;
-    k->sms = 0;
-    k->rate = 0;
-    if (k->launch_gap_left_ns != 0 || !op.may_run) continue;
-    shared_ops_.push_back(index);
-    client_dram_[op.process] = 0;
-    cap_of_[op.process] = kNoConstraint;
-  }
-  if (shared_ops_.empty()) return;
-  for (uint32_t index : shared_ops_) {
-    const InFlightOp& op = ops_[index];
-    if (cap_of_[op.process] == kNoConstraint) {
-      ++processes;
-      cap_of_[op.process] = 0;  // counted
-    }
-    const double use = op.kernel().dram_demand / bandwidth;
-    client_dram_[op.process] += use;
-    dram_total += use;
-  }
   const auto sm_count = static_cast<double>(profile_.sm_count);
-  const MaxMinSystem::Id space = sharing_.add_constraint(sm_count);
-  const MaxMinSystem::Id issue = sharing_.add_constraint(sm_count);
-  const MaxMinSystem::Id dram = sharing_.add_constraint(bandwidth);
-  for (uint32_t index : shared_ops_) cap_of_[ops_[index].process] = kNoConstraint;
-  for (uint32_t index : shared_ops_) {
-    InFlightOp& op = ops_[index];
-    KernelState& k = op.kernel();
-    const Process& p = processes_[op.process];
-    const double cap = p.sm_cap;
-    const double interference =
-        processes > 1
-            ? policy_->co_run_slowdown(processes - 1, std::max(0.0, dram_total - client_dram_[op.process]))
-            : 1.0;
-    k.slowdown = k.alone * interference;
-    const double sigma = k.space * interference;
-    const bool grouped = p.sm_cap < profile_.sm_count && p.kernels_in_flight > 1;
-    if (grouped && cap_of_[op.process] == kNoConstraint) {
-      cap_of_[op.process] = sharing_.add_constraint(cap);
-      sharing_.add_constraint(cap);  // its issue, id cap_of_ + 1
+  auto interference = [&](const InFlightOp& op) {
+    return processes > 1
+               ? policy_->co_run_slowdown(processes - 1, std::max(0.0, dram_total - client_dram_[op.process]))
+               : 1.0;
+  };
+  if (!grouped_) {
+    const double capacities[] = {sm_count, sm_count, bandwidth};
+    dense_sharing_.reset(capacities);
+    for (uint32_t index : shared_ops_) {
+      InFlightOp& op = ops_[index];
+      KernelState& k = op.kernel();
+      const double i = interference(op);
+      k.slowdown = k.alone * i;
+      const double sigma = k.space * i;
+      dense_sharing_.add_variable(
+          1.0 / k.slowdown, 1.0 / sigma,
+          {sigma, k.issue > 0 ? k.issue : 0.0, k.dram_demand > 0 ? k.dram_demand : 0.0});
     }
-    const MaxMinSystem::Id v = sharing_.add_variable(1.0 / k.slowdown, 1.0 / sigma);
-    sharing_.add_use(v, space, sigma);
-    if (k.issue > 0) sharing_.add_use(v, issue, k.issue);
-    if (k.dram_demand > 0) sharing_.add_use(v, dram, k.dram_demand);
-    if (grouped) {
-      sharing_.add_use(v, cap_of_[op.process], sigma);
-      if (k.issue > 0) sharing_.add_use(v, cap_of_[op.process] + 1, k.issue);
+    dense_sharing_.solve();
+  } else {
+    sharing_.clear();
+    const MaxMinSystem::Id space = sharing_.add_constraint(sm_count);
+    const MaxMinSystem::Id issue = sharing_.add_constraint(sm_count);
+    const MaxMinSystem::Id dram = sharing_.add_constraint(bandwidth);
+    for (uint32_t index : shared_ops_) cap_of_[ops_[index].process] = kNoConstraint;
+    for (uint32_t index : shared_ops_) {
+      InFlightOp& op = ops_[index];
+      KernelState& k = op.kernel();
+      const Process& p = processes_[op.process];
+      const double i = interference(op);
+      k.slowdown = k.alone * i;
+      const double sigma = k.space * i;
+      const bool grouped = p.sm_cap < profile_.sm_count && p.kernels_in_flight > 1;
+      if (grouped && cap_of_[op.process] == kNoConstraint) {
+        cap_of_[op.process] = sharing_.add_constraint(p.sm_cap);
+        sharing_.add_constraint(p.sm_cap);  // its issue, id cap_of_ + 1
+      }
+      const MaxMinSystem::Id v = sharing_.add_variable(1.0 / k.slowdown, 1.0 / sigma);
+      sharing_.add_use(v, space, sigma);
+      if (k.issue > 0) sharing_.add_use(v, issue, k.issue);
+      if (k.dram_demand > 0) sharing_.add_use(v, dram, k.dram_demand);
+      if (grouped) {
+        sharing_.add_use(v, cap_of_[op.process], sigma);
+        if (k.issue > 0) sharing_.add_use(v, cap_of_[op.process] + 1, k.issue);
+      }
     }
+    solver_->solve(sharing_);
   }
-  solver_->solve(sharing_);
+  // The grants, what the GPU uses, and when each kernel finishes at its rate.
+  double dram_bytes_per_ns = 0;
   for (size_t v = 0; v < shared_ops_.size(); ++v) {
     InFlightOp& op = ops_[shared_ops_[v]];
     KernelState& k = op.kernel();
-    k.rate = sharing_.value(static_cast<MaxMinSystem::Id>(v));
+    k.rate = grouped_ ? sharing_.value(static_cast<MaxMinSystem::Id>(v))
+                      : dense_sharing_.value(static_cast<DenseMaxMinSystem::Id>(v));
     k.sms = k.rate * k.space * (k.slowdown / k.alone);  // x sigma: the SM-space it holds
     cap_of_[op.process] = kNoConstraint;
+    if (k.rate > 0) {
+      usage_.kernel_busy = true;
+      usage_.sms_used += k.sms;
+      dram_bytes_per_ns += k.rate * k.dram_demand;
+      op.next_at = time_to_finish(now, k.solo_ns_left, k.rate);
+      next = std::min(next, op.next_at);
+    }
   }
+  usage_.dram_fraction = dram_bytes_per_ns / bandwidth;
 }
 
-// Copies: at most copy_engines hold an engine, first come, first served (start order).
-void GpuModel::share_engines() {
+// Copies: at most copy_engines hold an engine, first come, first served (start order). Copies
+// moving bytes in one direction are served in start order, each up to its solo bandwidth, from the
+// direction's pinned bandwidth: same-direction copies on different engines largely serialise on
+// hardware (DMA engines stream one transfer at a time over the link).
+void GpuModel::share_copies(sim::Time now, sim::Time& next) {
   int engines_left = profile_.copy_engines;
-  for (uint32_t index : active_) {
-    InFlightOp& op = ops_[index];
-    if (op.is_kernel()) continue;
-    CopyState& c = op.copy();
-    c.rate = 0;
-    c.holds_engine = op.may_run && engines_left > 0;
-    if (c.holds_engine) --engines_left;
-  }
-}
-
-// Copies moving bytes in one direction are served in start order, each up to its solo
-// bandwidth, from the direction's pinned bandwidth: same-direction copies on different engines
-// largely serialise on hardware (DMA engines stream one transfer at a time over the link).
-void GpuModel::share_copies() {
   double left[2] = {profile_.pcie_bandwidth(true, /*pinned=*/true) * 1e-9,
                     profile_.pcie_bandwidth(false, /*pinned=*/true) * 1e-9};
   for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
     if (op.is_kernel()) continue;
     CopyState& c = op.copy();
-    if (!c.holds_engine || c.latency_left_ns != 0) continue;
-    double& direction = left[c.host_to_device ? 0 : 1];
-    c.rate = std::min(c.solo_bandwidth, direction);
-    direction -= c.rate;
-  }
-}
-
-void GpuModel::recompute(sim::Time now) {
-  policy_->update(now, wants_turn_);
-  for (uint32_t index : active_) {
-    InFlightOp& op = ops_[index];
-    op.may_run = op.is_kernel() ? policy_->kernel_may_run(op.process) : policy_->copy_may_run(op.process);
-  }
-  share_kernels();
-  share_engines();
-  share_copies();
-
-  sim::Time next = policy_->next_event();
-  usage_ = Usage{};
-  double dram_bytes_per_ns = 0;
-  for (uint32_t index : active_) {
-    InFlightOp& op = ops_[index];
+    c.rate = 0;
+    c.holds_engine = op.may_run && engines_left > 0;
     op.next_at = sim::Time::max();
-    if (auto* k = std::get_if<KernelState>(&op.work)) {
-      if (k->launch_gap_left_ns > 0) {
-        op.next_at = now + sim::Time::ns(k->launch_gap_left_ns);
-      } else if (k->rate > 0) {
-        usage_.kernel_busy = true;
-        usage_.sms_used += k->sms;
-        dram_bytes_per_ns += k->rate * k->dram_demand;
-        op.next_at = time_to_finish(now, k->solo_ns_left, k->rate);
-      }
+    if (!c.holds_engine) continue;
+    --engines_left;
+    ++usage_.copies_in_flight;
+    if (c.latency_left_ns > 0) {
+      op.next_at = now + sim::Time::ns(c.latency_left_ns);
     } else {
-      CopyState& c = op.copy();
-      if (!c.holds_engine) continue;
-      ++usage_.copies_in_flight;
-      if (c.latency_left_ns > 0) {
-        op.next_at = now + sim::Time::ns(c.latency_left_ns);
-      } else {
-        op.next_at = time_to_finish(now, c.bytes_left, c.rate);
-        if (c.bytes_left <= 0) {
-          c.rate = std::max(c.rate, kEps);  // a zero-byte copy is done once its latency is over
-          op.next_at = now;
-        }
+      double& direction = left[c.host_to_device ? 0 : 1];
+      c.rate = std::min(c.solo_bandwidth, direction);
+      direction -= c.rate;
+      op.next_at = time_to_finish(now, c.bytes_left, c.rate);
+      if (c.bytes_left <= 0) {
+        c.rate = std::max(c.rate, kEps);  // a zero-byte copy is done once its latency is over
+        op.next_at = now;
       }
     }
     next = std::min(next, op.next_at);
   }
-  usage_.dram_fraction = dram_bytes_per_ns / (profile_.dram_bandwidth_effective * 1e-9);
+}
+
+// One pass over the running set: who may run, the kernels in a launch gap (their next event),
+// the kernels to share with the totals their interference needs; then the sharing of the kernels
+// and, only when copies are in flight, of the copy engines and PCIe.
+void GpuModel::recompute(sim::Time now) {
+  policy_->update(now, wants_turn_);
+  sim::Time next = policy_->next_event();
+  usage_ = Usage{};
+  shared_ops_.clear();
+  grouped_ = false;
+  int processes = 0;  // processes with kernels to share
+  double dram_total = 0;
+  for (uint32_t index : active_) {
+    InFlightOp& op = ops_[index];
+    auto* k = std::get_if<KernelState>(&op.work);
+    if (k == nullptr) {
+      op.may_run = policy_->copy_may_run(op.process);
+      continue;
+    }
+    op.may_run = policy_->kernel_may_run(op.process);
+    k->sms = 0;
+    k->rate = 0;
+    op.next_at = sim::Time::max();
+    if (k->launch_gap_left_ns > 0) {
+      op.next_at = now + sim::Time::ns(k->launch_gap_left_ns);
+      next = std::min(next, op.next_at);
+      continue;
+    }
+    if (!op.may_run) continue;
+    shared_ops_.push_back(index);
+    const Process& p = processes_[op.process];
+    if (cap_of_[op.process] == kNoConstraint) {  // its first kernel in this pass
+      cap_of_[op.process] = 0;
+      client_dram_[op.process] = 0;
+      ++processes;
+    }
+    grouped_ = grouped_ || (p.sm_cap < profile_.sm_count && p.kernels_in_flight > 1);
+    client_dram_[op.process] += k->dram_use;
+    dram_total += k->dram_use;
+  }
+  if (!shared_ops_.empty()) share_kernels(now, processes, dram_total, next);
+  if (copies_in_flight_ > 0) share_copies(now, next);
   check_invariants();
   reschedule(next);
   if (observer_ != nullptr) notify_observer(now);

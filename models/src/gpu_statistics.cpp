@@ -7,40 +7,49 @@
 
 namespace sharesim::models {
 
-void GpuModel::UsageIntegrals::accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to,
-                                                 double weight) const {
+// Moves the sums of the window being filled into its slot of each series.
+void GpuModel::UsageIntegrals::flush_window() {
+  const auto idx = static_cast<size_t>(window_index);
+  auto move = [idx](std::vector<double>& series, double& sum) {
+    if (sum <= 0) return;
+    if (series.size() <= idx) series.resize(idx + 1, 0.0);
+    series[idx] += sum;
+    sum = 0;
+  };
+  move(busy_series_ns, busy_in_window);
+  move(sm_series_ns, sm_in_window);
+  move(dram_series_ns, dram_in_window);
+  move(copy_series_ns, copy_in_window);
+}
+
+// Adds `usage`, constant over [from, to), to the integrals: to the totals, and per window, split
+// at the window boundaries it crosses.
+void GpuModel::UsageIntegrals::add(sim::Time from, sim::Time to, const Usage& usage, int sm_count) {
+  if (to <= from) return;
+  const auto dt = static_cast<double>((to - from).count_ns());
+  if (usage.kernel_busy) busy_ns += dt;
+  sm_ns += usage.sms_used * dt;
+  if (usage.dram_fraction > 0) dram_ns += usage.dram_fraction * dt;
+  if (usage.copies_in_flight > 0) {
+    copy_engine_ns += usage.copies_in_flight * dt;
+    copy_any_ns += dt;
+  }
+  const double sm_weight = usage.sms_used / static_cast<double>(sm_count);
   const int64_t w = window.count_ns();
   int64_t t = (from - start).count_ns();
   const int64_t end = (to - start).count_ns();
   while (t < end) {
-    const auto idx = static_cast<size_t>(t / w);
-    const int64_t window_end = (static_cast<int64_t>(idx) + 1) * w;
-    const int64_t seg_end = std::min(end, window_end);
-    if (series.size() <= idx) series.resize(idx + 1, 0.0);
-    series[idx] += weight * static_cast<double>(seg_end - t);
+    if (t >= (window_index + 1) * w) {  // past the window being filled
+      flush_window();
+      window_index = t / w;
+    }
+    const int64_t seg_end = std::min(end, (window_index + 1) * w);
+    const auto seg = static_cast<double>(seg_end - t);
+    if (usage.kernel_busy) busy_in_window += 1.0 * seg;
+    if (usage.sms_used > 0) sm_in_window += sm_weight * seg;
+    if (usage.dram_fraction > 0) dram_in_window += usage.dram_fraction * seg;
+    if (usage.copies_in_flight > 0) copy_in_window += 1.0 * seg;
     t = seg_end;
-  }
-}
-
-// Adds `usage`, constant over [from, to), to the integrals.
-void GpuModel::UsageIntegrals::add(sim::Time from, sim::Time to, const Usage& usage, int sm_count) {
-  if (to <= from) return;
-  const auto dt = static_cast<double>((to - from).count_ns());
-  if (usage.kernel_busy) {
-    busy_ns += dt;
-    accumulate_window(busy_series_ns, from, to, 1.0);
-  }
-  sm_ns += usage.sms_used * dt;
-  if (usage.sms_used > 0)
-    accumulate_window(sm_series_ns, from, to, usage.sms_used / static_cast<double>(sm_count));
-  if (usage.dram_fraction > 0) {
-    dram_ns += usage.dram_fraction * dt;
-    accumulate_window(dram_series_ns, from, to, usage.dram_fraction);
-  }
-  if (usage.copies_in_flight > 0) {
-    copy_engine_ns += usage.copies_in_flight * dt;
-    copy_any_ns += dt;
-    accumulate_window(copy_series_ns, from, to, 1.0);
   }
 }
 
@@ -72,6 +81,7 @@ GpuMetrics GpuModel::metrics() const {
   // The interval since the last change has not been integrated yet: add it to a copy.
   UsageIntegrals in = integrals_;
   in.add(last_update_, now, usage_, profile_.sm_count);
+  in.flush_window();
   GpuMetrics m;
   m.start = in.start;
   m.end = now;

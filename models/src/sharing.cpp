@@ -170,4 +170,156 @@ void ProgressiveFilling::solve(MaxMinSystem& s) const {
 #endif
 }
 
+// ---- DenseMaxMinSystem ------------------------------------------------------------------------------
+void DenseMaxMinSystem::reset(std::span<const double> capacities) {
+  assert(capacities.size() <= kMaxConstraints);
+  variables_.clear();
+  constraints_ = capacities.size();
+  capacity_.fill(0.0);
+  std::copy(capacities.begin(), capacities.end(), capacity_.begin());
+}
+
+double DenseMaxMinSystem::usage(Id constraint) const {
+  double used = 0;
+  for (size_t i = 0; i < variables_.size(); ++i) {
+    if (variables_[i].usage[constraint] > 0) used += variables_[i].usage[constraint] * value_[i];
+  }
+  return used;
+}
+
+// ProgressiveFilling::solve step by step (keep the two in step: the comments there apply), on the
+// dense layout: a constraint's members are the variables with a positive usage of it, in order.
+void DenseMaxMinSystem::solve() {
+  constexpr double kEps = MaxMinSystem::kRelativePrecision;
+  const auto n = static_cast<uint32_t>(variables_.size());
+  const size_t m = constraints_;
+  value_.assign(n, 0.0);
+  // One pass, in the order of the variables (as ProgressiveFilling sums): the loads at the bounds
+  // sum_i a_ij u_i, the loads at the weights sum_i a_ij w_i and the members of each constraint
+  // over the variables that grow (u_i > 0), and the lowest bound level min u_i / w_i.
+  Usages bound_load{};
+  Usages weight_load{};
+  std::array<uint32_t, kMaxConstraints> members{};
+  double lowest_bound_level = MaxMinSystem::kUnbounded;
+  bool bounded = true;
+  for (Variable& v : variables_) {
+    v.level = v.bound / v.weight;
+    bounded = bounded && v.bound < MaxMinSystem::kUnbounded;
+    const bool grows = v.bound > 0;
+    if (grows) lowest_bound_level = std::min(lowest_bound_level, v.level);
+    for (size_t c = 0; c < kMaxConstraints; ++c) {  // usage 0 past the constraint count
+      if (!(v.usage[c] > 0)) continue;
+      bound_load[c] += v.usage[c] * v.bound;
+      if (grows) {
+        weight_load[c] += v.usage[c] * v.weight;
+        ++members[c];
+      }
+    }
+  }
+  std::array<bool, kMaxConstraints> binding{};
+  bool any_binding = false;
+  for (size_t c = 0; c < m; ++c) {
+    binding[c] = !bounded || bound_load[c] > capacity_[c] * (1 - kEps);
+    any_binding = any_binding || binding[c];
+  }
+  if (!any_binding) {
+    for (uint32_t i = 0; i < n; ++i) value_[i] = variables_[i].bound;
+    return;
+  }
+  Usages left = capacity_;
+  Usages load = weight_load;
+  std::array<uint32_t, kMaxConstraints> members_left = members;
+  std::array<bool, kMaxConstraints> may_bind = binding;  // binding and not full yet
+  // The variables still growing: in the first round every variable with u_i > 0 (all of them
+  // in practice), listed only if a second round comes.
+  frozen_.resize(n);
+  size_t unfrozen_count = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    const bool grows = variables_[i].bound > 0;
+    frozen_[i] = grows ? 0 : 1;
+    unfrozen_count += grows ? 1 : 0;
+  }
+  bool first_round = true;
+  // Freezing is split in two: the values and flags of the variables frozen together, then what
+  // they take from their constraints (in the same order as ProgressiveFilling's freeze, so the
+  // same sums). The second part is skipped once nothing is left unfrozen: nothing reads it then.
+  auto freeze = [&](uint32_t i, double x) {
+    value_[i] = x;
+    frozen_[i] = 1;
+    --unfrozen_count;
+    just_frozen_.push_back(i);
+  };
+  auto take_capacity = [&] {
+    for (uint32_t i : just_frozen_) {
+      const Variable& v = variables_[i];
+      for (size_t c = 0; c < m; ++c) {
+        if (!(v.usage[c] > 0)) continue;
+        left[c] -= v.usage[c] * value_[i];
+        if (may_bind[c]) {
+          load[c] -= v.usage[c] * v.weight;
+          --members_left[c];
+        }
+      }
+    }
+    just_frozen_.clear();
+  };
+  just_frozen_.clear();
+  while (unfrozen_count > 0) {
+    double level = MaxMinSystem::kUnbounded;
+    if (first_round) {  // nothing frozen yet: the lowest bound level was found above
+      level = lowest_bound_level;
+    } else {
+      unfrozen_.clear();
+      for (uint32_t i = 0; i < n; ++i) {
+        if (frozen_[i] != 0) continue;
+        unfrozen_.push_back(i);
+        level = std::min(level, variables_[i].level);
+      }
+    }
+    for (size_t c = 0; c < m; ++c) {
+      if (may_bind[c] && members_left[c] > 0 && load[c] > 0) {
+        level = std::min(level, std::max(0.0, left[c]) / load[c]);
+      }
+    }
+    if (level == MaxMinSystem::kUnbounded) {
+      for (uint32_t i = 0; i < n; ++i) {
+        if (frozen_[i] == 0) value_[i] = MaxMinSystem::kUnbounded;
+      }
+      break;
+    }
+    const double limit = level * (1 + kEps);
+    const size_t before = unfrozen_count;
+    auto freeze_at_bound = [&](uint32_t i) {
+      const Variable& v = variables_[i];
+      if (frozen_[i] == 0 && v.level <= limit) freeze(i, std::min(v.bound, v.weight * level));
+    };
+    if (first_round) {
+      for (uint32_t i = 0; i < n; ++i) freeze_at_bound(i);
+      first_round = false;
+    } else {
+      for (uint32_t i : unfrozen_) freeze_at_bound(i);
+    }
+    if (unfrozen_count == 0) break;
+    take_capacity();
+    for (size_t c = 0; c < m; ++c) {
+      if (!may_bind[c] || members_left[c] == 0) continue;
+      if (left[c] > capacity_[c] * kEps && left[c] > limit * load[c]) continue;
+      may_bind[c] = false;  // full
+      for (uint32_t i = 0; i < n; ++i) {
+        const Variable& v = variables_[i];
+        if (v.usage[c] > 0 && frozen_[i] == 0) freeze(i, std::min(v.bound, v.weight * level));
+      }
+      if (unfrozen_count == 0) break;
+      take_capacity();
+    }
+    assert(unfrozen_count < before);  // each round freezes at least one variable
+    (void)before;
+  }
+#ifndef NDEBUG
+  for (size_t c = 0; c < m; ++c) {
+    assert(usage(static_cast<Id>(c)) <= capacity_[c] * (1 + 1e-6) + 1e-12);
+  }
+#endif
+}
+
 }  // namespace sharesim::models

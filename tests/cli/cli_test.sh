@@ -51,6 +51,21 @@ head -1 "$work/e/requests.csv" | grep -q '^workload,id,replica,batch_size,arriva
 check "requests.csv header" $?
 [ "$(wc -l <"$work/e/requests.csv")" -gt 100 ]; check "requests.csv has the requests" $?
 
+# `bench replay` runs a scenario in process (the same simulation as `run`: the same kernel count as
+# results.json) beside the heap yardstick; a bad scenario is an input error, an unknown benchmark a usage error.
+expect_exit "bench replay" 0 "$sharesim" bench replay --scenario "$example" --events 1000
+grep -q '^kernels_per_cpu_second: [0-9]\+$' "$work/stdout"; check "bench replay prints kernels per CPU second" $?
+grep -q '^baseline_priority_queue_events_per_cpu_second: [0-9]\+$' "$work/stdout"; check "bench replay prints the yardstick" $?
+replayed=$(sed -n 's/^replay_kernels: //p' "$work/stdout")
+ran=$(grep -m1 '"kernels_completed"' "$work/a/results.json" | tr -dc 0-9)
+[ -n "$replayed" ] && [ "$replayed" = "$ran" ]; check "bench replay simulates what run does ($replayed = $ran kernels)" $?
+expect_exit "bench replay, missing scenario" 2 "$sharesim" bench replay --scenario "$work/nope.yaml"
+one_error_line "bench replay, missing scenario"
+expect_exit "bench replay, scenario with a target" 2 "$sharesim" bench replay --scenario "$src/tests/deploy/data/plugin-unequal-mps.yaml"
+one_error_line "bench replay, scenario with a target"
+expect_exit "bench, unknown benchmark" 2 "$sharesim" bench frobnicate
+one_error_line "bench, unknown benchmark"
+
 # SIGINT stops a long run cleanly: results so far, marked interrupted.
 cat >"$work/long.yaml" <<'YAML'
 name: long

@@ -323,6 +323,38 @@ TEST_F(SharingTest, UtilizationWindowsAndWarmupReset) {
   EXPECT_NEAR(m.copy_any_busy_fraction, 1.01e-3 / 0.1, 1e-9);
 }
 
+// The windows are summed as the GPU's use changes and flushed when an interval starts past the
+// window, or when metrics() reads. Windows of 100 ms; a 30 ms kernel at 0 and a 260 ms kernel at
+// 50 ms (one interval, [50, 310), crossing three boundaries; 20 SMs of 40 each, so both run at
+// their solo speed: SM occupancy 0.5 while one runs). By hand:
+//   read at 80 ms (mid-window): one window, (30 + 30) / 80 = 0.75 busy;
+//   read at 400 ms: [0,100) 80 %, [100,200) 100 %, [200,300) 100 %, [300,400) 10 %, mean 290/400;
+//   SM occupancy per window: half of those. The read at 80 ms does not change the later one.
+TEST_F(SharingTest, UtilizationWindowsSplitLongIntervalsAndReadsMidWindow) {
+  GpuModel gpu(sim, profile, SharingPolicy::kPassthrough, "gpu0");
+  gpu.set_sample_window(Time::ms(100));
+  auto p = gpu.start_process({.name = "a", .streams = 2});
+  gpu.submit(*p, 0, {kernel(Time::ms(30), 20)}, rec.at(1));
+  sim.run_until(Time::ms(50));
+  gpu.submit(*p, 1, {kernel(Time::ms(260), 20)}, rec.at(2));
+  sim.run_until(Time::ms(80));
+  GpuMetrics m = gpu.metrics();
+  ASSERT_EQ(m.utilization_gpu.size(), 1u);
+  EXPECT_DOUBLE_EQ(m.utilization_gpu[0], 0.75);
+  EXPECT_DOUBLE_EQ(m.sm_occupancy_series[0], 0.375);
+  sim.run_until(Time::ms(400));
+  m = gpu.metrics();
+  ASSERT_EQ(rec.first(2), Time::ms(310));
+  const std::vector<double> busy = {0.8, 1.0, 1.0, 0.1};
+  ASSERT_EQ(m.utilization_gpu.size(), busy.size());
+  ASSERT_EQ(m.sm_occupancy_series.size(), busy.size());
+  for (size_t w = 0; w < busy.size(); ++w) {
+    EXPECT_DOUBLE_EQ(m.utilization_gpu[w], busy[w]) << "window " << w;
+    EXPECT_DOUBLE_EQ(m.sm_occupancy_series[w], busy[w] / 2) << "window " << w;
+  }
+  EXPECT_DOUBLE_EQ(m.utilization_gpu_mean, 290.0 / 400.0);
+}
+
 TEST_F(SharingTest, TimeSlicingSwitchesShowAsIdleTime) {
   GpuModel gpu(sim, profile, SharingPolicy::kTimeSlicing, "gpu0");
   std::vector<ProcessId> ps = {gpu.start_process({.name = "a"}).value(),

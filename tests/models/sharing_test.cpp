@@ -6,6 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <initializer_list>
+#include <random>
 #include <vector>
 
 namespace sharesim::models {
@@ -171,6 +172,99 @@ TEST(MaxMinSharing, EdgeCases) {
   const auto c = s.add_constraint(4);
   const auto y = var(s, 10, {c});
   EXPECT_NEAR(solve_one(s, y), 4, kTol);
+}
+
+// ---- DenseMaxMinSystem: the same allocation as the general system, bit for bit -----------------
+
+// Hand-derived, on the dense layout: capacity 10, bounds 2, 3, 100 -> 2, 3, 5 (as above); a second
+// constraint of capacity 4 used twice per unit by x2 only -> x2 <= 2, so x2 = 2 and the first
+// constraint keeps room (2 + 3 + 2 = 7 < 10).
+TEST(DenseMaxMin, HandDerivedAllocations) {
+  DenseMaxMinSystem s;
+  const double one[] = {10.0};
+  s.reset(one);
+  for (double bound : {2.0, 3.0, 100.0}) s.add_variable(bound, 1.0, {1.0, 0.0, 0.0});
+  s.solve();
+  EXPECT_NEAR(s.value(0), 2, kTol);
+  EXPECT_NEAR(s.value(1), 3, kTol);
+  EXPECT_NEAR(s.value(2), 5, kTol);
+  const double two[] = {10.0, 4.0};
+  s.reset(two);
+  s.add_variable(2.0, 1.0, {1.0, 0.0, 0.0});
+  s.add_variable(3.0, 1.0, {1.0, 0.0, 0.0});
+  s.add_variable(100.0, 1.0, {1.0, 2.0, 0.0});
+  s.solve();
+  EXPECT_NEAR(s.value(0), 2, kTol);
+  EXPECT_NEAR(s.value(1), 3, kTol);
+  EXPECT_NEAR(s.value(2), 2, kTol);
+  // Weights 1 and 3 on capacity 8, unbounded demands: levels equal, x = w L, 4 L = 8 -> 2 and 6.
+  s.reset(one);
+  s.add_variable(MaxMinSystem::kUnbounded, 1.0, {1.0, 0.0, 0.0});
+  s.add_variable(MaxMinSystem::kUnbounded, 3.0, {1.0, 0.0, 0.0});
+  s.solve();
+  EXPECT_NEAR(s.value(0), 2.5, kTol);
+  EXPECT_NEAR(s.value(1), 7.5, kTol);
+  // Nothing binds (1 + 2 <= 10): every variable gets its bound, exactly.
+  s.reset(one);
+  s.add_variable(1.0, 0.5, {1.0, 0.0, 0.0});
+  s.add_variable(2.0, 7.0, {1.0, 0.0, 0.0});
+  s.solve();
+  EXPECT_EQ(s.value(0), 1.0);
+  EXPECT_EQ(s.value(1), 2.0);
+}
+
+// Random systems of 1 to 3 constraints and 0 to 60 variables (zero, finite and unbounded
+// bounds; usages absent or spread over nine orders of magnitude; ties of levels, which exercise
+// the relative precision): DenseMaxMinSystem must give exactly ProgressiveFilling's values. The
+// GPU model relies on this to use the dense system without changing any result.
+TEST(DenseMaxMin, MatchesProgressiveFillingOnRandomSystems) {
+  std::mt19937_64 rng(19);
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  auto pick = [&](std::initializer_list<double> values) {
+    return *(values.begin() + static_cast<std::ptrdiff_t>(rng() % values.size()));
+  };
+  MaxMinSystem general;
+  DenseMaxMinSystem dense;
+  int binding_cases = 0;
+  for (int trial = 0; trial < 4000; ++trial) {
+    const size_t m = 1 + rng() % DenseMaxMinSystem::kMaxConstraints;
+    const size_t n = rng() % 61;
+    const double scale = pick({1e-9, 1.0, 40.0, 1e9});
+    general.clear();
+    std::vector<double> capacities;
+    for (size_t c = 0; c < m; ++c) {
+      capacities.push_back(
+          pick({0.0, 1.0, 40.0, 2.0 + 3e-9, 40.0 * (1 - 2e-9), 3.0 * unit(rng) * static_cast<double>(n)}) *
+          scale);
+      general.add_constraint(capacities.back());
+    }
+    dense.reset(capacities);
+    for (size_t i = 0; i < n; ++i) {
+      const double bound = pick({0.0, 1.0, 0.5, 1.0 + 2e-9, 1.0 - 1.5e-9, unit(rng), MaxMinSystem::kUnbounded,
+                                 1.0 / (1 + unit(rng))}) *
+                           scale;
+      const double weight = pick({1.0, 0.5, unit(rng) + 1e-3, 1.0 / (0.05 + unit(rng))});
+      DenseMaxMinSystem::Usages usage{};
+      const auto v = general.add_variable(bound, weight);
+      for (size_t c = 0; c < m; ++c) {
+        usage[c] = pick({0.0, 1.0, 2.0, unit(rng), 40.0 * unit(rng), 1e-3});
+        if (usage[c] > 0) general.add_use(v, static_cast<MaxMinSystem::Id>(c), usage[c]);
+      }
+      dense.add_variable(bound, weight, usage);
+    }
+    ProgressiveFilling{}.solve(general);
+    dense.solve();
+    bool binds = false;
+    for (size_t c = 0; c < m; ++c) {
+      binds = binds || general.usage(static_cast<MaxMinSystem::Id>(c)) > capacities[c] * (1 - 1e-6);
+    }
+    binding_cases += binds ? 1 : 0;
+    for (size_t i = 0; i < n; ++i) {
+      const auto id = static_cast<MaxMinSystem::Id>(i);
+      ASSERT_EQ(dense.value(id), general.value(id)) << "trial " << trial << " variable " << i;
+    }
+  }
+  EXPECT_GT(binding_cases, 1000);  // the rounds are exercised, not only the bounds
 }
 
 }  // namespace

@@ -179,6 +179,7 @@ struct KernelState {
   double dram_demand = 0;      // b: bytes per ns it moves alone
   double alone = 1;            // T(c) at its process's SM cap c (fixed: the cap is)
   double space = 0;            // o(c) x min(c, d) x T(c): SM-space per unit of rate alone
+  double dram_use = 0;         // b / effective bandwidth: its share of DRAM alone (interference)
   // Recomputed at each change.
   double slowdown = 1;  // T(c) x interference: its time alone at its SMs / its solo time
   double sms = 0;       // SM-space it holds: SMs x the residency it takes on them (occupancy)
@@ -296,7 +297,8 @@ class GpuModel {
   };
   using KernelState = detail::KernelState;
   using CopyState = detail::CopyState;
-  // One op in flight (the head op of a stream).
+  // One op in flight (the head op of a stream). start_next_op sets every field of a reused slot
+  // one by one: a field added here must be set there.
   struct InFlightOp {
     std::string_view name;
     ProcessId process = 0;
@@ -313,6 +315,8 @@ class GpuModel {
     [[nodiscard]] const CopyState& copy() const { return std::get<CopyState>(work); }
     // Progressing now (a kernel past its gap at a positive rate; a copy moving bytes or its latency).
     [[nodiscard]] bool running() const;
+    // Integrates its progress over dt (dt_ns nanoseconds) at the current rates.
+    void advance(int64_t dt_ns, double dt);
   };
   // What the statistics integrate: the GPU's use between two changes.
   struct Usage {
@@ -334,15 +338,19 @@ class GpuModel {
     std::vector<double> dram_series_ns;
     std::vector<double> sm_series_ns;    // SM-ns / sm_count per window
     std::vector<double> copy_series_ns;  // ns with >= 1 copy in flight per window
+    // The window being filled: its sums go into the series when a later interval starts past its
+    // end (flush_window), and at a read (metrics() flushes a copy), not at every change. The sums
+    // are the same additions in the same order as adding into the series directly.
+    int64_t window_index = 0;
+    double busy_in_window = 0, sm_in_window = 0, dram_in_window = 0, copy_in_window = 0;
     void add(sim::Time from, sim::Time to, const Usage& usage, int sm_count);
-    void accumulate_window(std::vector<double>& series, sim::Time from, sim::Time to, double weight) const;
+    void flush_window();
   };
 
   // Lifecycle (gpu.cpp).
   void on_event();
-  void settle(sim::Time now);  // advance_to(now), then complete_due(now): I1
-  void advance_to(sim::Time now);
-  void complete_due(sim::Time now);
+  void settle(sim::Time now);      // advance_to(now), then finish what is due at now: I1
+  void advance_to(sim::Time now);  // progress and statistics only (reset_statistics)
   void start_next_op(uint32_t stream_index, sim::Time now);
   void finish_op(uint32_t op, sim::Time now);
   void drop_work(ProcessId process);
@@ -354,9 +362,9 @@ class GpuModel {
   void check_invariants() const;
   // Rates and sharing (gpu_rates.cpp).
   void recompute(sim::Time now);
-  void share_engines();
-  void share_kernels();
-  void share_copies();
+  // Grant rates, set next_at and usage_, lower `next` to the earliest next_at (after recompute's pass).
+  void share_kernels(sim::Time now, int processes, double dram_total, sim::Time& next);
+  void share_copies(sim::Time now, sim::Time& next);
   [[nodiscard]] KernelState describe_kernel(const KernelWork& work) const;
   [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
   [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
@@ -389,11 +397,14 @@ class GpuModel {
   std::vector<FaultRecord> fault_log_;
 
   // Scratch for the rate computation, kept to avoid allocating per change.
-  MaxMinSystem sharing_;
-  std::vector<uint32_t> shared_ops_;      // the op of each variable of sharing_
+  DenseMaxMinSystem dense_sharing_;       // the system when no process has a cap constraint of its own
+  MaxMinSystem sharing_;                  // the system otherwise (grouped_)
+  bool grouped_ = false;                  // a capped process has several kernels to share
+  std::vector<uint32_t> shared_ops_;      // the op of each variable of the system
   std::vector<MaxMinSystem::Id> cap_of_;  // per process: its SM-cap constraint, or kNoConstraint
   std::vector<double> client_dram_;       // per process: DRAM use of its kernels that may run now
   int busy_processes_ = 0;                // processes with an op in flight
+  uint32_t copies_in_flight_ = 0;         // copies in active_ (their sharing is skipped without any)
   std::vector<uint32_t> due_;
   static constexpr MaxMinSystem::Id kNoConstraint = ~MaxMinSystem::Id{0};
 

@@ -32,9 +32,12 @@
 // variable; then a solver's solve(). The system reuses its storage: no allocation in steady state.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace sharesim::models {
@@ -103,6 +106,53 @@ class SharingSolver {
 class ProgressiveFilling final : public SharingSolver {
  public:
   void solve(MaxMinSystem& system) const override;
+};
+
+// The same optimisation for systems of a few constraints (at most kMaxConstraints) that any
+// variable may use: the GPU's kernels on its SM-space, issue and DRAM capacities. Usages are
+// stored densely (usage 0: the variable does not use that constraint) and the loads at the bounds
+// are summed as variables are added, so the common case where no constraint can bind costs
+// nothing more than the adds, and there is no membership list to build.
+//
+// solve() is ProgressiveFilling's algorithm with the same floating-point operations in the same
+// order, so its values are bit for bit those of MaxMinSystem + ProgressiveFilling given the same
+// variables, bounds, weights and usages in the same order (test DenseMaxMinMatchesProgressiveFilling
+// checks this on random systems).
+class DenseMaxMinSystem {
+ public:
+  using Id = uint32_t;
+  static constexpr size_t kMaxConstraints = 3;
+  using Usages = std::array<double, kMaxConstraints>;
+
+  // Forgets every variable; the constraints' capacities (REQUIRES: at most kMaxConstraints, each >= 0).
+  void reset(std::span<const double> capacities);
+  // REQUIRES: bound >= 0, weight > 0, usage[c] >= 0, and 0 for c >= the constraint count.
+  Id add_variable(double bound, double weight, const Usages& usage) {
+    variables_.push_back({bound, weight, 0.0, usage});
+    return static_cast<Id>(variables_.size() - 1);
+  }
+  void solve();
+
+  [[nodiscard]] size_t variable_count() const { return variables_.size(); }
+  [[nodiscard]] double value(Id variable) const { return value_[variable]; }
+  // What the solution uses of a constraint: sum_i a_ij x_i.
+  [[nodiscard]] double usage(Id constraint) const;
+
+ private:
+  struct Variable {
+    double bound;
+    double weight;
+    double level;  // bound / weight: the level at which it reaches its bound
+    Usages usage;
+  };
+  std::vector<Variable> variables_;
+  std::vector<double> value_;
+  size_t constraints_ = 0;
+  Usages capacity_{};
+  // Solver scratch.
+  std::vector<uint8_t> frozen_;
+  std::vector<uint32_t> unfrozen_;
+  std::vector<uint32_t> just_frozen_;  // frozen at the current step, not yet taken from the constraints
 };
 
 }  // namespace sharesim::models
