@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "constraints.h"
+#include "search_count.h"
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/sim/text_format.h"
@@ -40,6 +41,8 @@ void decide(PlanResult& result) {
                                " were not generated (the per-level bound)");
     }
   }
+  // A stopped search (time budget, signal): what it left out.
+  for (const std::string& s : result.not_searched) result.skipped.push_back(s);
   result.complete = result.skipped.empty();
   for (const LevelResult& level : result.levels) {
     result.candidates += level.candidates.size();
@@ -75,7 +78,14 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
   if (!constraints) return constraints.error();
   const int jobs = std::max(1, options.jobs);
   detail::GpuMemo memo;  // across levels: a GPU configuration recurs at every cost
+  result.search_space_levels = levels.size();
+  if (options.count_only) {
+    result.search_space = detail::count_search_space(base, spec, *profiles, *constraints, levels, options);
+    return result;
+  }
+  detail::SearchMonitor monitor(options, levels.size());
   for (size_t l = 0; l < levels.size(); ++l) {
+    if (monitor.stopped_before_level(result, l, levels.size())) break;
     LevelResult level;
     level.cost = levels[l].cost;
     auto enumerated = detail::enumerate_level(base, spec, *profiles, *constraints, levels[l], l,
@@ -95,12 +105,15 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
       }
     }
     // Each simulation is independent and single-threaded; results go to their candidate's slot.
+    result.search_space.push_back({level.cost, level.candidates.size(), to_simulate.size(), level.truncated});
+    monitor.level_started(l, result.search_space.back());
     std::atomic<size_t> next{0};
     auto worker = [&] {
-      for (size_t k = next++; k < to_simulate.size(); k = next++) {
+      for (size_t k = next++; k < to_simulate.size() && !monitor.should_stop(); k = next++) {
         const size_t i = to_simulate[k];
         level.evaluations[i] = options.exhaustive ? detail::simulate(base, spec, level.candidates[i])
                                                   : detail::evaluate(base, spec, level.candidates[i], memo);
+        monitor.candidate_done();
       }
     };
     std::vector<std::thread> threads;
@@ -111,7 +124,7 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
     const bool found = std::any_of(level.evaluations.begin(), level.evaluations.end(),
                                    [](const Evaluation& e) { return e.feasible; });
     result.levels.push_back(std::move(level));
-    if (found) break;
+    if (monitor.stopped_in_level(result, l, levels.size(), found) || found) break;
   }
   if (options.shard_count == 1) {
     decide(result);

@@ -24,6 +24,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -34,6 +35,7 @@
 #include "sharesim/scenarios/plan_spec.h"
 #include "sharesim/scenarios/scenario.h"
 #include "sharesim/sim/result.h"
+#include "sharesim/sim/stop_token.h"
 
 namespace sharesim::planner {
 
@@ -98,6 +100,27 @@ struct Evaluation {
   std::vector<CheckOutcome> checks;
 };
 
+// One cost level of the search space as counted before any of its candidates is simulated: its
+// candidates (up to the per-level bound) and those the cheap bounds leave to simulate (in this
+// shard).
+struct LevelCount {
+  double cost = 0;
+  size_t candidates = 0, to_simulate = 0;
+  bool truncated = false;  // more candidates than the per-level bound
+};
+
+// Where the search is, for a progress display (PlanOptions::on_progress).
+struct SearchProgress {
+  size_t level = 0;              // the cost level being simulated (0-based)
+  size_t levels = 0;             // cost levels in the search space
+  double cost = 0;               // of that level
+  size_t level_candidates = 0;   // of that level, counted before it is simulated
+  size_t level_simulated = 0;    // candidates of that level simulated so far
+  size_t level_to_simulate = 0;  // left by the cheap bounds
+  bool level_started = false;    // true for the call made when the level starts
+  size_t simulated = 0;          // candidates simulated so far, all levels
+};
+
 struct PlanOptions {
   int jobs = 1;         // threads that simulate
   int shard_index = 0;  // evaluate candidates with index % shard_count == shard_index
@@ -108,6 +131,16 @@ struct PlanOptions {
   // The bound on candidates generated per cost level; a level cut short makes the search
   // inconclusive (PlanResult::complete false). Shard files record it, so merge uses the same.
   size_t max_candidates_per_level = 100000;
+  // Polled before each candidate is simulated (and between levels while counting): once it says
+  // stop, no further candidate starts, the candidates in flight finish, and the search ends with
+  // what it evaluated, inconclusive (PlanResult::interrupted). A candidate's own simulation is not
+  // cut short. Not owned; may be null.
+  const sim::StopToken* stop = nullptr;
+  // Called when a level starts being simulated (with its count) and after each candidate, from
+  // any worker thread (concurrently: the callee synchronises). May be empty.
+  std::function<void(const SearchProgress&)> on_progress;
+  // Only count the search space (PlanResult::search_space, every level), simulate nothing.
+  bool count_only = false;
 };
 
 struct LevelResult {
@@ -145,6 +178,10 @@ struct ChoiceExplanation {
 };
 
 struct PlanResult {
+  // Each level's count, made before the level is simulated, cheapest first: the levels the
+  // search reached (every level with PlanOptions::count_only); a merge counts the merged levels.
+  std::vector<LevelCount> search_space;
+  size_t search_space_levels = 0;                   // cost levels in the search space
   std::vector<LevelResult> levels;                  // the levels evaluated, cheapest first
   std::optional<std::pair<size_t, size_t>> chosen;  // (level, index)
   std::vector<std::string> infeasible;  // why the problem cannot be solved (one per workload), if so
@@ -154,6 +191,11 @@ struct PlanResult {
   // says what was not evaluated, and "no plan" is then not a proof of infeasibility.
   bool complete = true;
   std::vector<std::string> skipped;
+  // Why the search was stopped before its end ("" when it was not): "the time budget ran out",
+  // "interrupted by SIGINT (Ctrl-C)", ... Then `not_searched` says what was left out (decide()
+  // adds it to `skipped`, so a stopped search is never complete).
+  std::string interrupted;
+  std::vector<std::string> not_searched;
   size_t gpu_simulations = 0;  // distinct GPU configurations simulated (the per-GPU memo); 0 after a merge
   std::optional<ChoiceExplanation> explanation;  // with a chosen plan
 };
