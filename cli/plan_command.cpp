@@ -3,7 +3,6 @@
 #include <cstdio>
 #include <filesystem>
 #include <mutex>
-#include <set>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -50,36 +49,20 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
-// The plan's files as one unit, then whatever an earlier plan left in OUT/deploy/ that this plan
-// does not write is removed: a deploy/ folder holds one plan's manifests, never a mix of two.
+// The plan's files as one unit, OUT/deploy/ replaced as a whole: it holds this plan's manifests
+// and nothing an earlier plan left there (sim::write_files_together with a folder).
 int write_plan_files(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
-  namespace fs = std::filesystem;
+  const std::string deploy_prefix = "deploy/";
   std::vector<sim::FileToWrite> outputs;
-  std::set<fs::path> written;
+  sim::FolderToWrite deploy{.path = out_dir + "/deploy", .files = {}};
   for (const auto& f : files) {
-    outputs.push_back({out_dir + "/" + f.path, f.content});
-    written.insert(fs::path(out_dir + "/" + f.path).lexically_normal());
+    if (f.path.starts_with(deploy_prefix)) {
+      deploy.files.push_back({f.path.substr(deploy_prefix.size()), f.content});
+    } else {
+      outputs.push_back({out_dir + "/" + f.path, f.content});
+    }
   }
-  if (int code = write_outputs(outputs)) return code;
-  const fs::path deploy = fs::path(out_dir) / "deploy";
-  std::error_code ec;
-  if (!fs::is_directory(deploy, ec)) return 0;
-  std::vector<fs::path> stale;
-  for (auto it = fs::recursive_directory_iterator(deploy, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_directory() && !written.contains(it->path().lexically_normal())) stale.push_back(it->path());
-  }
-  for (const fs::path& p : stale) fs::remove(p, ec);
-  // Folders left empty by the removal, deepest first.
-  std::vector<fs::path> folders;
-  for (auto it = fs::recursive_directory_iterator(deploy, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory()) folders.push_back(it->path());
-  }
-  for (auto f = folders.rbegin(); f != folders.rend(); ++f) {
-    if (fs::is_empty(*f, ec)) fs::remove(*f, ec);
-  }
-  return 0;
+  return write_outputs(outputs, {deploy});
 }
 
 // What `plan` says about its search on stderr: the up-front count of the search space, and a

@@ -187,6 +187,9 @@ int run_run_command(const Args& args) {
     progress.update(reached, events);
   };
   run_options.stop = &stop;
+  run_options.on_load_warning = [](const Error& warning) {
+    std::cerr << "sharesim: warning: " << warning.to_string() << "\n";
+  };
   // The event limit stops the run the same way, remembering why.
   run_options.should_stop = [&] {
     if (static_cast<double>(events_so_far) > max_events)

@@ -21,6 +21,10 @@ Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOpt
   detail::DeviceGpus gpus = std::move(*claimed);
   auto placements = detail::place_replicas(scenario, gpus);
   if (!placements) return placements.error();
+  for (const Error& warning : detail::placement_warnings(scenario, gpus)) {
+    if (options.on_load_warning) options.on_load_warning(warning);
+    report.warnings.push_back(warning.to_string());
+  }
   auto stopped_in_start_up = detail::start_processes(sim, scenario, gpus, options);
   if (!stopped_in_start_up) return stopped_in_start_up.error();
   detail::WiredWorkloads wired;

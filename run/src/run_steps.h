@@ -64,6 +64,11 @@ Result<Placements> place_replicas(const scenarios::Scenario& scenario, DeviceGpu
 // Whether options.stop or options.should_stop asks for a stop now.
 bool stop_requested(const RunOptions& options);
 
+// ---- load_warnings.cpp ----
+// Processes that will fail at start-up, known from the placement alone (declared memory, MPS
+// limits): one warning each, located at the workload's key.
+std::vector<Error> placement_warnings(const scenarios::Scenario& scenario, const DeviceGpus& gpus);
+
 // ---- processes.cpp: starting the GPUs and their processes ----
 // Returns true when options.stop stopped the start-up part-way (the processes not started are
 // marked failed, "not started"); false when every process was started.

@@ -55,6 +55,11 @@ struct RunOptions {
   // stopped during start-up simulates nothing: the processes not started yet are reported failed
   // ("not started: ..."), and the run ends at time 0, marked interrupted. Not owned; may be null.
   const sim::StopToken* stop = nullptr;
+  // Called, before anything runs, for each failure the placement already shows (processes whose
+  // declared memory exceeds the GPU's usable memory or their MPS memory limit, more MPS clients
+  // on a GPU than MPS allows), located at the workload. The run still simulates them (they fail at
+  // start-up, reported FAILED); the same text is in RunReport::warnings. May be empty.
+  std::function<void(const Error&)> on_load_warning;
   // Called after each slice of simulated time (about 1/1000 of the duration) with the simulated
   // time reached and the events executed so far (progress display).
   std::function<void(sim::Time reached, uint64_t events)> on_progress;
