@@ -61,11 +61,17 @@ void conclude(Evaluation& e, const scenarios::PlanSpec& spec) {
   }
 }
 
+run::RunOptions stoppable(const sim::StopToken* stop) {
+  run::RunOptions options;
+  options.stop = stop;
+  return options;
+}
+
 GpuOutcome simulate_gpu(const scenarios::Scenario& whole, const scenarios::Scenario& base, const Candidate& c,
-                        size_t device, size_t gpu) {
+                        size_t device, size_t gpu, const sim::StopToken* stop) {
   GpuOutcome out;
   const scenarios::Scenario alone = gpu_scenario(whole, base, c, device, gpu);
-  auto report = run::run_scenario(alone);
+  auto report = run::run_scenario(alone, stoppable(stop));
   if (!report || report->interrupted || report->ended_at < alone.duration) return out;
   for (const auto& g : report->gpus)
     for (const auto& p : g.processes)
@@ -79,9 +85,10 @@ GpuOutcome simulate_gpu(const scenarios::Scenario& whole, const scenarios::Scena
 
 namespace {
 
-Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::PlanSpec& spec) {
+Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::PlanSpec& spec,
+                          const sim::StopToken* stop = nullptr) {
   Evaluation e;
-  auto report = run::run_scenario(whole);
+  auto report = run::run_scenario(whole, stoppable(stop));
   if (!report) {
     e.state = Evaluation::State::kError;
     e.reason = report.error().to_string();
@@ -148,6 +155,7 @@ struct GpuMemo::State {
     std::once_flag once;
     GpuOutcome outcome;
   };
+  const sim::StopToken* stop = nullptr;
   std::mutex mutex;
   std::map<std::string, std::unique_ptr<Entry>> entries;  // node-based: entries never move
 };
@@ -166,8 +174,17 @@ const GpuOutcome& GpuMemo::outcome(const scenarios::Scenario& whole, const scena
     if (!slot) slot = std::make_unique<State::Entry>();
     entry = slot.get();
   }
-  std::call_once(entry->once, [&] { entry->outcome = simulate_gpu(whole, base, c, device, gpu); });
+  std::call_once(entry->once,
+                 [&] { entry->outcome = simulate_gpu(whole, base, c, device, gpu, state_->stop); });
   return entry->outcome;
+}
+
+void GpuMemo::set_stop(const sim::StopToken* stop) {
+  state_->stop = stop;
+}
+
+const sim::StopToken* GpuMemo::stop() const {
+  return state_->stop;
 }
 
 size_t GpuMemo::simulations() const {
@@ -185,7 +202,7 @@ Evaluation evaluate(const scenarios::Scenario& base, const scenarios::PlanSpec& 
     for (size_t g = 0; g < c.devices[d].gpus.size(); ++g) {
       if (c.devices[d].gpus[g].tenants.empty()) continue;
       outcomes[d][g] = &memo.outcome(whole, base, spec, c, d, g);
-      if (!outcomes[d][g]->exact) return simulate_whole(whole, spec);
+      if (!outcomes[d][g]->exact) return simulate_whole(whole, spec, memo.stop());
     }
   }
   Evaluation e;

@@ -78,6 +78,7 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
   if (!constraints) return constraints.error();
   const int jobs = std::max(1, options.jobs);
   detail::GpuMemo memo;  // across levels: a GPU configuration recurs at every cost
+  memo.set_stop(options.stop);
   result.search_space_levels = levels.size();
   if (options.count_only) {
     result.search_space = detail::count_search_space(base, spec, *profiles, *constraints, levels, options);
@@ -113,6 +114,11 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
         const size_t i = to_simulate[k];
         level.evaluations[i] = options.exhaustive ? detail::simulate(base, spec, level.candidates[i])
                                                   : detail::evaluate(base, spec, level.candidates[i], memo);
+        // A stop may have cut this candidate's simulation short: its evaluation is not kept.
+        if (monitor.should_stop()) {
+          level.evaluations[i] = Evaluation{};
+          break;
+        }
         monitor.candidate_done();
       }
     };

@@ -106,6 +106,10 @@ class GpuMemo {
   const GpuOutcome& outcome(const scenarios::Scenario& whole, const scenarios::Scenario& base,
                             const scenarios::PlanSpec& spec, const Candidate& c, size_t device, size_t gpu);
   [[nodiscard]] size_t simulations() const;  // distinct GPUs simulated so far
+  // The search's stop (PlanOptions::stop): every simulation the memo and evaluate() run polls it,
+  // so a stop cuts a long candidate short (its evaluation is then discarded by the search).
+  void set_stop(const sim::StopToken* stop);
+  [[nodiscard]] const sim::StopToken* stop() const;
 
  private:
   struct State;

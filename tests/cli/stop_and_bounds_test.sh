@@ -103,6 +103,13 @@ has "what was not searched" "$work/budget/plan.json" "not searched (stopped: the
 has "plan.md says interrupted" "$work/budget/plan.md" "Search: **interrupted** (the time budget ran out)"
 has "stderr says stopped" "$work/stderr" "sharesim: stopped: the wall-clock budget (--time-budget 1ns) ran out; wrote a partial plan"
 [ -z "$(ls -A "$work/budget" | grep -E 'tmp|old')" ]; check "no temporary file left" $?
+# The budget cuts a long candidate's simulation short too: with 3000 s simulated per candidate
+# (several seconds each), a 1 s budget ends the plan at about 1 s (it waited for the candidates in
+# flight before: 8 s here).
+start=$(date +%s%N)
+expect_exit "a budget during a long candidate exits 124" 124 "$sharesim" plan "$plan_example" -o "$work/long-candidate" -j 1 --set duration=3000s --time-budget 1s -q
+ms=$((($(date +%s%N) - start) / 1000000))
+[ "$ms" -lt 4000 ]; check "a budget of 1 s stops a plan of long candidates within 4 s ($ms ms)" $?
 expect_exit "--time-budget without a unit is a usage error" 2 "$sharesim" plan "$plan_example" -o "$work/x" --time-budget 30
 one_error_line "plan --time-budget 30"
 expect_exit "--time-budget with --max-rate is refused" 2 "$sharesim" plan "$plan_example" -o "$work/x" --max-rate detector --time-budget 1s
