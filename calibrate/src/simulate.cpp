@@ -17,10 +17,19 @@ models::KernelWork compute_kernel_work(const ComputeKernelShape& shape, const mo
   const double waves = std::ceil(static_cast<double>(shape.blocks) / profile.sm_count);
   const double clock_ghz = profile.boost_clock_mhz * 1e-3 * profile.sustained_clock_factor;
   const double solo_ns = waves * shape.flops_per_block() / (fp32_lanes_per_sm * 2.0 * clock_ghz);
+  // Its launch configuration (kThreadsPerBlock threads: one block fills one SM), each block
+  // saturating its SM's FP32 issue: sm_throughput = SMs with a block / sm_count. (As a simple
+  // kernel with a profile that models issue saturation, its sm_demand would be spread over every
+  // SM, which 1,024-thread blocks cannot be.)
+  const int sms = std::min(shape.blocks, profile.sm_count);
   return models::KernelWork{.name = "calibrate.compute",
                             .solo_duration = sim::Time::ns(std::max<int64_t>(1, std::llround(solo_ns))),
-                            .sm_demand = std::min(shape.blocks, profile.sm_count),
-                            .memory_bound = 0.0};
+                            .sm_demand = sms,
+                            .memory_bound = 0.0,
+                            .blocks = shape.blocks,
+                            .threads_per_block = kThreadsPerBlock,
+                            .sm_throughput = static_cast<double>(sms) / profile.sm_count,
+                            .dram_throughput = 0.0};
 }
 
 models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const models::GpuProfile& profile) {

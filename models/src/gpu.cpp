@@ -261,16 +261,19 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
       const double cap = processes_[op.process].sm_cap;
       k.alone = alone_slowdown(k, cap);
       k.space = resident_fraction(k, cap) * std::min(cap, k.span) * k.alone;
-      // The launch gap: the host's launch cost (plus, under MPS, the wait behind other clients'
-      // launches), hidden behind earlier kernels when the host issued the submission ahead.
+      // The launch gap: the host's launch cost, hidden behind earlier kernels when the host issued
+      // the submission ahead, plus under MPS the GPU-side wait behind other clients' work (iGniter
+      // measured it as idle between a process's kernels on the GPU: the host running ahead does
+      // not hide it).
       const int others = std::max(0, busy_processes_ - (processes_[op.process].ops_in_flight > 0 ? 1 : 0));
-      const sim::Time per_launch = profile_.kernel_launch_overhead + policy_->launch_gap_extra(others);
+      const sim::Time host = profile_.kernel_launch_overhead;
+      const int64_t dispatch_ns = policy_->launch_gap_extra(others).count_ns();
       ++sub.kernels_launched;
       if (sub.launch == LaunchMode::kAsynchronous) {
-        const sim::Time issued = sub.submitted_at + per_launch * sub.kernels_launched;
-        k.launch_gap_left_ns = std::max<int64_t>(0, (issued - now).count_ns());
+        const sim::Time issued = sub.submitted_at + host * sub.kernels_launched;
+        k.launch_gap_left_ns = std::max<int64_t>(0, (issued - now).count_ns()) + dispatch_ns;
       } else {
-        k.launch_gap_left_ns = per_launch.count_ns();
+        k.launch_gap_left_ns = host.count_ns() + dispatch_ns;
       }
     } else {
       const auto& copy = std::get<CopyWork>(work);

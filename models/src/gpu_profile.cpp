@@ -34,7 +34,7 @@ struct ParameterRule {
 constexpr double kInf = 1e300;
 
 // clang-format off
-const std::array<ParameterRule, 32> kRules = {{
+const std::array<ParameterRule, 33> kRules = {{
   {"sm_count", Kind::kCount, 1, 100000, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.sm_count = static_cast<int>(v); }},
   {"max_threads_per_sm", Kind::kCount, 1, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.max_threads_per_sm = static_cast<int>(v); }},
   {"max_blocks_per_sm", Kind::kCount, 1, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.max_blocks_per_sm = static_cast<int>(v); }},
@@ -69,6 +69,7 @@ const std::array<ParameterRule, 32> kRules = {{
   {"mps_interference_per_client", Kind::kRatio, 0, 100, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.mps_interference_per_client = v; }, true},
   {"mps_interference_memory", Kind::kRatio, 0, 100, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.mps_interference_memory = v; }, true},
   {"mps_launch_gap_per_client", Kind::kDuration, 0, kInf, [](GpuProfile& p, double, bool, std::string_view, sim::Time t) { p.mps_launch_gap_per_client = t; }, true},
+  {"issue_saturation_warps", Kind::kCount, 0, 1e6, [](GpuProfile& p, double v, bool, std::string_view, sim::Time) { p.issue_saturation_warps = static_cast<int>(v); }, true},
 }};
 // clang-format on
 
@@ -228,6 +229,11 @@ class Loader {
     if (profile.pcie_d2h_pageable > profile.pcie_d2h_pinned) {
       return error_at(at("pcie_d2h_pageable"), "parameters.pcie_d2h_pageable",
                       "expected at most pcie_d2h_pinned (pageable copies are staged through pinned buffers)");
+    }
+    if (profile.issue_saturation_warps > profile.max_threads_per_sm / 32) {
+      return error_at(at("issue_saturation_warps"), "parameters.issue_saturation_warps",
+                      "expected at most the resident warps per SM (max_threads_per_sm / 32 = " +
+                          std::to_string(profile.max_threads_per_sm / 32) + ")");
     }
     return profile;
   }

@@ -26,15 +26,27 @@ sim::Time time_to_finish(sim::Time now, double remaining, double rate) {
 }  // namespace
 
 // ---- What a kernel needs (fixed at its start) ---------------------------------------------------
+// o_sat: the warp occupancy at which an SM's issue throughput saturates (1 when not modeled).
+double GpuModel::issue_saturation_occupancy() const {
+  const int max_warps = profile_.max_threads_per_sm / 32;
+  if (profile_.issue_saturation_warps <= 0 || max_warps <= 0) return 1.0;
+  return std::min(1.0, static_cast<double>(profile_.issue_saturation_warps) / max_warps);
+}
+
 GpuModel::KernelState GpuModel::describe_kernel(const KernelWork& work) const {
   KernelState k;
   k.solo_ns_left = static_cast<double>(std::max<int64_t>(0, work.solo_duration.count_ns()));
   k.memory_bound = std::clamp(work.memory_bound, 0.0, 1.0);
   const auto sm_count = static_cast<double>(profile_.sm_count);
   const double bandwidth = profile_.dram_bandwidth_effective * 1e-9;  // bytes per ns
-  if (work.blocks <= 0) {  // simple: fills its SMs, DRAM-bound for m of its time
-    k.span = (work.sm_demand <= 0 || work.sm_demand > profile_.sm_count) ? sm_count : work.sm_demand;
-    k.issue = (1 - k.memory_bound) * k.span;
+  const double o_sat = issue_saturation_occupancy();
+  if (work.blocks <= 0) {  // simple: fills d SMs' worth of residency, DRAM-bound for m of its time
+    k.full_sms = (work.sm_demand <= 0 || work.sm_demand > profile_.sm_count) ? sm_count : work.sm_demand;
+    // With issue saturation modeled, the block scheduler spreads the grid breadth first over every
+    // SM at occupancy d / sm_count, and it issues at min(1, occupancy / o_sat) of each SM's peak;
+    // without, it fills d SMs (o_sat = 1 gives the same issue, a = (1 - m) d).
+    k.span = o_sat < 1.0 ? sm_count : k.full_sms;  // (o_sat = 1 keeps the earlier span d)
+    k.issue = (1 - k.memory_bound) * std::min(k.span, k.full_sms / o_sat);
     k.dram_demand = k.memory_bound * bandwidth;
     return k;
   }
@@ -61,8 +73,19 @@ GpuModel::KernelState GpuModel::describe_kernel(const KernelWork& work) const {
   k.blocks_per_sm = std::max(1, per_sm);  // a block that does not fit would not launch: one at a time
   k.block_residency = std::min(1.0, residency);
   k.span = std::min(sm_count, static_cast<double>(work.blocks));  // the block scheduler spreads wide
-  k.issue = work.sm_throughput >= 0 ? std::min(k.span, std::clamp(work.sm_throughput, 0.0, 1.0) * sm_count)
-                                    : resident_fraction(k, k.span) * k.span;
+  if (work.sm_throughput >= 0) {
+    k.issue = std::min(k.span, std::clamp(work.sm_throughput, 0.0, 1.0) * sm_count);
+  } else if (o_sat < 1.0) {
+    // Unknown: a block issues u = min(1, its residency / o_sat) of an SM (Little's law). Alone the
+    // kernel lasts as long as its most loaded SM (ceil(blocks / span) blocks, at most L a wave), so
+    // its mean issue over its duration is blocks x u / (waves x max(1, blocks on that SM x u)).
+    const double per_block = std::min(1.0, k.block_residency / o_sat);
+    const double most = std::min<double>(k.blocks_per_sm, std::ceil(k.blocks / k.span));
+    const double waves = std::ceil(k.blocks / (k.blocks_per_sm * k.span));
+    k.issue = std::min(k.span, k.blocks * per_block / (waves * std::max(1.0, most * per_block)));
+  } else {  // unknown, saturation not modeled: issue in proportion to residency
+    k.issue = resident_fraction(k, k.span) * k.span;
+  }
   k.dram_demand = work.dram_throughput >= 0 ? std::min(bandwidth, std::clamp(work.dram_throughput, 0.0, 1.0) *
                                                                       profile_.dram_bandwidth_nominal * 1e-9)
                                             : k.memory_bound * bandwidth;
@@ -71,8 +94,8 @@ GpuModel::KernelState GpuModel::describe_kernel(const KernelWork& work) const {
 
 // o(c): the fraction of each SM's residency the kernel's blocks take when it may use c SMs.
 double GpuModel::resident_fraction(const KernelState& k, double sms) const {
-  if (k.blocks == 0) return 1.0;
   const double span = std::min(sms, k.span);
+  if (k.blocks == 0) return std::min(1.0, k.full_sms / span);  // simple: d SMs' worth over its span
   const double per_sm = std::min<double>(k.blocks_per_sm, std::ceil(k.blocks / span));
   return std::min(1.0, per_sm * k.block_residency);
 }
@@ -86,7 +109,12 @@ double GpuModel::alone_slowdown(const KernelState& k, double sms) const {
     const double per_sm = profile_.dram_bandwidth_per_sm * 1e-9;
     memory = std::min(k.dram_demand, k.span * per_sm) / std::min(k.dram_demand, span * per_sm);
   }
-  if (k.blocks == 0) return (1 - k.memory_bound) * k.span / span + k.memory_bound * memory;
+  if (k.blocks == 0) {
+    // Its compute phase issues a' = min(span, d / o_sat) SM-equivalents alone; on `span` SMs it
+    // takes a' / span of its solo time once that exceeds 1 (o_sat = 1: d / s, the fluid SM share).
+    const double compute_issue = std::min(k.span, k.full_sms / issue_saturation_occupancy());
+    return (1 - k.memory_bound) * std::max(1.0, compute_issue / span) + k.memory_bound * memory;
+  }
   // Waves of blocks at this span against alone, and the issue work concentrated on fewer SMs.
   auto waves = [&](double s) { return std::ceil(k.blocks / (k.blocks_per_sm * s)); };
   const double compute = std::max({1.0, waves(span) / waves(k.span), k.issue / span});

@@ -172,5 +172,73 @@ TEST_F(CoExecutionTest, MpsLaunchGapGrowsWithActiveClients) {
   EXPECT_EQ(rec.first(2), Time::us(7) + Time::us(106));
 }
 
+// Issue saturation (T4: 16 of 32 resident warps, o_sat = 0.5). A simple kernel demanding 10 SMs'
+// worth of residency spreads over all 40 SMs at occupancy 10 / 40 = 0.25 and issues 0.25 / 0.5 of
+// each SM: a' = min(40, 10 / 0.5) = 20 SM-equivalents alone. Capped at 25 % (10 SMs) by MPS its
+// work is concentrated on 10 SMs: T = max(1, 20 / 10) = 2, so 1 ms takes 2 ms. Without the
+// parameter it filled its 10 SMs alone and takes 1 ms at the cap.
+TEST_F(CoExecutionTest, IssueSaturationSlowsACappedSimpleKernelThatSpreadWide) {
+  EXPECT_EQ(run(SharingPolicy::kMps, {kernel(Time::ms(1), 10)}, 25)[0], Time::ms(2));
+  profile.issue_saturation_warps = 0;
+  EXPECT_EQ(run(SharingPolicy::kMps, {kernel(Time::ms(1), 10)}, 25)[0], Time::ms(1));
+}
+
+// Two MPS clients with 15-SM simple kernels (interference off): each issues a' = min(40, 15 / 0.5)
+// = 30 of 40 SM-equivalents, together 60: the issue constraint binds, 60 x = 40, x = 2/3 each
+// (residency 2 x 15 = 30 of 40 fits): 1 ms of work ends at 1.5 ms. Without issue saturation each
+// issues 15, together 30: both at full speed, 1 ms.
+TEST_F(CoExecutionTest, SimpleKernelsThatSpreadWideShareIssueSooner) {
+  profile.mps_interference_penalty = 0;
+  profile.mps_interference_per_client = 0;
+  profile.mps_interference_memory = 0;
+  const std::vector<KernelWork> two = {kernel(Time::ms(1), 15), kernel(Time::ms(1), 15)};
+  for (const Time t : run(SharingPolicy::kMps, two)) EXPECT_EQ(t, Time::us(1500));
+  profile.issue_saturation_warps = 0;
+  for (const Time t : run(SharingPolicy::kMps, two)) EXPECT_EQ(t, Time::ms(1));
+}
+
+// A launch configuration without a measured sm_throughput: 40 blocks of 128 threads x 128
+// registers: 4 warps x 32 x 128 = 16,384 registers, a quarter of the SM (4 blocks per SM), one
+// block on each of 40 SMs: residency 0.25, issue 40 x min(1, 0.25 / 0.5) = 20. Three MPS clients
+// (interference off): 60 x = 40, x = 2/3: 1 ms ends at 1.5 ms (residency 3 x 10 = 30 fits). With
+// issue in proportion to residency (no saturation) each issues 10: all three at full speed.
+TEST_F(CoExecutionTest, UnknownThroughputSaturatesIssueAtTheProfilesOccupancy) {
+  profile.mps_interference_penalty = 0;
+  profile.mps_interference_per_client = 0;
+  profile.mps_interference_memory = 0;
+  const KernelWork k = launched(Time::ms(1), 40, 128, -1, -1, 128);
+  const std::vector<KernelWork> three = {k, k, k};
+  for (const Time t : run(SharingPolicy::kMps, three)) EXPECT_EQ(t, Time::us(1500));
+  profile.issue_saturation_warps = 0;
+  for (const Time t : run(SharingPolicy::kMps, three)) EXPECT_EQ(t, Time::ms(1));
+}
+
+// The per-client MPS gap is GPU-side (iGniter measured it as idle between a process's kernels on
+// the GPU): a host that enqueued the whole request ahead does not hide it. Client c, while a and b
+// have work, launches 3 tiny kernels asynchronously with a 5 us host overhead: its host issues
+// them at 5, 10, 15 us; each kernel also waits 2 x 1 us on the GPU after its predecessor. The
+// first starts at 5 + 2 = 7 us.
+TEST_F(CoExecutionTest, MpsClientGapIsNotHiddenByAsynchronousLaunch) {
+  profile.kernel_launch_overhead = Time::us(5);
+  profile.mps_launch_gap_per_client = Time::us(1);
+  profile.mps_interference_penalty = 0;
+  profile.mps_interference_per_client = 0;
+  profile.mps_interference_memory = 0;
+  sim::Simulator sim;
+  Recorder rec(sim);
+  GpuModel gpu(sim, profile, SharingPolicy::kMps, "gpu0");
+  std::vector<ProcessId> ps;
+  for (const char* name : {"a", "b", "c"}) ps.push_back(gpu.start_process({.name = name}).value());
+  const KernelWork busy = launched(Time::ms(10), 4, 128, 0.01);
+  gpu.submit(ps[0], 0, {busy}, rec.at(0));
+  gpu.submit(ps[1], 0, {busy}, rec.at(1));
+  const KernelWork tiny = launched(Time::us(100), 4, 128, 0.01);
+  gpu.submit(ps[2], 0, {tiny, tiny, tiny}, rec.at(2), LaunchMode::kAsynchronous);
+  sim.run_until(Time::ms(1));
+  // 7 us, then each 100 us kernel, then 2 us of GPU-side gap before the next (the host issued
+  // the 2nd and 3rd at 10 and 15 us, long before): 7 + 100 + 2 + 100 + 2 + 100 = 311 us.
+  EXPECT_EQ(rec.first(2), Time::us(311));
+}
+
 }  // namespace
 }  // namespace sharesim::models

@@ -17,8 +17,14 @@ using testing::Recorder;
 class GpuModelTest : public ::testing::Test {
  protected:
   sim::Simulator sim;
-  GpuProfile profile = testing::t4_without_launch_overhead();
+  // These tests check the fluid sharing of simple kernels that fill their SMs (DESIGN.md's rules):
+  // issue saturation, which spreads them over every SM, has its own tests (gpu_coexecution_test).
+  GpuProfile profile = without_issue_saturation(testing::t4_without_launch_overhead());
   Recorder rec{sim};
+  static GpuProfile without_issue_saturation(GpuProfile p) {
+    p.issue_saturation_warps = 0;
+    return p;
+  }
 };
 
 TEST_F(GpuModelTest, KernelAloneTakesItsSoloDurationPlusLaunchOverhead) {

@@ -39,7 +39,7 @@ TEST(GpuProfile, BuiltinT4CarriesTheDesignFigures) {
   EXPECT_EQ(t4->registers_per_sm, 65536);                // programming guide, cc 7.5
   EXPECT_EQ(t4->shared_memory_per_sm, 64 * 1024);
   // Every parameter has a source; the unpublished ones are flagged as estimates.
-  EXPECT_EQ(t4->provenance.size(), 32u);
+  EXPECT_EQ(t4->provenance.size(), 33u);
   for (const auto& p : t4->provenance) EXPECT_FALSE(p.source.empty()) << p.name;
   auto find = [&](const std::string& name) {
     for (const auto& p : t4->provenance)
@@ -213,6 +213,25 @@ TEST_F(ProfileFile, RejectsInconsistentFigures) {
   auto p = load_gpu_profile_file(write(t4_with("    value: 15079\n", "    value: 17000\n")));
   ASSERT_FALSE(p.ok());
   EXPECT_EQ(p.error().field, "parameters.memory_usable");
+}
+
+// issue_saturation_warps: 16 on the T4 (4 schedulers x 4-cycle dependent issue); optional (absent:
+// 0, issue saturation not modeled); at most the resident warps per SM (1,024 / 32 = 32).
+TEST_F(ProfileFile, IssueSaturationWarpsIsOptionalAndBoundedByTheResidentWarps) {
+  auto t4 = builtin_gpu_profile("t4");
+  ASSERT_TRUE(t4.ok());
+  EXPECT_EQ(t4->issue_saturation_warps, 16);
+  // The shipped file without the entry (it is the last parameter of the file).
+  const std::string shipped = t4_with("", "");
+  const auto at = shipped.find("  issue_saturation_warps:\n");
+  ASSERT_NE(at, std::string::npos);
+  auto absent = load_gpu_profile_file(write(shipped.substr(0, at)));
+  ASSERT_TRUE(absent.ok()) << absent.error().message;
+  EXPECT_EQ(absent->issue_saturation_warps, 0);
+  auto too_many = load_gpu_profile_file(write(
+      t4_with("  issue_saturation_warps:\n    value: 16\n", "  issue_saturation_warps:\n    value: 33\n")));
+  ASSERT_FALSE(too_many.ok());
+  EXPECT_EQ(too_many.error().field, "parameters.issue_saturation_warps");
 }
 
 TEST_F(ProfileFile, MissingFileIsAnError) {

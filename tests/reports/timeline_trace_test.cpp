@@ -66,6 +66,7 @@ class TimelineTraceTest : public ::testing::Test {
     profile.time_slice = Time::ms(2);
     profile.context_switch_cost = Time::us(100);
     profile.mps_interference_penalty = 0;
+    profile.issue_saturation_warps = 0;  // kernels fill the SMs they demand: the trace is under test
   }
 
   // Two clients "a/0" and "b/0", each submitting one 5 ms kernel at t = 0; returns the trace.

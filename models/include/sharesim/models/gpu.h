@@ -14,21 +14,24 @@
 //
 // Kernels (KernelWork, gpu_work.h: solo duration D on the full GPU; simple: SM demand, memory-
 // bound fraction m; or a launch configuration and the SM / DRAM throughput it achieves alone).
-//  - Launch: each kernel first spends a gap on its stream in which it uses nothing:
-//    kernel_launch_overhead (+ mps_launch_gap_per_client x other clients with work, under MPS).
-//    LaunchMode::kSynchronous: the gap starts when the stream's previous op ends.
-//    kAsynchronous: kernel j of a submission is issued at submit + j x gap, so the gap left when
-//    it reaches the GPU is max(0, issued - now). The gap elapses under every policy.
+//  - Launch: each kernel first spends a gap on its stream in which it uses nothing: the host's
+//    kernel_launch_overhead h, plus under MPS a GPU-side g = mps_launch_gap_per_client x other
+//    clients with work. LaunchMode::kSynchronous: h + g from the stream's previous op's end.
+//    kAsynchronous: kernel j of a submission is issued at submit + j x h, so its gap is
+//    max(0, issued - now) + g (the host runs ahead; g is not hidden). It elapses under every policy.
 //  - Work left is measured in solo nanoseconds (W = D at the start); the rate x is solo-ns per ns.
-//  - What it needs, fixed at its start: span d (simple: min(sm_demand, sm_count); configured:
-//    min(sm_count, blocks), the block scheduler spreads wide), residency o(c) of each SM of its
-//    span (simple: 1; configured: resident blocks per SM x one block's share of the SM's threads,
-//    registers, shared memory or block slots, CUDA occupancy rules), issue a (SM-equivalents
-//    alone: simple (1 - m) d; configured sm_throughput x sm_count), DRAM b (bytes per ns alone:
-//    simple m x effective; configured dram_throughput x nominal, at most effective).
+//  - What it needs, fixed at its start. o_sat = issue_saturation_warps / resident warps per SM
+//    (1 when the profile leaves it out). Span d (simple: sm_count when o_sat < 1, the grid spread
+//    breadth first, else min(sm_demand, sm_count); configured: min(sm_count, blocks)), residency
+//    o(c) of each SM of its span (simple: min(1, sm_demand / min(c, d)); configured: resident
+//    blocks per SM x one block's share of the SM's threads, registers, shared memory or block
+//    slots, CUDA occupancy rules), issue a (SM-equivalents alone: simple (1 - m) min(d,
+//    sm_demand / o_sat); configured sm_throughput x sm_count, unknown: blocks x u / (waves x
+//    max(1, most-loaded SM's blocks x u)), u = min(1, block residency / o_sat)), DRAM b (bytes
+//    per ns alone: simple m x effective; configured dram_throughput x nominal, at most effective).
 //  - Alone at c SMs (its process's cap), span s = min(c, d), F_mem = min(b, d beta) / min(b, s beta)
 //    with beta = dram_bandwidth_per_sm (Little's law; 1 when beta = 0):
-//        simple:     T(c) = (1 - m) d / s + m F_mem
+//        simple:     T(c) = (1 - m) max(1, min(d, sm_demand / o_sat) / s) + m F_mem
 //        configured: T(c) = max(waves(s) / waves(d), a / s, 1, F_mem),  waves(s) = ceil(blocks / (L s))
 //  - Interference (MPS): I = 1 + penalty + per_client x (n - 1) + memory x (the n other clients'
 //    kernels' b / effective), n >= 1 other clients with kernels that may hold SMs; else I = 1.
@@ -170,6 +173,7 @@ struct KernelState {
   int blocks_per_sm = 0;       // L: resident blocks per SM allowed by its launch configuration
   double block_residency = 0;  // the fraction of one SM's residency one block takes
   double span = 0;             // d: SMs its grid spreads over on the whole GPU
+  double full_sms = 0;         // simple: the SMs its grid fills at full residency (sm_demand)
   double memory_bound = 0;     // m (simple kernels)
   double issue = 0;            // a: SM-equivalents of issue throughput it uses alone (<= d)
   double dram_demand = 0;      // b: bytes per ns it moves alone
@@ -357,6 +361,7 @@ class GpuModel {
   [[nodiscard]] KernelState describe_kernel(const KernelWork& work) const;
   [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
   [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
+  [[nodiscard]] double issue_saturation_occupancy() const;                         // o_sat
   void reschedule(sim::Time next);
   // Statistics (gpu_statistics.cpp).
   void reset_stats_at(sim::Time now);

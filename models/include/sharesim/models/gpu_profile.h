@@ -56,6 +56,12 @@ struct GpuProfile {
   int registers_per_sm = 65536;
   int register_allocation_unit = 256;  // registers are allocated per warp in units of this many
   int64_t shared_memory_per_sm = 64 * 1024;
+  // Resident warps per SM at which its issue throughput saturates (Little's law: schedulers x
+  // dependent-issue latency in cycles, 4 x 4 on Volta and Turing). A kernel at warp occupancy o of
+  // an SM uses min(1, o / o_sat) of its issue, o_sat = this / (max_threads_per_sm / 32), when no
+  // measured throughput says otherwise. 0: not modeled (issue in proportion to residency, and a
+  // simple kernel fills its `sm_demand` SMs, as before this parameter existed).
+  int issue_saturation_warps = 0;
   double base_clock_mhz = 0;
   double boost_clock_mhz = 0;
   // Sustained SM clock under continuous load, as a fraction of the boost clock, in (0, 1].
