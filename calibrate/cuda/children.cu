@@ -78,14 +78,16 @@ int run_child(const std::string& mode, const std::string& arg_text, int device, 
     }
     if (n > max_gaps)
       std::fprintf(stderr, "%s: warning: child saw %d gaps, kept %d\n", kProgram, n, max_gaps);
-  } else if (mode == "compute" || mode == "memory" || mode == "latency" || mode == "stamp") {
+  } else if (mode == "compute" || mode == "memory" || mode == "latency" || mode == "issue" ||
+             mode == "stamp") {
     const int kernels = static_cast<int>(arg_value(args, "kernels"));
     const int blocks = static_cast<int>(arg_value(args, "blocks"));
     Stamps stamps(kernels);
     std::unique_ptr<DeviceBuffer> sink, src, dst;
     ComputeKernelShape compute{};
     MemoryKernelShape memory{};
-    if (mode == "compute" || mode == "latency") {
+    const int warps = mode == "issue" ? static_cast<int>(arg_value(args, "warps")) : 0;
+    if (mode == "compute" || mode == "latency" || mode == "issue") {
       compute = {.blocks = blocks, .iterations = static_cast<int>(arg_value(args, "iterations"))};
       sink = std::make_unique<DeviceBuffer>(sizeof(float) * static_cast<size_t>(blocks));
     } else if (mode == "memory") {
@@ -101,6 +103,8 @@ int run_child(const std::string& mode, const std::string& arg_text, int device, 
         launch_compute(compute, sink->as<float>(), s, k, stream.stream);
       } else if (mode == "latency") {
         launch_latency(compute, sink->as<float>(), s, k, stream.stream);
+      } else if (mode == "issue") {
+        launch_issue(compute, warps, sink->as<float>(), s, k, stream.stream);
       } else if (mode == "memory") {
         launch_memory(memory, src->ptr, dst->ptr, s, k, stream.stream);
       } else {

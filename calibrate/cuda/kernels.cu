@@ -102,6 +102,25 @@ __global__ void __launch_bounds__(kLatencyThreadsPerBlock)
   if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
 }
 
+// Issue-bound without instruction-level parallelism (plan.h: the issue kernel): each thread runs one
+// chain in which every instruction depends on the one before, alternating an FP32 FMA (FP32 pipe)
+// and an integer XOR with `mask` (the integer pipe; 0 at run time, which the compiler cannot know),
+// so each warp issues one instruction per dependent-issue latency and an SM's issue saturates at
+// schedulers x latency resident warps, before either pipe does.
+__global__ void __launch_bounds__(kThreadsPerBlock)
+    issue_kernel(int iterations, unsigned mask, float* sink, unsigned long long* stamps, int launch) {
+  if (threadIdx.x == 0) stamp_block_start(stamps, launch, global_timer_ns());
+  static_assert(kIssueInstructionsPerIteration == 2, "the loop body below has 2 dependent instructions");
+  float a = static_cast<float>(threadIdx.x) * 1e-7f;
+  for (int i = 0; i < iterations; ++i) {
+    a = fmaf(a, 0.999999f, 1e-7f);
+    a = __uint_as_float(__float_as_uint(a) ^ mask);
+  }
+  if (a == -12345.0f) sink[blockIdx.x] = a;
+  __syncthreads();
+  if (threadIdx.x == 0) stamp_block_end(stamps, launch, global_timer_ns());
+}
+
 // One thread spins until %globaltimer has advanced spin_ns: a kernel of known length whatever
 // the clock; records its start and end like stamp_kernel.
 __global__ void spin_kernel(uint64_t spin_ns, unsigned long long* stamps, int launch) {
@@ -160,6 +179,12 @@ void launch_memory(const MemoryKernelShape& shape, const void* src, void* dst, u
   const int64_t vectors = shape.bytes_per_block / 32;  // 16 B read + 16 B written per vector
   memory_kernel<<<shape.blocks, kThreadsPerBlock, 0, stream>>>(
       static_cast<const float4*>(src), static_cast<float4*>(dst), vectors, stamps, launch);
+  CUDA_CHECK_LAUNCH();
+}
+
+void launch_issue(const ComputeKernelShape& shape, int warps, float* sink, unsigned long long* stamps,
+                  int launch, cudaStream_t stream) {
+  issue_kernel<<<shape.blocks, 32 * warps, 0, stream>>>(shape.iterations, 0u, sink, stamps, launch);
   CUDA_CHECK_LAUNCH();
 }
 

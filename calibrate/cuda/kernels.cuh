@@ -27,6 +27,10 @@ void launch_compute(const ComputeKernelShape& shape, float* sink, unsigned long 
 // DRAM-bound kernel of the plan: copies shape.bytes_per_block / 2 bytes per block from src to dst.
 void launch_memory(const MemoryKernelShape& shape, const void* src, void* dst, unsigned long long* stamps,
                    int launch, cudaStream_t stream);
+// Issue-bound kernel of the plan (plan.h: issue_kernel): shape.blocks blocks of `warps` warps
+// (1 .. kThreadsPerBlock / 32).
+void launch_issue(const ComputeKernelShape& shape, int warps, float* sink, unsigned long long* stamps,
+                  int launch, cudaStream_t stream);
 // Latency-bound kernel of the plan (plan.h: latency_kernel): shape.blocks blocks of one warp.
 void launch_latency(const ComputeKernelShape& shape, float* sink, unsigned long long* stamps, int launch,
                     cudaStream_t stream);

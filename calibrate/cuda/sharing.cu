@@ -165,6 +165,19 @@ void run_sharing(const Plan& plan, const DeviceInfo& info, int device, RawData& 
                      .mps_percentage = 0},
             n);
   }
+  const ComputeKernelShape issue = plan.issue_kernel();
+  for (int warps : p.issue_warps) {
+    for (int pct : {p.issue_percentage, 100}) {
+      const std::vector<ChildJob> jobs{ChildJob{.mode = "issue",
+                                                .args = {{"kernels", p.issue_kernels},
+                                                         {"blocks", issue.blocks},
+                                                         {"warps", warps},
+                                                         {"iterations", issue.iterations}},
+                                                .mps_percentage = pct}};
+      add_child_results(run_children(jobs, device), "issue", {param_string({{"warps", warps}, {"pct", pct}})},
+                        data);
+    }
+  }
   for (int n : p.launch_clients) {
     clients("launch_clients",
             ChildJob{.mode = "stamp",

@@ -408,13 +408,18 @@ int run_plan(const Parsed& p, std::ostream& out, std::ostream& err) {
     sharing += kChildStartSeconds + n * s.launch_client_kernels * launch_gap;
     children += n;
   }
+  for (int warps : s.issue_warps) {  // at the issue percentage (at most 4x slower) and at 100 %
+    const double issue_kernel = seconds(issue_kernel_work(plan.issue_kernel(), warps, g).solo_duration);
+    sharing += 2 * kChildStartSeconds + 5 * s.issue_kernels * issue_kernel;
+    children += 2;
+  }
   for (int m : s.beside_memory_clients) {
     sharing += kChildStartSeconds + s.pair_kernels * (pair_c + m * pair_m);
     children += m + 1;
   }
   const size_t runs = s.timeslice_processes.size() + s.share_cases.size() + s.sweep_percentages.size() + 5 +
                       s.memory_sweep_percentages.size() + s.latency_clients.size() + s.launch_clients.size() +
-                      s.beside_memory_clients.size();
+                      s.beside_memory_clients.size() + 2 * s.issue_warps.size();
 
   out << "calibration plan for " << sm_count << " SMs (durations from profile " << g.name
       << "; an estimate: host overheads are not counted, " << format_fixed(kChildStartSeconds, 1)

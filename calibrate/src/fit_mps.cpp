@@ -110,6 +110,19 @@ std::vector<Ratio> launch_clients_cases(const Plan& plan) {
   return cases;
 }
 
+// The issue kernel at the issue percentage against 100 %, per warps per block.
+std::vector<Ratio> issue_cases(const Plan& plan) {
+  std::vector<Ratio> cases;
+  auto key = [](int warps, int pct) {
+    return kernel_time_key("issue", param_string({{"warps", warps}, {"pct", pct}}));
+  };
+  for (int warps : plan.sharing.issue_warps) {
+    cases.push_back({std::to_string(warps) + " warps per block", key(warps, plan.sharing.issue_percentage),
+                     key(warps, 100)});
+  }
+  return cases;
+}
+
 std::vector<Ratio> memory_sweep_cases(const Plan& plan) {
   std::vector<Ratio> cases;
   const MemoryKernelShape k = plan.pair_memory_kernel();
@@ -207,7 +220,8 @@ struct ScalarFit {
   double hi = 1;
   double step = 0.01;  // the grid before the golden-section search
   std::function<void(models::GpuProfile&, double)> set;
-  std::string ratios;  // what the ratios are, for the note
+  std::string ratios;    // what the ratios are, for the note
+  bool integer = false;  // a count: the best grid point (step 1), no golden-section refinement
 };
 
 // On success `model` takes the fitted value (the fits after it build on it).
@@ -238,8 +252,9 @@ Status fit_scalar(const ScalarFit& spec, const Plan& plan, models::GpuProfile& m
       out.skipped.push_back(why);
     return Ok{};
   }
-  // Golden-section search around the best grid point.
+  // Golden-section search around the best grid point (a count keeps the grid point).
   double lo = std::max(spec.lo, best - spec.step), hi = std::min(spec.hi, best + spec.step);
+  if (spec.integer) lo = hi = best;
   const double g = (std::sqrt(5.0) - 1.0) / 2.0;
   double a = hi - g * (hi - lo), b = lo + g * (hi - lo);
   auto ea = error_at(a), eb = error_at(b);
@@ -427,7 +442,17 @@ Status fit_mps(const Observations& obs, const models::GpuProfile& base_model, in
                  .step = (effective_gbps - effective_gbps / model.sm_count) / 200.0,
                  .set = [](models::GpuProfile& p, double v) { p.dram_bandwidth_per_sm = v * 1e9; },
                  .ratios = "memory sweep ratios (kernel_time at pct / at 100 %)"},
-       memory_sweep_cases(plan)}};
+       memory_sweep_cases(plan)},
+      {ScalarFit{.name = "issue_saturation_warps",
+                 .unit = "count",
+                 .lo = 1.0,
+                 .hi = std::max(1.0, static_cast<double>(model.max_threads_per_sm / 32)),
+                 .step = 1.0,
+                 .set = [](models::GpuProfile& p,
+                           double v) { p.issue_saturation_warps = static_cast<int>(std::lround(v)); },
+                 .ratios = "issue-kernel ratios (kernel_time at the issue percentage / at 100 %)",
+                 .integer = true},
+       issue_cases(plan)}};
   std::vector<std::pair<const ScalarFit*, std::vector<Ratio>>> present;
   for (const auto& [spec, cases] : terms) {
     auto found = measured(cases, obs, raw_file);

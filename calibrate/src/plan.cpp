@@ -97,6 +97,10 @@ ComputeKernelShape Plan::latency_kernel() const {
   return ComputeKernelShape{.blocks = sm_count, .iterations = sharing.latency_iterations};
 }
 
+ComputeKernelShape Plan::issue_kernel() const {
+  return ComputeKernelShape{.blocks = sm_count, .iterations = sharing.issue_iterations};
+}
+
 Plan make_plan(int sm_count) {
   assert(sm_count >= 1);
   Plan plan;

@@ -60,6 +60,7 @@ std::vector<CaseSpec> build_schema() {
   const std::vector<ParamSpec> clients{{"procs", 1, kMax}, {"proc", 0, kMax}};
   s.push_back({"sharing", "latency", clients, kernel_stamps});
   s.push_back({"sharing", "launch_clients", clients, kernel_stamps});
+  s.push_back({"sharing", "issue", {{"warps", 1, kMax}, {"pct", 1, 100}}, kernel_stamps});
   s.push_back({"sharing",
                "beside_memory",
                {{"streams", 0, kMax}, {"procs", 1, kMax}, {"proc", 0, kMax}},

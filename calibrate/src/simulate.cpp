@@ -61,6 +61,21 @@ models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const mo
                             .dram_throughput = 0.0};
 }
 
+models::KernelWork issue_kernel_work(const ComputeKernelShape& shape, int warps,
+                                     const models::GpuProfile& profile) {
+  const double clock_ghz = profile.boost_clock_mhz * 1e-3 * profile.sustained_clock_factor;
+  const double solo_ns =
+      static_cast<double>(shape.iterations) * kIssueInstructionsPerIteration * kFmaLatencyCycles / clock_ghz;
+  return models::KernelWork{.name = "calibrate.issue",
+                            .solo_duration = sim::Time::ns(std::max<int64_t>(1, std::llround(solo_ns))),
+                            .sm_demand = std::min(shape.blocks, profile.sm_count),
+                            .memory_bound = 0.0,
+                            .blocks = shape.blocks,
+                            .threads_per_block = 32 * warps,
+                            .sm_throughput = -1,
+                            .dram_throughput = 0.0};
+}
+
 namespace {
 
 using models::CopyDirection;
@@ -445,6 +460,19 @@ Status simulate_sharing(const Plan& plan, const models::GpuProfile& profile, con
   for (int n : p.latency_clients) {
     if (!options.runs("latency")) break;
     if (auto s = clients("latency", latency, n, p.latency_kernels); !s) return s;
+  }
+  for (int warps : p.issue_warps) {
+    if (!options.runs("issue")) break;
+    const KernelWork issue = issue_kernel_work(plan.issue_kernel(), warps, profile);
+    for (int pct : {p.issue_percentage, 100}) {
+      const std::vector<std::string> params{param_string({{"warps", warps}, {"pct", pct}})};
+      if (auto s = simulate_kernel_streams(
+              profile, SharingPolicy::kMps, {issue}, p.issue_kernels, pct, "issue", params,
+              "sharing issue warps=" + std::to_string(warps) + " pct=" + std::to_string(pct), data);
+          !s) {
+        return s;
+      }
+    }
   }
   for (int n : p.launch_clients) {
     if (!options.runs("launch_clients")) break;

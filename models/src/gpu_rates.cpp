@@ -77,12 +77,15 @@ GpuModel::KernelState GpuModel::describe_kernel(const KernelWork& work) const {
     k.issue = std::min(k.span, std::clamp(work.sm_throughput, 0.0, 1.0) * sm_count);
   } else if (o_sat < 1.0) {
     // Unknown: a block issues u = min(1, its residency / o_sat) of an SM (Little's law). Alone the
-    // kernel lasts as long as its most loaded SM (ceil(blocks / span) blocks, at most L a wave), so
-    // its mean issue over its duration is blocks x u / (waves x max(1, blocks on that SM x u)).
+    // kernel runs in waves of L blocks per SM, each lasting as long as its most loaded SM
+    // (max(1, blocks on it x u) block-times; the last wave holds ceil(rest / span)), so its mean
+    // issue over its duration is blocks x u / (the sum of those wave lengths).
     const double per_block = std::min(1.0, k.block_residency / o_sat);
-    const double most = std::min<double>(k.blocks_per_sm, std::ceil(k.blocks / k.span));
-    const double waves = std::ceil(k.blocks / (k.blocks_per_sm * k.span));
-    k.issue = std::min(k.span, k.blocks * per_block / (waves * std::max(1.0, most * per_block)));
+    const double full_waves = std::floor(k.blocks / (k.blocks_per_sm * k.span));
+    const double rest = k.blocks - full_waves * k.blocks_per_sm * k.span;
+    const double block_times = full_waves * std::max(1.0, k.blocks_per_sm * per_block) +
+                               (rest > 0 ? std::max(1.0, std::ceil(rest / k.span) * per_block) : 0.0);
+    k.issue = std::min(k.span, k.blocks * per_block / block_times);
   } else {  // unknown, saturation not modeled: issue in proportion to residency
     k.issue = resident_fraction(k, k.span) * k.span;
   }

@@ -14,12 +14,14 @@ namespace sharesim::calibrate {
 namespace {
 
 // Repetitions of each simulated row, with noise: durations x (1 + 1% N(0,1)); timestamps
-// (sharing suite) + 300 ns N(0,1), about the jitter of reading %globaltimer.
+// (sharing suite) + 300 ns N(0,1), about the jitter of reading %globaltimer. Each row draws from
+// its own stream (named by the row), so adding a case to the plan leaves the others' noise as it was.
 RawData with_noise(const RawData& exact, int reps, uint64_t seed) {
-  sim::RandomStream rng(seed, "calibration-noise");
   RawData noisy;
   noisy.header = exact.header;
   for (const Measurement& m : exact.rows) {
+    sim::RandomStream rng(
+        seed, m.suite + "/" + m.case_name + "/" + m.param + "/" + m.metric + "/" + std::to_string(m.rep));
     const bool timestamp = m.suite == "sharing";
     const int copies = timestamp ? 1 : reps;
     for (int r = 0; r < copies; ++r) {
@@ -51,8 +53,9 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
   truth.mps_sm_granularity = 1;                             // 2 (TPC) -> 1
   truth.mps_interference_per_client = 0.03;                 // 0.01 -> 0.03
   truth.mps_interference_memory = 0.3;                      // 0.22 -> 0.3
-  truth.mps_launch_gap_per_client = sim::Time::us(2);       // 1 us -> 2 us
+  truth.mps_launch_gap_per_client = sim::Time::us(2);       // 3.3 us -> 2 us
   truth.dram_bandwidth_per_sm = 11e9;                       // 13.7 GB/s -> 11
+  truth.issue_saturation_warps = 12;                        // 16 -> 12
 
   auto exact = simulate_plan(make_plan(truth.sm_count), truth, SimulateOptions{});
   ASSERT_TRUE(exact.ok()) << exact.error().to_string();
@@ -77,6 +80,7 @@ TEST(RoundTrip, FitRecoversChangedParametersWithinTwoPercent) {
       {"mps_launch_gap_per_client", 2.0},  // us
       {"dram_bandwidth_per_sm", 11.0},     // GB/s
       {"mps_sm_granularity", 1},
+      {"issue_saturation_warps", 12},
       {"sm_count", 40},
       {"boost_clock", 1590},
   };

@@ -213,6 +213,17 @@ TEST_F(CoExecutionTest, UnknownThroughputSaturatesIssueAtTheProfilesOccupancy) {
   for (const Time t : run(SharingPolicy::kMps, three)) EXPECT_EQ(t, Time::ms(1));
 }
 
+// Without a measured sm_throughput a kernel's mean issue follows its waves alone: 200 blocks of 256
+// threads on the T4 take a quarter of an SM's threads each (4 per SM), issue u = 0.25 / 0.5 = 0.5
+// of an SM each; alone on 40 SMs a first wave of 160 blocks (4 per SM: 2 block-times, the SM
+// saturated) and a last of 40 (1 per SM: 1 block-time), so a = 200 x 0.5 / 3 = 33.3. At 50 % (20
+// SMs): waves 3 against 2 = 1.5, issue 33.3 / 20 = 1.667: the issue binds, 1 ms takes 1.667 ms.
+TEST_F(CoExecutionTest, UnknownThroughputIssueFollowsTheWavesAlone) {
+  const KernelWork k = launched(Time::ms(1), 200, 256, -1);
+  const Time done = run(SharingPolicy::kMps, {k}, 50)[0];
+  EXPECT_NEAR(done.seconds(), 1e-3 * 5.0 / 3.0, 1e-9);
+}
+
 // The per-client MPS gap is GPU-side (iGniter measured it as idle between a process's kernels on
 // the GPU): a host that enqueued the whole request ahead does not hide it. Client c, while a and b
 // have work, launches 3 tiny kernels asynchronously with a 5 us host overhead: its host issues

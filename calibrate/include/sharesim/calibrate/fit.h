@@ -28,6 +28,12 @@
 //                                 floor, nearest and ceil rounding; the rule of least error is kept,
 //                                 and none when every rule predicts the same for the sweep's
 //                                 percentages on this SM count.
+//   mps_interference_per_client, mps_interference_memory, mps_launch_gap_per_client,
+//   dram_bandwidth_per_sm, issue_saturation_warps   sharing suite (MPS only), the same way, each from
+//                                 its cases (latency clients, beside memory, launch clients, memory
+//                                 sweep; issue kernel of 1..8 warps per block at 25 % against 100 %),
+//                                 by coordinate descent over the terms; issue_saturation_warps is a
+//                                 count: the best of the integer grid 1 .. resident warps per SM.
 // Device facts (sm_count, boost_clock, copy_engines) come from the CSV header's device query.
 // Parameters without data are copied from the base profile unchanged.
 #pragma once

@@ -47,6 +47,11 @@ inline constexpr int kLatencyThreadsPerBlock = 32;
 // measured by Jia et al., "Dissecting the NVIDIA Volta GPU architecture via microbenchmarking"
 // (2018) and "... Turing T4 GPU ..." (2019); simulate uses it for the latency kernel's duration.
 inline constexpr int kFmaLatencyCycles = 4;
+// The issue kernel: `warps` warps per block, each thread one chain of dependent instructions
+// alternating an FP32 FMA and an integer XOR (two pipes, no instruction-level parallelism), so an
+// SM's issue saturates at schedulers x latency resident warps (the profile's
+// issue_saturation_warps) rather than at the FP32 pipe's limit.
+inline constexpr int kIssueInstructionsPerIteration = 2;
 
 struct ComputeKernelShape {
   int blocks = 1;
@@ -150,6 +155,13 @@ struct SharingPlan {
   // N clients launching stamped empty kernels back to back at once: the launch gap against N.
   std::vector<int> launch_clients{1, 2, 4};
   int launch_client_kernels = 101;
+  // Issue saturation (MPS only): one client runs the issue kernel (sm_count blocks of `warps`
+  // warps) at issue_percentage and at 100 %. At 25 % its blocks pile up 4 to an SM: 4 x warps
+  // resident warps, so t(25 %) / t(100 %) = max(1, 4 x warps / issue_saturation_warps).
+  std::vector<int> issue_warps{1, 2, 4, 8};
+  int issue_percentage = 25;
+  int issue_kernels = 5;
+  int issue_iterations = 50'000;  // about 0.27 ms at 1.5 GHz and 2 x 4 cycles per iteration
 };
 
 // The whole plan for a GPU with `sm_count` SMs (grids are chosen relative to the SM count, so the
@@ -171,6 +183,8 @@ struct Plan {
   [[nodiscard]] ComputeKernelShape sweep_kernel() const;
   // The latency-bound kernel: one block of kLatencyThreadsPerBlock threads per SM.
   [[nodiscard]] ComputeKernelShape latency_kernel() const;
+  // The issue kernel: sm_count blocks (of SharingPlan::issue_warps warps each).
+  [[nodiscard]] ComputeKernelShape issue_kernel() const;
 };
 
 // REQUIRES: sm_count >= 1.

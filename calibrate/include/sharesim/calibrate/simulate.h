@@ -12,6 +12,8 @@
 //                   memory_bound = 1
 //   empty / stamp   solo = kEmptyKernelSolo (1 us, a guess at an empty kernel's own duration)
 //   latency kernel  solo = iterations x kFmaLatencyCycles / clock (latency_kernel_work)
+//   issue kernel    solo = iterations x 2 x kFmaLatencyCycles / clock, its launch configuration and
+//                   no sm_throughput: the model's issue saturation decides (issue_kernel_work)
 //   spin kernel     solo = spin_ns (the launch suite's host-ahead case)
 // A kernel's start is its stream's previous completion plus kernel_launch_overhead (the model's
 // launch gap; under MPS plus mps_launch_gap_per_client per other client); durations are
@@ -73,5 +75,11 @@ models::KernelWork memory_kernel_work(const MemoryKernelShape& shape, const mode
 // sm_throughput = 32 / kFmaLatencyCycles / fp32_lanes_per_sm, so the model lets others use the rest.
 models::KernelWork latency_kernel_work(const ComputeKernelShape& shape, const models::GpuProfile& profile,
                                        int fp32_lanes_per_sm);
+// The issue kernel with `warps` warps per block: solo = iterations x kIssueInstructionsPerIteration
+// x kFmaLatencyCycles / (boost_clock x sustained_clock_factor) (one dependent instruction per
+// latency), its launch configuration and no sm_throughput (the profile's issue_saturation_warps
+// says how much of an SM it issues).
+models::KernelWork issue_kernel_work(const ComputeKernelShape& shape, int warps,
+                                     const models::GpuProfile& profile);
 
 }  // namespace sharesim::calibrate

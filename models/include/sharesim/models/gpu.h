@@ -26,9 +26,9 @@
 //    o(c) of each SM of its span (simple: min(1, sm_demand / min(c, d)); configured: resident
 //    blocks per SM x one block's share of the SM's threads, registers, shared memory or block
 //    slots, CUDA occupancy rules), issue a (SM-equivalents alone: simple (1 - m) min(d,
-//    sm_demand / o_sat); configured sm_throughput x sm_count, unknown: blocks x u / (waves x
-//    max(1, most-loaded SM's blocks x u)), u = min(1, block residency / o_sat)), DRAM b (bytes
-//    per ns alone: simple m x effective; configured dram_throughput x nominal, at most effective).
+//    sm_demand / o_sat); configured sm_throughput x sm_count, unknown: blocks x u / (sum over its
+//    waves alone of max(1, the most loaded SM's blocks x u)), u = min(1, block residency / o_sat)), DRAM b
+//    (bytes per ns alone: simple m x effective; configured dram_throughput x nominal, at most effective).
 //  - Alone at c SMs (its process's cap), span s = min(c, d), F_mem = min(b, d beta) / min(b, s beta)
 //    with beta = dram_bandwidth_per_sm (Little's law; 1 when beta = 0):
 //        simple:     T(c) = (1 - m) max(1, min(d, sm_demand / o_sat) / s) + m F_mem
