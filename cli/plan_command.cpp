@@ -105,8 +105,9 @@ class SearchStatus {
     if (!lock.owns_lock() || !line_.due()) return;  // another thread is drawing: skip this one
     char text[200];
     std::snprintf(text, sizeof text,
-                  "  cost level %zu of %zu: %zu/%zu candidates simulated (%zu in all), %.1f s", p.level + 1,
-                  p.levels, p.level_simulated, p.level_to_simulate, p.simulated, line_.elapsed_s());
+                  "  cost level %zu of %zu: %zu/%zu candidates simulated (%zu in all), %zu GPU runs, %.1f s",
+                  p.level + 1, p.levels, p.level_simulated, p.level_to_simulate, p.simulated, p.gpu_runs,
+                  line_.elapsed_s());
     line_.draw(text);
   }
 
@@ -132,7 +133,15 @@ int report_plan(const planner::PlanInput& input, const planner::PlanResult& resu
         "searched %zu cost level(s): %zu candidates, %zu rejected by bounds (screened), %zu simulated\n",
         result.levels.size(), result.candidates, result.screened_out, result.simulated);
     if (result.gpu_simulations > 0)
-      std::printf("  from %zu distinct GPU configurations simulated once each\n", result.gpu_simulations);
+      std::printf("  from %zu distinct GPU configurations simulated once each, %zu short runs\n",
+                  result.gpu_simulations, result.short_runs);
+    if (result.proven_by_dominance + result.proven_by_short_run + result.rejected_by_confidence > 0)
+      std::printf(
+          "  proven to miss without their full runs: %zu by dominance, %zu by short runs%s\n",
+          result.proven_by_dominance, result.proven_by_short_run,
+          result.rejected_by_confidence > 0
+              ? (", " + std::to_string(result.rejected_by_confidence) + " rejected by confidence").c_str()
+              : "");
     if (!result.complete) {
       std::printf("search inconclusive:\n");
       for (const std::string& s : result.skipped) std::printf("  skipped %s\n", s.c_str());
@@ -188,8 +197,14 @@ int run_plan_command(const Args& args) {
       "with --emit: the folder for shard-<i>/ and plan/, relative to --workdir")(
       "program", po::value(&sweep_options.sharesim),
       "with --emit: the sharesim program as tasks call it (default: this program's path for slurm, "
-      "sharesim in the image)")("exhaustive",
-                                "simulate every candidate whole (no per-GPU memo): slower, the same plan")(
+      "sharesim in the image)")(
+      "exhaustive", "simulate every candidate whole (no per-GPU memo, no proofs): slower, the same plan")(
+      "screen-fraction", po::value<double>()->default_value(planner::PlanOptions{}.screen_fraction),
+      "short runs first, this fraction of the duration; a miss their prefix proves needs no full run (0: "
+      "off)")(
+      "screen-confidence", po::value<double>()->default_value(planner::PlanOptions{}.screen_confidence),
+      "below 1, a short run also rejects a quantile the binomial rule shows missed at this confidence "
+      "(not a proof: may lose the optimum)")("no-dominance", "do not prune by runs of a workload part alone")(
       "time-budget", po::value(&time_budget_text),
       "wall-clock limit of the search (e.g. 90s, 5m): when it runs out the search stops and writes a "
       "partial plan, marked interrupted, and exits 124")(
@@ -290,6 +305,13 @@ int run_plan_command(const Args& args) {
   plan_options.exhaustive = vm.count("exhaustive") > 0;
   plan_options.max_candidates_per_level = vm["max-candidates"].as<size_t>();
   if (plan_options.max_candidates_per_level == 0) return usage_error("plan: --max-candidates must be >= 1");
+  plan_options.dominance = vm.count("no-dominance") == 0;
+  plan_options.screen_fraction = vm["screen-fraction"].as<double>();
+  plan_options.screen_confidence = vm["screen-confidence"].as<double>();
+  if (!(plan_options.screen_fraction >= 0 && plan_options.screen_fraction <= 1))
+    return usage_error("plan: --screen-fraction must be in [0, 1]");
+  if (!(plan_options.screen_confidence > 0 && plan_options.screen_confidence <= 1))
+    return usage_error("plan: --screen-confidence must be in (0, 1]");
   if (!shard.empty() && !parse_shard(shard, plan_options.shard_index, plan_options.shard_count)) {
     return usage_error("plan: --shard expects i/N with 0 <= i < N, found '" + shard + "'");
   }

@@ -4,7 +4,6 @@
 #include <algorithm>
 #include <limits>
 #include <map>
-#include <mutex>
 #include <string>
 
 #include "search_steps.h"
@@ -14,10 +13,8 @@
 
 namespace sharesim::planner::detail {
 
-namespace {
-
 // The SLO checks of one workload's statistics (CheckOutcome::workload left to the caller).
-std::vector<CheckOutcome> checks_of(const models::WorkloadStats& ws) {
+std::vector<CheckOutcome> checks_of_stats(const models::WorkloadStats& ws) {
   std::vector<CheckOutcome> out;
   for (const models::SloCheck& check : ws.slo) {
     CheckOutcome o;
@@ -37,6 +34,8 @@ std::vector<CheckOutcome> checks_of(const models::WorkloadStats& ws) {
   }
   return out;
 }
+
+namespace {
 
 // Feasibility, margin and reason from the checks (and a reason already set by a failed process).
 // plan.headroom applies here, after the memo: a check holds only with at least that margin.
@@ -61,26 +60,6 @@ void conclude(Evaluation& e, const scenarios::PlanSpec& spec) {
   }
 }
 
-run::RunOptions stoppable(const sim::StopToken* stop) {
-  run::RunOptions options;
-  options.stop = stop;
-  return options;
-}
-
-GpuOutcome simulate_gpu(const scenarios::Scenario& whole, const scenarios::Scenario& base, const Candidate& c,
-                        size_t device, size_t gpu, const sim::StopToken* stop) {
-  GpuOutcome out;
-  const scenarios::Scenario alone = gpu_scenario(whole, base, c, device, gpu);
-  auto report = run::run_scenario(alone, stoppable(stop));
-  if (!report || report->interrupted || report->ended_at < alone.duration) return out;
-  for (const auto& g : report->gpus)
-    for (const auto& p : g.processes)
-      if (p.failed) return out;
-  for (const models::WorkloadStats& ws : report->workloads) out.tenant_checks.push_back(checks_of(ws));
-  out.exact = out.tenant_checks.size() == alone.workloads.size();
-  return out;
-}
-
 }  // namespace
 
 namespace {
@@ -88,7 +67,9 @@ namespace {
 Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::PlanSpec& spec,
                           const sim::StopToken* stop = nullptr) {
   Evaluation e;
-  auto report = run::run_scenario(whole, stoppable(stop));
+  run::RunOptions options;
+  options.stop = stop;
+  auto report = run::run_scenario(whole, options);
   if (!report) {
     e.state = Evaluation::State::kError;
     e.reason = report.error().to_string();
@@ -106,7 +87,7 @@ Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::Pla
     }
   }
   for (const models::WorkloadStats& ws : report->workloads) {
-    for (CheckOutcome& o : checks_of(ws)) {
+    for (CheckOutcome& o : checks_of_stats(ws)) {
       o.workload = ws.name;
       e.checks.push_back(std::move(o));
     }
@@ -121,98 +102,59 @@ Evaluation simulate(const scenarios::Scenario& base, const scenarios::PlanSpec& 
   return simulate_whole(candidate_scenario(base, spec, c), spec);
 }
 
-std::string gpu_memo_key(const scenarios::Scenario& whole, const scenarios::Scenario& base,
-                         const scenarios::PlanSpec& spec, const Candidate& c, size_t device, size_t gpu) {
-  const DevicePlan& plan = c.devices[device];
-  const GpuPlan& g = plan.gpus[gpu];
-  const std::vector<int> total = processes_per_workload(base, c);
-  const std::vector<int> parts = parts_per_workload(base, c);
-  // The profile as the option names it (options naming one profile share entries), the policy,
-  // then per tenant: workload, processes, its workload's processes when split (the arrival share
-  // and the streams), MPS percentage.
-  std::string key = spec.device_options[plan.option].gpu_profile;
-  key += g.passthrough ? "|vm|" : (plan.mps ? "|mps|" : "|ts|");
-  for (const Tenant& t : g.tenants) {
-    key += std::to_string(t.workload) + "x" + std::to_string(t.processes);
-    if (parts[t.workload] > 1) key += "/" + std::to_string(total[t.workload]);
-    key += ",";
-  }
-  // What the workload specs carry after the target's rules (the stock plugin's percentage and
-  // memory limit depend on the whole device), in tenant order.
+Evaluation assemble(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
+                    const std::vector<size_t>& entries, GpuMemo& memo, bool use_proofs) {
+  // Flat GPU index of each (device, gpu), as `entries` lists them.
+  std::vector<size_t> first_gpu(c.devices.size(), 0);
+  for (size_t d = 1; d < c.devices.size(); ++d)
+    first_gpu[d] = first_gpu[d - 1] + c.devices[d - 1].gpus.size();
   const std::vector<PartRef> order = parts_in_order(base, c);
-  for (size_t k = 0; k < order.size(); ++k) {
-    if (order[k].device != device || order[k].gpu != gpu) continue;
-    const scenarios::WorkloadSpec& w = whole.workloads[k];
-    key += "|" + std::to_string(static_cast<int>(w.runtime)) + ":" +
-           std::to_string(w.mps_active_thread_percentage.value_or(-1)) + ":" +
-           std::to_string(w.mps_pinned_mem_limit_bytes.value_or(-1));
-  }
-  return key;
-}
-
-struct GpuMemo::State {
-  struct Entry {
-    std::once_flag once;
-    GpuOutcome outcome;
+  const std::vector<int> parts = parts_per_workload(base, c);
+  auto name_of = [&](const PartRef& part) {
+    return part_name(base.workloads[part.workload].name, c.devices[part.device], part.gpu,
+                     parts[part.workload]);
   };
-  const sim::StopToken* stop = nullptr;
-  std::mutex mutex;
-  std::map<std::string, std::unique_ptr<Entry>> entries;  // node-based: entries never move
-};
-
-GpuMemo::GpuMemo() : state_(std::make_unique<State>()) {}
-GpuMemo::~GpuMemo() = default;
-
-const GpuOutcome& GpuMemo::outcome(const scenarios::Scenario& whole, const scenarios::Scenario& base,
-                                   const scenarios::PlanSpec& spec, const Candidate& c, size_t device,
-                                   size_t gpu) {
-  const std::string key = gpu_memo_key(whole, base, spec, c, device, gpu);
-  State::Entry* entry = nullptr;
-  {
-    const std::lock_guard<std::mutex> lock(state_->mutex);
-    auto& slot = state_->entries[key];
-    if (!slot) slot = std::make_unique<State::Entry>();
-    entry = slot.get();
+  // The candidate's proof is the strongest of its GPUs' (dominance, then short run, then
+  // confidence: each is tried on every GPU of a candidate no stronger proof dooms, so which one a
+  // candidate counts under does not depend on the shards); the first such GPU names it.
+  std::vector<const GpuEntry*> gpus(entries.size(), nullptr);
+  const GpuEntry* proven = nullptr;
+  size_t proven_at = 0;
+  double bound = std::numeric_limits<double>::infinity();
+  for (size_t k = 0; k < entries.size(); ++k) {
+    if (entries[k] == SIZE_MAX) continue;
+    gpus[k] = &memo.entry(entries[k]);
+    if (gpus[k]->proof == Evaluation::Proof::kNone) continue;
+    if (proven == nullptr || gpus[k]->proof < proven->proof) {
+      proven = gpus[k];
+      proven_at = k;
+    }
+    bound = std::min(bound, gpus[k]->margin_bound);
   }
-  std::call_once(entry->once,
-                 [&] { entry->outcome = simulate_gpu(whole, base, c, device, gpu, state_->stop); });
-  return entry->outcome;
-}
-
-void GpuMemo::set_stop(const sim::StopToken* stop) {
-  state_->stop = stop;
-}
-
-const sim::StopToken* GpuMemo::stop() const {
-  return state_->stop;
-}
-
-size_t GpuMemo::simulations() const {
-  const std::lock_guard<std::mutex> lock(state_->mutex);
-  return state_->entries.size();
-}
-
-Evaluation evaluate(const scenarios::Scenario& base, const scenarios::PlanSpec& spec, const Candidate& c,
-                    GpuMemo& memo) {
-  const scenarios::Scenario whole = candidate_scenario(base, spec, c);
-  // Outcomes per (device, gpu), looked up once each.
-  std::vector<std::vector<const GpuOutcome*>> outcomes(c.devices.size());
-  for (size_t d = 0; d < c.devices.size(); ++d) {
-    outcomes[d].resize(c.devices[d].gpus.size(), nullptr);
-    for (size_t g = 0; g < c.devices[d].gpus.size(); ++g) {
-      if (c.devices[d].gpus[g].tenants.empty()) continue;
-      outcomes[d][g] = &memo.outcome(whole, base, spec, c, d, g);
-      if (!outcomes[d][g]->exact) return simulate_whole(whole, spec, memo.stop());
+  if (proven != nullptr && use_proofs) {
+    Evaluation e;
+    e.state = Evaluation::State::kSimulated;
+    e.proof = proven->proof;
+    e.margin = bound;
+    for (const PartRef& part : order)
+      if (first_gpu[part.device] + part.gpu == proven_at && part.tenant == proven->proof_tenant)
+        e.reason = "'" + name_of(part) + "' " + proven->proof_reason;
+    return e;
+  }
+  for (const GpuEntry* g : gpus) {
+    if (g != nullptr && (!g->full_done || !g->full.exact)) {
+      Evaluation whole = simulate_whole(candidate_scenario(base, spec, c), spec, memo.stop());
+      whole.proof = proven != nullptr ? proven->proof : Evaluation::Proof::kNone;
+      return whole;
     }
   }
   Evaluation e;
   e.state = Evaluation::State::kSimulated;
   e.feasible = true;
-  const std::vector<PartRef> order = parts_in_order(base, c);
-  for (size_t k = 0; k < order.size(); ++k) {
-    const PartRef& part = order[k];
-    const std::string& name = whole.workloads[k].name;
-    for (CheckOutcome o : outcomes[part.device][part.gpu]->tenant_checks[part.tenant]) {
+  e.proof = proven != nullptr ? proven->proof : Evaluation::Proof::kNone;
+  for (const PartRef& part : order) {
+    const std::string name = name_of(part);
+    for (CheckOutcome o : gpus[first_gpu[part.device] + part.gpu]->full.tenant_checks[part.tenant]) {
       o.workload = name;
       e.checks.push_back(std::move(o));
     }

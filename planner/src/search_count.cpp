@@ -41,6 +41,11 @@ void SearchMonitor::candidate_done() {
   report(false);
 }
 
+void SearchMonitor::gpu_run_done() {
+  ++gpu_runs_;
+  report(false);
+}
+
 void SearchMonitor::report(bool level_start) const {
   if (!options_.on_progress) return;
   SearchProgress p;
@@ -52,6 +57,7 @@ void SearchMonitor::report(bool level_start) const {
   p.level_to_simulate = count_.to_simulate;
   p.level_started = level_start;
   p.simulated = done_.load();
+  p.gpu_runs = gpu_runs_.load();
   options_.on_progress(p);
 }
 

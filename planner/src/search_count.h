@@ -32,6 +32,9 @@ class SearchMonitor {
   // Before each candidate: whether the search must stop now.
   [[nodiscard]] bool should_stop() const { return options_.stop != nullptr && options_.stop->should_stop(); }
   void candidate_done();  // thread-safe
+  void gpu_run_done();    // a full run of one GPU configuration (the memo's); thread-safe
+  // The level's evaluations were not kept (a stop during it): none of it counts as simulated.
+  void discard_level() { level_done_ = 0; }
   // After a level (`found`: it has a feasible candidate): when the stop left candidates of it, or
   // later levels that the search needed, unsimulated, records why and what was not searched in
   // `result` and returns true (the search ends).
@@ -48,6 +51,7 @@ class SearchMonitor {
   LevelCount count_;
   std::atomic<size_t> level_done_{0};
   std::atomic<size_t> done_{0};
+  std::atomic<size_t> gpu_runs_{0};
 };
 
 }  // namespace sharesim::planner::detail

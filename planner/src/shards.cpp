@@ -14,6 +14,7 @@ namespace sharesim::planner {
 //   level <l> <candidates>
 //   eval <index> <state> <feasible> <margin> <reason>
 //   check <workload> <metric> <target> <measured> <margin> <met>
+//   proof <kind>           (after its eval: Evaluation::Proof 1..3)
 // Reals are hexadecimal floating point (%a), which reads back exactly.
 namespace {
 
@@ -81,6 +82,8 @@ std::string shard_text(const PlanInput& input, const PlanOptions& options, const
       if (e.state == Evaluation::State::kNotEvaluated) continue;
       out += "eval\t" + std::to_string(i) + "\t" + std::to_string(static_cast<int>(e.state)) + "\t" +
              (e.feasible ? "1" : "0") + "\t" + hex(e.margin) + "\t" + encode(e.reason) + "\n";
+      if (e.proof != Evaluation::Proof::kNone)
+        out += "proof\t" + std::to_string(static_cast<int>(e.proof)) + "\n";
       for (const CheckOutcome& c : e.checks) {
         out += "check\t" + encode(c.workload) + "\t" + encode(c.metric) + "\t" + hex(c.target) + "\t" +
                hex(c.measured) + "\t" + hex(c.margin) + "\t" + (c.met ? "1" : "0") + "\n";
@@ -156,8 +159,12 @@ Result<ShardData> parse_shard_text(std::string_view text, const std::string& fil
       c.margin = std::strtod(f[5].c_str(), nullptr);
       c.met = f[6] == "1";
       current->checks.push_back(std::move(c));
+    } else if (f[0] == "proof" && f.size() == 2 && current != nullptr) {
+      const int proof = std::atoi(f[1].c_str());
+      if (proof < 1 || proof > 3) return bad("proof 1..3 (dominance, short run, confidence)");
+      current->proof = static_cast<Evaluation::Proof>(proof);
     } else {
-      return bad("a shard record (scenario, override, shard, limit, infeasible, level, eval, check)");
+      return bad("a shard record (scenario, override, shard, limit, infeasible, level, eval, check, proof)");
     }
   }
   if (!header) return Error{file, 1, 1, "", "expected a sharesim plan shard file, found an empty file"};

@@ -56,6 +56,11 @@ std::string plan_json(const PlanInput& input, const PlanResult& r) {
   j.field("candidates", static_cast<uint64_t>(r.candidates));
   j.field("screened_out", static_cast<uint64_t>(r.screened_out));
   j.field("simulated", static_cast<uint64_t>(r.simulated));
+  // Of the simulated: proven infeasible without the full run of one of their GPUs.
+  j.field("proven_by_dominance", static_cast<uint64_t>(r.proven_by_dominance));
+  j.field("proven_by_short_run", static_cast<uint64_t>(r.proven_by_short_run));
+  if (r.rejected_by_confidence > 0)
+    j.field("rejected_by_confidence", static_cast<uint64_t>(r.rejected_by_confidence));
   uint64_t truncated = 0;
   for (const LevelResult& level : r.levels) truncated += level.truncated ? 1 : 0;
   j.field("truncated_levels", truncated);

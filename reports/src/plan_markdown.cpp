@@ -29,7 +29,15 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
   md << "# Capacity plan for '" << base.name << "'\n\n";
   md << "Searched " << r.levels.size() << " cost level(s): " << r.candidates << " candidates, "
      << r.screened_out << " rejected by the cheap bounds, " << r.simulated << " simulated (" << base.file
-     << ", seed " << base.seed << ").\n\n";
+     << ", seed " << base.seed << ").";
+  // Proven infeasible without a full-length run of one of their GPUs (docs/planner.md).
+  if (r.proven_by_dominance + r.proven_by_short_run + r.rejected_by_confidence > 0) {
+    md << " Of the simulated, " << r.proven_by_dominance << " proven to miss by dominance and "
+       << r.proven_by_short_run << " by short runs";
+    if (r.rejected_by_confidence > 0) md << ", " << r.rejected_by_confidence << " rejected by confidence";
+    md << ", without the full run of a GPU.";
+  }
+  md << "\n\n";
   if (r.search_space_levels > 0) {
     md << "Search space: " << r.search_space_levels
        << " cost level(s); each level searched, counted before it was "

@@ -11,8 +11,11 @@
 //      the policy of each GPU (passthrough = one GPU VM per process; otherwise the device's one
 //      container sharing mode, time-slicing or MPS), and MPS percentage vectors.
 //   3. Each candidate is screened by cheap bounds (memory, MPS client limit, GPU load, per-process
-//      load at its SM cap); survivors are simulated (run_scenario) in parallel into slots indexed
-//      by candidate number, so results do not depend on the number of threads.
+//      load at its SM cap); survivors are evaluated from per-GPU runs (each distinct GPU once), in
+//      parallel into slots indexed by candidate number, so results do not depend on the number of
+//      threads. A GPU proven to miss (dominance by a part's run alone, or a short run's prefix:
+//      proofs.h) needs no full-length run; the chosen plan and every figure shown come from
+//      full-length runs (docs/planner.md, "Cutting the space without losing the optimum").
 //   4. The first level with a feasible candidate ends the search; its whole level is evaluated and
 //      the feasible candidate with the largest SLO margin wins (ties: the lowest candidate number).
 //
@@ -98,6 +101,16 @@ struct Evaluation {
   bool feasible = false;
   double margin = 0;  // min over checks (0 when there is none); meaningful when simulated
   std::vector<CheckOutcome> checks;
+  // A candidate proven to miss an SLO without the full-length run of one of its GPUs
+  // (docs/planner.md, "Cutting the space without losing the optimum"): kDominance by the
+  // run of a workload part alone on such a GPU, kShortRun by a short run's prefix, kConfidence by
+  // the short run's binomial rule (--screen-confidence < 1). Its state is kSimulated and
+  // `feasible` false; without further runs `checks` is empty and `margin` an upper bound on the
+  // margin it would have. A proven candidate that could be the best alternative of its cost level
+  // and policy is then simulated in full (checks and margin as exhaustive search gives them): the
+  // proof stays recorded, so the counts do not depend on the shards.
+  enum class Proof { kNone, kDominance, kShortRun, kConfidence };
+  Proof proof = Proof::kNone;
 };
 
 // One cost level of the search space as counted before any of its candidates is simulated: its
@@ -119,6 +132,7 @@ struct SearchProgress {
   size_t level_to_simulate = 0;  // left by the cheap bounds
   bool level_started = false;    // true for the call made when the level starts
   size_t simulated = 0;          // candidates simulated so far, all levels
+  size_t gpu_runs = 0;           // full runs of distinct GPU configurations so far (the memo's)
 };
 
 struct PlanOptions {
@@ -131,10 +145,19 @@ struct PlanOptions {
   // The bound on candidates generated per cost level; a level cut short makes the search
   // inconclusive (PlanResult::complete false). Shard files record it, so merge uses the same.
   size_t max_candidates_per_level = 100000;
-  // Polled before each candidate is simulated (and between levels while counting): once it says
-  // stop, no further candidate starts, the candidates in flight finish, and the search ends with
-  // what it evaluated, inconclusive (PlanResult::interrupted). A candidate's own simulation is not
-  // cut short. Not owned; may be null.
+  // Cutting the space without losing the optimum (ignored with `exhaustive`):
+  // dominance: a GPU is not simulated when a tenant's run alone on such a GPU proves it misses.
+  bool dominance = true;
+  // Short runs: each GPU first runs for this fraction of the duration; a miss its prefix proves
+  // rejects it without the full-length run (0 or >= 1: no short runs).
+  double screen_fraction = 0.2;
+  // Below 1, a short run also rejects a quantile it shows exceeded with this confidence by the
+  // binomial rule (proofs::binomial_miss): not a proof, it may lose the optimum. 1: proofs only.
+  double screen_confidence = 1.0;
+  // Polled between levels (and while counting), before each simulation the search hands out, and
+  // inside every simulation: once it says stop, the search ends with the levels it finished,
+  // inconclusive (PlanResult::interrupted); the level it was in keeps nothing (a cut run must not
+  // make a candidate infeasible). Not owned; may be null.
   const sim::StopToken* stop = nullptr;
   // Called when a level starts being simulated (with its count) and after each candidate, from
   // any worker thread (concurrently: the callee synchronises). May be empty.
@@ -197,6 +220,9 @@ struct PlanResult {
   std::string interrupted;
   std::vector<std::string> not_searched;
   size_t gpu_simulations = 0;  // distinct GPU configurations simulated (the per-GPU memo); 0 after a merge
+  size_t short_runs = 0;       // short screening runs (0 after a merge)
+  // Candidates proven infeasible by each rule (Evaluation::proof), counted in decide().
+  size_t proven_by_dominance = 0, proven_by_short_run = 0, rejected_by_confidence = 0;
   std::optional<ChoiceExplanation> explanation;  // with a chosen plan
 };
 
