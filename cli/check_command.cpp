@@ -56,7 +56,9 @@ reports::ScenarioCheck check_scenario(const std::string& path, const CheckOption
     check.error = scenario.error();
     return check;
   }
-  auto report = run::run_scenario(*scenario);
+  run::RunOptions run_options;
+  run_options.on_load_warning = [&check](const Error& warning) { check.load_warnings.push_back(warning); };
+  auto report = run::run_scenario(*scenario, run_options);
   if (!report) {
     check.error = report.error();
     return check;
@@ -198,6 +200,8 @@ int run_check_command(const Args& args) {
   for (std::thread& t : pool) t.join();
 
   for (const auto& check : checks) {
+    for (const Error& warning : check.load_warnings)
+      std::fprintf(stderr, "sharesim: warning: %s\n", warning.to_string().c_str());
     if (check.error) input_error(*check.error);
   }
   std::fputs(reports::check_report_text(checks).c_str(), stdout);

@@ -1,4 +1,7 @@
 // sharesim: simulate and plan the sharing of NVIDIA T4 GPUs.
+#include <unistd.h>
+
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <string>
@@ -42,7 +45,46 @@ void print_help() {
   std::printf("\n'sharesim <command> --help' describes a command's options.\n");
 }
 
+// The stop request that SIGINT and SIGTERM make (stop_on_signals).
+sim::StopToken g_stop;
+
+// The first signal asks the work to stop at its next check (it then writes what it has, marked
+// interrupted); a second one leaves at once without writing anything. Only async-signal-safe
+// calls: one lock-free atomic store, or _exit.
+extern "C" void on_stop_signal(int signal_number) {
+  if (g_stop.signal_number() != 0) _exit(128 + signal_number);
+  g_stop.request_stop(signal_number);
+}
+
 }  // namespace
+
+sim::StopToken& stop_on_signals() {
+  struct sigaction action {};
+  action.sa_handler = on_stop_signal;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;  // writes in progress go on rather than fail with EINTR
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+  return g_stop;
+}
+
+int stopped_exit_code(const sim::StopToken& stop) {
+  switch (stop.cause()) {
+    case sim::StopToken::Cause::kSignal:
+      return 128 + stop.signal_number();
+    case sim::StopToken::Cause::kDeadline:
+      return 124;
+    case sim::StopToken::Cause::kNone:
+      break;
+  }
+  return 0;
+}
+
+std::string stop_reason(const sim::StopToken& stop, const std::string& time_budget_text) {
+  if (stop.cause() == sim::StopToken::Cause::kDeadline)
+    return "the wall-clock budget (--time-budget " + time_budget_text + ") ran out";
+  return stop.description();
+}
 
 int usage_error(const std::string& message) {
   std::fprintf(stderr, "sharesim: error: %s\n", message.c_str());

@@ -1,9 +1,12 @@
 #include "options.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 #include <thread>
+
+#include "sharesim/sim/time.h"
 
 namespace sharesim::cli {
 
@@ -35,6 +38,16 @@ Status check_jobs(const std::string& command, int jobs) {
   return Error{.field = command + ": --jobs",
                .message = "expected 1 to " + std::to_string(max_jobs()) +
                           " (4 per core, at least 64), found " + std::to_string(jobs)};
+}
+
+int set_time_budget(sim::StopToken& stop, const std::string& time_budget_text) {
+  auto budget = sim::parse_duration(time_budget_text);
+  if (!budget || *budget <= sim::Time::zero()) {
+    return usage_error("--time-budget expects a duration > 0 with a unit (e.g. 30s, 10m), found '" +
+                       time_budget_text + "'");
+  }
+  stop.set_deadline(sim::StopToken::Clock::now() + std::chrono::nanoseconds(budget->count_ns()));
+  return 0;
 }
 
 int input_error(const Error& error) {

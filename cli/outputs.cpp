@@ -44,7 +44,12 @@ Status check_output_paths(const std::vector<NamedPath>& outputs, const std::vect
 }
 
 int write_outputs(const std::vector<sim::FileToWrite>& files) {
-  if (auto written = sim::write_files_together(files); !written) {
+  return write_outputs(files, {});
+}
+
+int write_outputs(const std::vector<sim::FileToWrite>& files,
+                  const std::vector<sim::FolderToWrite>& folders) {
+  if (auto written = sim::write_files_together(files, folders); !written) {
     std::fprintf(stderr, "sharesim: error: %s\n", written.error().to_string().c_str());
     return 2;
   }

@@ -30,5 +30,7 @@ Status check_output_paths(const std::vector<NamedPath>& outputs, const std::vect
 // Writes the files as one unit (sim::write_files_together). On failure prints one error line and
 // returns 2 (the exit status of every command that cannot write its outputs); 0 on success.
 int write_outputs(const std::vector<sim::FileToWrite>& files);
+// The same with folders replaced as a whole (a plan's deploy/).
+int write_outputs(const std::vector<sim::FileToWrite>& files, const std::vector<sim::FolderToWrite>& folders);
 
 }  // namespace sharesim::cli

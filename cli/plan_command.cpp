@@ -2,7 +2,7 @@
 // (planner/), with --jobs, --shard i/N, and --max-rate WORKLOAD (throughput search).
 #include <cstdio>
 #include <filesystem>
-#include <set>
+#include <mutex>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -18,6 +18,7 @@
 #include "sharesim/scenarios/loader.h"
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sweep/sweep_jobs.h"
+#include "status_line.h"
 
 namespace sharesim::cli {
 namespace {
@@ -48,37 +49,78 @@ void keep_freed_memory_for_reuse() {
 #endif
 }
 
-// The plan's files as one unit, then whatever an earlier plan left in OUT/deploy/ that this plan
-// does not write is removed: a deploy/ folder holds one plan's manifests, never a mix of two.
+// The plan's files as one unit, OUT/deploy/ replaced as a whole: it holds this plan's manifests
+// and nothing an earlier plan left there (sim::write_files_together with a folder).
 int write_plan_files(const std::string& out_dir, const std::vector<sim::OutputFile>& files) {
-  namespace fs = std::filesystem;
+  const std::string deploy_prefix = "deploy/";
   std::vector<sim::FileToWrite> outputs;
-  std::set<fs::path> written;
+  sim::FolderToWrite deploy{.path = out_dir + "/deploy", .files = {}};
   for (const auto& f : files) {
-    outputs.push_back({out_dir + "/" + f.path, f.content});
-    written.insert(fs::path(out_dir + "/" + f.path).lexically_normal());
+    if (f.path.starts_with(deploy_prefix)) {
+      deploy.files.push_back({f.path.substr(deploy_prefix.size()), f.content});
+    } else {
+      outputs.push_back({out_dir + "/" + f.path, f.content});
+    }
   }
-  if (int code = write_outputs(outputs)) return code;
-  const fs::path deploy = fs::path(out_dir) / "deploy";
-  std::error_code ec;
-  if (!fs::is_directory(deploy, ec)) return 0;
-  std::vector<fs::path> stale;
-  for (auto it = fs::recursive_directory_iterator(deploy, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (!it->is_directory() && !written.contains(it->path().lexically_normal())) stale.push_back(it->path());
-  }
-  for (const fs::path& p : stale) fs::remove(p, ec);
-  // Folders left empty by the removal, deepest first.
-  std::vector<fs::path> folders;
-  for (auto it = fs::recursive_directory_iterator(deploy, ec);
-       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
-    if (it->is_directory()) folders.push_back(it->path());
-  }
-  for (auto f = folders.rbegin(); f != folders.rend(); ++f) {
-    if (fs::is_empty(*f, ec)) fs::remove(*f, ec);
-  }
-  return 0;
+  return write_outputs(outputs, {deploy});
 }
+
+// What `plan` says about its search on stderr: the up-front count of the search space, and a
+// self-overwriting progress line on a terminal (status_line.h). Called from the search's threads.
+class SearchStatus {
+ public:
+  explicit SearchStatus(bool wanted) : wanted_(wanted), line_(wanted) {}
+
+  // The whole search space, every level (--count).
+  static void print_count(const planner::PlanResult& r) {
+    size_t candidates = 0, to_simulate = 0;
+    for (const auto& c : r.search_space) {
+      candidates += c.candidates;
+      to_simulate += c.to_simulate;
+    }
+    std::printf("search space: %zu cost level(s)", r.search_space_levels);
+    if (r.search_space.size() < r.search_space_levels)
+      std::printf(" (%zu counted before the stop)", r.search_space.size());
+    std::printf(", %zu candidates, %zu to simulate after the cheap bounds\n", candidates, to_simulate);
+    for (size_t l = 0; l < r.search_space.size(); ++l)
+      print_level(stdout, l, r.search_space_levels, r.search_space[l]);
+  }
+  static void print_level(std::FILE* to, size_t level, size_t levels, const planner::LevelCount& c) {
+    std::fprintf(to, "  cost level %zu of %zu (cost %g): %zu candidates%s, %zu to simulate\n", level + 1,
+                 levels, c.cost, c.candidates, c.truncated ? " (cut at the per-level bound)" : "",
+                 c.to_simulate);
+  }
+
+  void update(const planner::SearchProgress& p) {
+    if (p.level_started) {
+      // Each level's count, before it is simulated: a line of its own (not only on a terminal).
+      const std::lock_guard<std::mutex> lock(mutex_);
+      if (!wanted_) return;
+      line_.finish();
+      if (p.level == 0) std::fprintf(stderr, "search space: %zu cost level(s), cheapest first\n", p.levels);
+      print_level(stderr, p.level, p.levels, {p.cost, p.level_candidates, p.level_to_simulate, false});
+      return;
+    }
+    const std::unique_lock<std::mutex> lock(mutex_, std::try_to_lock);
+    if (!lock.owns_lock() || !line_.due()) return;  // another thread is drawing: skip this one
+    char text[200];
+    std::snprintf(text, sizeof text,
+                  "  cost level %zu of %zu: %zu/%zu candidates simulated (%zu in all), %zu GPU runs, %.1f s",
+                  p.level + 1, p.levels, p.level_simulated, p.level_to_simulate, p.simulated, p.gpu_runs,
+                  line_.elapsed_s());
+    line_.draw(text);
+  }
+
+  void finish() {
+    const std::lock_guard<std::mutex> lock(mutex_);
+    line_.finish();
+  }
+
+ private:
+  bool wanted_;
+  std::mutex mutex_;
+  StatusLine line_;
+};
 
 }  // namespace
 
@@ -126,7 +168,7 @@ int report_plan(const planner::PlanInput& input, const planner::PlanResult& resu
 
 int run_plan_command(const Args& args) {
   po::options_description options("plan options");
-  std::string scenario_path, out_dir, shard, max_rate_workload, emit;
+  std::string scenario_path, out_dir, shard, max_rate_workload, emit, time_budget_text;
   sweep::SweepOptions sweep_options;
   std::vector<std::string> overrides;
   int jobs = 0;
@@ -163,7 +205,12 @@ int run_plan_command(const Args& args) {
       "screen-confidence", po::value<double>()->default_value(planner::PlanOptions{}.screen_confidence),
       "below 1, a short run also rejects a quantile the binomial rule shows missed at this confidence "
       "(not a proof: may lose the optimum)")("no-dominance", "do not prune by runs of a workload part alone")(
-      "quiet,q", "print nothing but errors and the verdict");
+      "time-budget", po::value(&time_budget_text),
+      "wall-clock limit of the search (e.g. 90s, 5m): when it runs out the search stops and writes a "
+      "partial plan, marked interrupted, and exits 124")(
+      "count",
+      "count the search space (candidates per cost level, every level) and exit; simulate and "
+      "write nothing")("quiet,q", "print nothing but errors and the verdict");
   po::positional_options_description positional;
   positional.add("scenario", 1);
   po::variables_map vm;
@@ -178,6 +225,14 @@ int run_plan_command(const Args& args) {
   const bool quiet = vm.count("quiet") > 0;
   if (jobs == 0) jobs = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (auto ok = check_jobs("plan", jobs); !ok) return input_error(ok.error());
+
+  // Ctrl-C, SIGTERM and --time-budget stop the search at its next check (docs/hardening.md).
+  sim::StopToken& stop = stop_on_signals();
+  if (vm.count("time-budget")) {
+    if (!max_rate_workload.empty() || !emit.empty())
+      return usage_error("plan: --time-budget bounds the search; it does not apply to --max-rate or --emit");
+    if (int code = set_time_budget(stop, time_budget_text)) return code;
+  }
 
   if (!max_rate_workload.empty()) {
     if (!(precision > 0 && precision < 1)) return usage_error("plan: --precision must be in (0, 1)");
@@ -263,8 +318,41 @@ int run_plan_command(const Args& args) {
   auto input = planner::load_plan_input(scenario_path, overrides);
   if (!input) return input_error(input.error());
   keep_freed_memory_for_reuse();
+  SearchStatus status(!quiet);
+  plan_options.stop = &stop;
+  plan_options.on_progress = [&status](const planner::SearchProgress& p) { status.update(p); };
+  plan_options.count_only = vm.count("count") > 0;
   auto result = planner::plan(*input, plan_options);
+  status.finish();
   if (!result) return input_error(result.error());
+  if (plan_options.count_only) {
+    if (result->search_space_levels == 0) {  // a workload no device option can serve: nothing to count
+      for (const std::string& why : result->infeasible)
+        std::fprintf(stderr, "sharesim: infeasible: %s\n", why.c_str());
+      return 1;
+    }
+    SearchStatus::print_count(*result);
+    if (stop.cause() != sim::StopToken::Cause::kNone) {
+      std::fprintf(stderr, "sharesim: stopped: %s while counting\n",
+                   stop_reason(stop, time_budget_text).c_str());
+      return stopped_exit_code(stop);
+    }
+    return 0;
+  }
+  if (!result->interrupted.empty()) {
+    if (!shard.empty()) {
+      // A partial shard would merge into a plan that looks whole: none is written.
+      std::fprintf(stderr, "sharesim: stopped: %s; shard %d/%d wrote nothing (rerun it)\n",
+                   stop_reason(stop, time_budget_text).c_str(), plan_options.shard_index,
+                   plan_options.shard_count);
+      return stopped_exit_code(stop);
+    }
+    const int code = report_plan(*input, *result, out_dir, quiet);
+    if (code == 2) return code;
+    std::fprintf(stderr, "sharesim: stopped: %s; wrote a partial plan, marked interrupted, to %s/\n",
+                 stop_reason(stop, time_budget_text).c_str(), out_dir.c_str());
+    return stopped_exit_code(stop);
+  }
   if (!shard.empty()) {
     const std::string text = planner::shard_text(*input, plan_options, *result);
     if (int code = write_outputs({{out_dir + "/shard.txt", text}})) return code;

@@ -1,11 +1,7 @@
 // `sharesim run SCENARIO -o OUT/`: load, validate, simulate, write results.json and report.html,
 // print a summary; optionally a per-request CSV (--requests) and a GPU timeline trace (--trace).
-#include <unistd.h>
-
 #include <algorithm>
-#include <atomic>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <iostream>
 #include <memory>
@@ -28,14 +24,10 @@
 #include "sharesim/sim/atomic_file.h"
 #include "sharesim/sim/time.h"
 #include "sharesim/sim/units.h"
+#include "status_line.h"
 
 namespace sharesim::cli {
 namespace {
-
-std::atomic<bool> g_stop_requested{false};
-extern "C" void on_stop_signal(int) {
-  g_stop_requested = true;
-}
 
 std::string seconds_text(sim::Time t) {
   char buffer[32];
@@ -43,44 +35,29 @@ std::string seconds_text(sim::Time t) {
   return buffer;
 }
 
-// One self-overwriting status line on stderr while the simulation runs: simulated time reached,
-// engine speed and an estimate of the wall-clock time left. Redrawn at most four times a second
-// (a terminal cannot show more, and redrawing costs time); only when stderr is a terminal.
+// The run's status line: simulated time reached, engine speed and an estimate of the wall-clock
+// time left.
 class ProgressLine {
  public:
-  using Clock = std::chrono::steady_clock;
-  ProgressLine(bool enabled, sim::Time duration) : enabled_(enabled), duration_(duration) {}
+  ProgressLine(bool wanted, sim::Time duration) : line_(wanted), duration_(duration) {}
 
   void update(sim::Time reached, uint64_t events) {
-    if (!enabled_) return;
-    const Clock::time_point now = Clock::now();
-    if (drawn_ && now - last_draw_ < std::chrono::milliseconds(250)) return;
-    if (!drawn_ && now - start_ < std::chrono::milliseconds(250)) return;  // short runs print nothing
-    last_draw_ = now;
-    drawn_ = true;
-    const double wall = std::chrono::duration<double>(now - start_).count();
+    if (!line_.due()) return;
+    const double wall = line_.elapsed_s();
     const double done = duration_ > sim::Time::zero() ? reached.seconds() / duration_.seconds() : 1.0;
     const double rate = wall > 0 ? static_cast<double>(events) / wall : 0.0;
     char eta[32] = "?";
     if (done > 0) std::snprintf(eta, sizeof eta, "%.1f s", wall * (1 - done) / done);
-    std::fprintf(stderr, "\r  simulated %.3f s of %.3f s (%.1f%%), %.2f M events/s, ETA %s\x1b[K",
-                 reached.seconds(), duration_.seconds(), 100 * done, rate * 1e-6, eta);
-    std::fflush(stderr);
+    char text[200];
+    std::snprintf(text, sizeof text, "  simulated %.3f s of %.3f s (%.1f%%), %.2f M events/s, ETA %s",
+                  reached.seconds(), duration_.seconds(), 100 * done, rate * 1e-6, eta);
+    line_.draw(text);
   }
-
-  // Clears the line so that what follows starts on a clean line.
-  void finish() {
-    if (!drawn_) return;
-    std::fputs("\r\x1b[K", stderr);
-    std::fflush(stderr);
-  }
+  void finish() const { line_.finish(); }
 
  private:
-  bool enabled_;
+  StatusLine line_;
   sim::Time duration_;
-  Clock::time_point start_ = Clock::now();
-  Clock::time_point last_draw_;
-  bool drawn_ = false;
 };
 
 }  // namespace
@@ -153,14 +130,11 @@ int run_run_command(const Args& args) {
     }
     max_in_flight = static_cast<uint64_t>(*n);
   }
-  std::optional<std::chrono::steady_clock::time_point> deadline;
+  // Ctrl-C or SIGTERM stops the simulation cleanly, as a wall-clock budget does: the results so
+  // far are written, marked interrupted. Both act during the processes' start-up too.
+  sim::StopToken& stop = stop_on_signals();
   if (vm.count("time-budget")) {
-    auto budget = sim::parse_duration(time_budget_text);
-    if (!budget || *budget <= sim::Time::zero()) {
-      return usage_error("--time-budget expects a duration > 0 with a unit (e.g. 30s, 10m), found '" +
-                         time_budget_text + "'");
-    }
-    deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(budget->count_ns());
+    if (int code = set_time_budget(stop, time_budget_text)) return code;
   }
   auto scenario = scenarios::load_scenario(scenario_path, run::default_load_options(overrides));
   if (!scenario) return input_error(scenario.error());
@@ -207,22 +181,19 @@ int run_run_command(const Args& args) {
   }
   std::string budget_exhausted;  // why a budget stopped the run, or ""
   uint64_t events_so_far = 0;    // as last reported by on_progress
-  ProgressLine progress(!quiet && isatty(STDERR_FILENO) == 1, scenario->duration);
+  ProgressLine progress(!quiet, scenario->duration);
   run_options.on_progress = [&progress, &events_so_far](sim::Time reached, uint64_t events) {
     events_so_far = events;
     progress.update(reached, events);
   };
-  // Ctrl-C or SIGTERM stops the simulation cleanly: the results so far are written, marked interrupted.
-  std::signal(SIGINT, on_stop_signal);
-  std::signal(SIGTERM, on_stop_signal);
-  // A wall-clock budget or the event limit stops the run the same way, remembering which.
+  run_options.stop = &stop;
+  run_options.on_load_warning = [](const Error& warning) {
+    std::cerr << "sharesim: warning: " << warning.to_string() << "\n";
+  };
+  // The event limit stops the run the same way, remembering why.
   run_options.should_stop = [&] {
-    if (g_stop_requested.load()) return true;
-    if (deadline && std::chrono::steady_clock::now() >= *deadline) {
-      budget_exhausted = "the wall-clock budget (--time-budget " + time_budget_text + ") ran out";
-    } else if (static_cast<double>(events_so_far) > max_events) {
+    if (static_cast<double>(events_so_far) > max_events)
       budget_exhausted = "the run executed more events than --max-events allows";
-    }
     return !budget_exhausted.empty();
   };
 
@@ -230,6 +201,7 @@ int run_run_command(const Args& args) {
   progress.finish();
   if (!report) return input_error(report.error());
   if (!report->stopped_by_limit.empty()) budget_exhausted = report->stopped_by_limit;
+  if (budget_exhausted.empty() && report->interrupted) budget_exhausted = stop_reason(stop, time_budget_text);
 
   // One unit: a failure part-way (a full disk) leaves every earlier output as it was.
   const std::string results_json = reports::results_json(*report);
@@ -248,14 +220,15 @@ int run_run_command(const Args& args) {
     }
   }
   if (!budget_exhausted.empty()) {
-    // Not an error: the results so far were written. 124 as timeout(1) uses, so scripts can tell.
+    // Not an error: the results so far were written. 124 as timeout(1) uses, so scripts can tell;
+    // 128 + the signal after Ctrl-C or SIGTERM.
     std::fprintf(
         stderr,
         "sharesim: stopped: %s at simulated %.3f s of %.3f s; wrote the results so far, marked interrupted\n",
         budget_exhausted.c_str(), report->ended_at.seconds(), report->duration.seconds());
-    return 124;
+    return stop.cause() == sim::StopToken::Cause::kSignal ? stopped_exit_code(stop) : 124;
   }
-  return report->interrupted ? 130 : 0;
+  return 0;
 }
 
 }  // namespace sharesim::cli

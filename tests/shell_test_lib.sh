@@ -6,6 +6,8 @@
 #   expect_exit NAME CODE CMD... runs CMD (stdout/stderr into $work), checks its exit code
 #   one_error_line NAME          stderr is exactly one line starting "sharesim: error:"
 #   has NAME FILE TEXT           FILE contains TEXT
+#   signal_after SIG SECONDS CMD...  runs CMD in the background (stdout/stderr into $work), sends
+#                                SIG after SECONDS, waits for it: its exit status in $code
 #   vm_scenario NAME DURATION    prints a scenario with one GPU in a VM and one workload 'app' up to
 #                                its runtime line; append the workload's arrivals and request
 # Pass statuses as values computed before the message is built: `check "... $(cmd)" $?` would pass
@@ -38,6 +40,16 @@ has() {
   local ok=1
   grep -qF -- "$3" "$2" && ok=0
   check "$1: '$3' in $(basename "$2") ($(head -c 600 "$2"))" "$ok"
+}
+signal_after() {
+  local sig=$1 delay=$2 pid
+  shift 2
+  "$@" >"$work/stdout" 2>"$work/stderr" &
+  pid=$!
+  sleep "$delay"
+  kill -"$sig" "$pid"
+  wait "$pid"
+  code=$?
 }
 vm_scenario() {
   printf 'name: %s\nduration: %s\ndevices:\n  - name: box\n    gpus: 1\n    setup: [{vm: {name: v}}]\n' "$1" "$2"

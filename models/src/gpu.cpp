@@ -84,7 +84,9 @@ Result<ProcessId> GpuModel::start_process(const ProcessSpec& spec) {
   processes_.push_back(std::move(process));
   streams_.resize(streams_.size() + static_cast<size_t>(spec.streams));
   for (size_t s = processes_.back().first_stream; s < streams_.size(); ++s) streams_[s].process = id;
-  wants_turn_.push_back(0);
+  wants_turn_.add_process();
+  healthy_.add_process();
+  healthy_.set(id, true);
   cap_of_.push_back(kNoConstraint);
   client_dram_.push_back(0.0);
   ++live_processes_;
@@ -119,6 +121,7 @@ void GpuModel::end_process(ProcessId process) {
   settle(now);
   drop_work(process);
   p.ended = true;
+  healthy_.set(process, false);
   memory_used_ -= p.memory;
   p.memory = 0;
   --live_processes_;
@@ -167,9 +170,9 @@ void GpuModel::handle_memory_request(ProcessId process, int64_t bytes, sim::Time
       return;
     case FaultScope::kGpu: {
       std::vector<ProcessId> victims;
-      for (ProcessId q = 0; q < processes_.size(); ++q) {
-        if (!processes_[q].failed && !processes_[q].ended) victims.push_back(q);
-      }
+      for (ProcessId q = healthy_.first_at_or_after(0); q != ProcessSet::kNone;
+           q = healthy_.first_at_or_after(q + 1))
+        victims.push_back(q);
       fail_processes(victims, check.reason, now);
       return;
     }
@@ -184,6 +187,7 @@ void GpuModel::fail_processes(const std::vector<ProcessId>& victims, const std::
     if (p.failed || p.ended) continue;
     drop_work(q);
     p.failed = true;
+    healthy_.set(q, false);
     ++failed_processes_;
     fault_log_.push_back({now, q, reason});
     if (observer_ != nullptr) observer_->process_failed(now, q, reason);
@@ -233,7 +237,7 @@ void GpuModel::count_in_flight(const InFlightOp& op, int delta) {
     copies_in_flight_ = static_cast<uint32_t>(static_cast<int>(copies_in_flight_) + delta);
   }
   const bool copies_wait = policy_->copies_need_a_turn() && p.ops_in_flight > p.kernels_in_flight;
-  wants_turn_[op.process] = p.kernels_in_flight > 0 || copies_wait ? 1 : 0;
+  wants_turn_.set(op.process, p.kernels_in_flight > 0 || copies_wait);
 }
 
 void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
@@ -407,7 +411,8 @@ void GpuModel::check_invariants() const {
     assert(ops[p] == processes_[p].ops_in_flight && kernels[p] == processes_[p].kernels_in_flight);
     const Process& q = processes_[p];
     const bool wants = q.kernels_in_flight > 0 || (policy_->copies_need_a_turn() && q.ops_in_flight > 0);
-    assert((wants_turn_[p] != 0) == wants);  // I4
+    assert(wants_turn_.contains(p) == wants);                 // I4
+    assert(healthy_.contains(p) == (!q.failed && !q.ended));  // I5
   }
   // I3: the grants are within the capacities.
   constexpr double kTolerance = 1e-6;

@@ -2,6 +2,8 @@
 // Each policy has its own file: gpu_passthrough.cpp, gpu_time_slicing.cpp, gpu_mps.cpp.
 #include "sharesim/models/gpu_policy.h"
 
+#include <bit>
+#include <cassert>
 #include <string>
 
 #include "gpu_mps.h"
@@ -27,6 +29,43 @@ MemoryCheck shared_fault_domain(const GpuProfile& profile, int64_t request, int6
 }
 
 }  // namespace detail
+
+void ProcessSet::add_process() {
+  if ((size_ & 63) == 0) {
+    words_.push_back(0);
+    if ((words_.size() - 1) % 64 == 0) summary_.push_back(0);
+  }
+  ++size_;
+}
+
+void ProcessSet::set(ProcessId p, bool member) {
+  assert(p < size_);
+  if (contains(p) == member) return;
+  const ProcessId w = p >> 6;
+  words_[w] ^= uint64_t{1} << (p & 63);
+  members_ = member ? members_ + 1 : members_ - 1;
+  if (words_[w] != 0) {
+    summary_[w >> 6] |= uint64_t{1} << (w & 63);
+  } else {
+    summary_[w >> 6] &= ~(uint64_t{1} << (w & 63));
+  }
+}
+
+ProcessId ProcessSet::first_at_or_after(ProcessId from) const {
+  if (from >= size_ || members_ == 0) return kNone;
+  const ProcessId w = from >> 6;
+  if (const uint64_t here = words_[w] & (~uint64_t{0} << (from & 63)); here != 0)
+    return (w << 6) + static_cast<ProcessId>(std::countr_zero(here));
+  // The next non-empty word after w, through the summary.
+  for (size_t s = (w + 1) >> 6; s < summary_.size(); ++s) {
+    uint64_t bits = summary_[s];
+    if (s == (w + 1) >> 6) bits &= ~uint64_t{0} << ((w + 1) & 63);
+    if (bits == 0) continue;
+    const size_t word = (s << 6) + static_cast<size_t>(std::countr_zero(bits));
+    return static_cast<ProcessId>((word << 6) + static_cast<size_t>(std::countr_zero(words_[word])));
+  }
+  return kNone;
+}
 
 std::string_view sharing_policy_name(SharingPolicy policy) {
   switch (policy) {

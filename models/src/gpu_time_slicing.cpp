@@ -38,17 +38,15 @@ sim::Time TimeSlicingPolicy::next_event() const {
   return state_ == State::kIdle ? sim::Time::max() : phase_end_;
 }
 
-ProcessId TimeSlicingPolicy::next_waiting(std::span<const uint8_t> wants_turn, ProcessId after,
-                                          bool exclude_after) {
-  const auto n = static_cast<ProcessId>(wants_turn.size());
-  if (n == 0) return kNobody;
+ProcessId TimeSlicingPolicy::next_waiting(const ProcessSet& wants_turn, ProcessId after, bool exclude_after) {
+  const ProcessId n = wants_turn.size();
+  if (n == 0 || wants_turn.none()) return kNobody;
+  // Round robin: the ids after `after`, then from 0 up to `after` itself (last).
   const ProcessId start = after == kNobody ? n - 1 : after;
-  for (ProcessId k = 1; k <= n; ++k) {
-    const ProcessId p = (start + k) % n;
-    if (p == after && exclude_after) continue;
-    if (wants_turn[p] != 0) return p;
-  }
-  return kNobody;
+  ProcessId p = wants_turn.first_at_or_after(start + 1);
+  if (p == ProcessSet::kNone) p = wants_turn.first_at_or_after(0);
+  if (p == ProcessSet::kNone || (p == after && exclude_after)) return kNobody;
+  return p;
 }
 
 void TimeSlicingPolicy::begin_switch(sim::Time now, ProcessId target) {
@@ -65,10 +63,10 @@ void TimeSlicingPolicy::take(sim::Time now, ProcessId process) {
   phase_end_ = now + profile_.time_slice;
 }
 
-bool TimeSlicingPolicy::update(sim::Time now, std::span<const uint8_t> wants_turn) {
+bool TimeSlicingPolicy::update(sim::Time now, const ProcessSet& wants_turn) {
   const State before_state = state_;
   const ProcessId before_owner = owner_;
-  auto wants = [&](ProcessId p) { return p != kNobody && p < wants_turn.size() && wants_turn[p] != 0; };
+  auto wants = [&](ProcessId p) { return p != kNobody && p < wants_turn.size() && wants_turn.contains(p); };
   // Each pass either settles or moves to a later state; a zero-cost switch may take two passes.
   for (int pass = 0; pass < 4; ++pass) {
     if (state_ == State::kIdle) {

@@ -32,7 +32,7 @@ class TimeSlicingPolicy final : public GpuSharingPolicy {
   [[nodiscard]] bool kernel_may_run(ProcessId process) const override;
   [[nodiscard]] bool copy_may_run(ProcessId process) const override;
   [[nodiscard]] bool copies_need_a_turn() const override { return !profile_.timeslice_copies_overlap; }
-  bool update(sim::Time now, std::span<const uint8_t> wants_turn) override;
+  bool update(sim::Time now, const ProcessSet& wants_turn) override;
   [[nodiscard]] sim::Time next_event() const override;
   [[nodiscard]] bool switching() const override { return state_ == State::kSwitching; }
   [[nodiscard]] uint64_t context_switches() const override { return switches_; }
@@ -46,7 +46,7 @@ class TimeSlicingPolicy final : public GpuSharingPolicy {
   enum class State { kIdle, kOwned, kSwitching };
   // The next process that wants a turn after `after` in round-robin order, `after` itself last;
   // kNobody when none does. With exclude_after, `after` itself is never returned.
-  static ProcessId next_waiting(std::span<const uint8_t> wants_turn, ProcessId after, bool exclude_after);
+  static ProcessId next_waiting(const ProcessSet& wants_turn, ProcessId after, bool exclude_after);
   void begin_switch(sim::Time now, ProcessId target);
   void take(sim::Time now, ProcessId process);
 

@@ -64,9 +64,12 @@ void conclude(Evaluation& e, const scenarios::PlanSpec& spec) {
 
 namespace {
 
-Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::PlanSpec& spec) {
+Evaluation simulate_whole(const scenarios::Scenario& whole, const scenarios::PlanSpec& spec,
+                          const sim::StopToken* stop = nullptr) {
   Evaluation e;
-  auto report = run::run_scenario(whole);
+  run::RunOptions options;
+  options.stop = stop;
+  auto report = run::run_scenario(whole, options);
   if (!report) {
     e.state = Evaluation::State::kError;
     e.reason = report.error().to_string();
@@ -140,7 +143,7 @@ Evaluation assemble(const scenarios::Scenario& base, const scenarios::PlanSpec& 
   }
   for (const GpuEntry* g : gpus) {
     if (g != nullptr && (!g->full_done || !g->full.exact)) {
-      Evaluation whole = simulate(base, spec, c);
+      Evaluation whole = simulate_whole(candidate_scenario(base, spec, c), spec, memo.stop());
       whole.proof = proven != nullptr ? proven->proof : Evaluation::Proof::kNone;
       return whole;
     }

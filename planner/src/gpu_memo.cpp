@@ -53,6 +53,7 @@ struct GpuMemo::State {
   std::map<std::string, size_t> ids;
   std::deque<GpuEntry> entries;  // entries never move
   size_t full_runs = 0, short_runs = 0;
+  const sim::StopToken* stop = nullptr;
 };
 
 GpuMemo::GpuMemo() : state_(std::make_unique<State>()) {}
@@ -94,6 +95,14 @@ size_t GpuMemo::short_runs() const {
   const std::lock_guard<std::mutex> lock(state_->mutex);
   return state_->short_runs;
 }
+void GpuMemo::set_stop(const sim::StopToken* stop) {
+  state_->stop = stop;
+}
+
+const sim::StopToken* GpuMemo::stop() const {
+  return state_->stop;
+}
+
 void GpuMemo::count_full_run() {
   const std::lock_guard<std::mutex> lock(state_->mutex);
   ++state_->full_runs;
@@ -115,13 +124,15 @@ scenarios::Scenario entry_scenario(const GpuEntry& e, const scenarios::Scenario&
   return s;
 }
 
-void run_full(GpuEntry& e, const scenarios::Scenario& base, const scenarios::PlanSpec& spec) {
+void run_full(GpuEntry& e, const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+              const sim::StopToken* stop) {
   const scenarios::Scenario alone = entry_scenario(e, base, spec);
   e.full = GpuOutcome{};
   e.full_done = true;
   // A GPU with one tenant is a dominance reference: keep its requests.
   std::vector<std::vector<models::RequestRecord>> records(alone.workloads.size());
   run::RunOptions options;
+  options.stop = stop;
   if (alone.workloads.size() == 1) {
     options.request_observer = [&](const std::string&, const models::RequestRecord& r) {
       if (r.measured) records[0].push_back(r);

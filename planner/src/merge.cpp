@@ -83,6 +83,7 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
         last = std::min(last, l + 1);
     }
   }
+  merged.search_space_levels = levels.size();
   for (size_t l = 0; l < last; ++l) {
     LevelResult level;
     level.cost = levels[l].cost;
@@ -100,6 +101,12 @@ Result<PlanResult> merge_shards(const PlanInput& input, std::vector<ShardData> s
       }
       level.evaluations[i] = owner.result.levels[l].evaluations[i];
     }
+    // The level's count as one run makes it: what the cheap bounds left to simulate.
+    const auto screened = static_cast<size_t>(
+        std::count_if(level.evaluations.begin(), level.evaluations.end(),
+                      [](const Evaluation& e) { return e.state == Evaluation::State::kScreenedOut; }));
+    merged.search_space.push_back(
+        {level.cost, level.candidates.size(), level.candidates.size() - screened, level.truncated});
     merged.levels.push_back(std::move(level));
   }
   decide(merged);

@@ -86,6 +86,7 @@ void prove_by_short_run(GpuEntry& e, GpuMemo& memo, const scenarios::Scenario& g
   for (size_t k = 0; k < prefix.workloads.size(); ++k) index[prefix.workloads[k].name] = k;
   std::vector<std::vector<models::RequestRecord>> records(prefix.workloads.size());
   run::RunOptions options;
+  options.stop = memo.stop();
   options.request_observer = [&](const std::string& name, const models::RequestRecord& r) {
     if (!r.measured) return;
     if (auto it = index.find(name); it != index.end()) records[it->second].push_back(r);

@@ -12,6 +12,7 @@
 #include <utility>
 
 #include "constraints.h"
+#include "search_count.h"
 #include "search_steps.h"
 #include "sharesim/planner/planner.h"
 #include "sharesim/sim/text_format.h"
@@ -44,6 +45,8 @@ void decide(PlanResult& result) {
                                " were not generated (the per-level bound)");
     }
   }
+  // A stopped search (time budget, signal): what it left out.
+  for (const std::string& s : result.not_searched) result.skipped.push_back(s);
   result.complete = result.skipped.empty();
   for (const LevelResult& level : result.levels) {
     result.candidates += level.candidates.size();
@@ -105,7 +108,7 @@ std::vector<size_t> distinct_entries(const std::vector<std::vector<size_t>>& lis
 void evaluate_level(const Scenario& base, const PlanSpec& spec,
                     const std::vector<models::GpuProfile>& profiles, const detail::ProofSettings& settings,
                     int jobs, const std::vector<size_t>& to_simulate, LevelResult& level,
-                    detail::GpuMemo& memo) {
+                    detail::GpuMemo& memo, detail::SearchMonitor& monitor) {
   std::vector<std::vector<size_t>> entries(to_simulate.size());
   parallel_for(to_simulate.size(), jobs, [&](size_t k) {
     const Candidate& c = level.candidates[to_simulate[k]];
@@ -124,8 +127,10 @@ void evaluate_level(const Scenario& base, const PlanSpec& spec,
       distinct_entries(entries, memo, [](const detail::GpuEntry& e) { return !e.dominance_tried; });
   auto full_runs = [&](const std::vector<size_t>& ids) {
     parallel_for(ids.size(), jobs, [&](size_t k) {
-      detail::run_full(memo.entry(ids[k]), base, spec);
+      if (monitor.should_stop()) return;  // the level is discarded: run nothing more
+      detail::run_full(memo.entry(ids[k]), base, spec, memo.stop());
       memo.count_full_run();
+      monitor.gpu_run_done();
     });
   };
   if (settings.dominance) {
@@ -180,6 +185,7 @@ void evaluate_level(const Scenario& base, const PlanSpec& spec,
   parallel_for(to_simulate.size(), jobs, [&](size_t k) {
     const size_t i = to_simulate[k];
     level.evaluations[i] = detail::assemble(base, spec, level.candidates[i], entries[k], memo, true);
+    monitor.candidate_done();
   });
   // A proven candidate's margin is only bounded: where it could be the best of its policy at this
   // cost (no feasible one, and its bound reaches the best simulated margin), it is simulated in
@@ -263,7 +269,15 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
   proof_settings.dominance = options.dominance;
   proof_settings.screen_fraction = options.screen_fraction;
   proof_settings.screen_confidence = options.screen_confidence;
+  memo.set_stop(options.stop);
+  result.search_space_levels = levels.size();
+  if (options.count_only) {
+    result.search_space = detail::count_search_space(base, spec, *profiles, *constraints, levels, options);
+    return result;
+  }
+  detail::SearchMonitor monitor(options, levels.size());
   for (size_t l = 0; l < levels.size(); ++l) {
+    if (monitor.stopped_before_level(result, l, levels.size())) break;
     LevelResult level;
     level.cost = levels[l].cost;
     auto enumerated = detail::enumerate_level(base, spec, *profiles, *constraints, levels[l], l,
@@ -282,19 +296,29 @@ Result<PlanResult> plan(const PlanInput& input, const PlanOptions& options) {
         to_simulate.push_back(i);
       }
     }
+    result.search_space.push_back({level.cost, level.candidates.size(), to_simulate.size(), level.truncated});
+    monitor.level_started(l, result.search_space.back());
     if (options.exhaustive) {
       // The reference: every surviving candidate simulated whole, nothing memoised or proven.
       parallel_for(to_simulate.size(), jobs, [&](size_t k) {
+        if (monitor.should_stop()) return;
         const size_t i = to_simulate[k];
         level.evaluations[i] = detail::simulate(base, spec, level.candidates[i]);
+        monitor.candidate_done();
       });
     } else {
-      evaluate_level(base, spec, *profiles, proof_settings, jobs, to_simulate, level, memo);
+      evaluate_level(base, spec, *profiles, proof_settings, jobs, to_simulate, level, memo, monitor);
+    }
+    // A stop during the level may have cut any of its runs short (the memo's GPUs are shared by
+    // its candidates): nothing of the level is kept, so no candidate is called infeasible by a cut run.
+    if (monitor.should_stop()) {
+      for (size_t i : to_simulate) level.evaluations[i] = Evaluation{};
+      monitor.discard_level();
     }
     const bool found = std::any_of(level.evaluations.begin(), level.evaluations.end(),
                                    [](const Evaluation& e) { return e.feasible; });
     result.levels.push_back(std::move(level));
-    if (found) break;
+    if (monitor.stopped_in_level(result, l, levels.size(), found) || found) break;
   }
   if (options.shard_count == 1) {
     decide(result);

@@ -151,6 +151,10 @@ class GpuMemo {
   [[nodiscard]] size_t short_runs() const;
   void count_full_run();
   void count_short_run();
+  // The search's stop (PlanOptions::stop): every run of the memo's GPUs polls it (run_full,
+  // prove_by_short_run), so a stop cuts a long level short (the search then keeps nothing of it).
+  void set_stop(const sim::StopToken* stop);
+  [[nodiscard]] const sim::StopToken* stop() const;
 
  private:
   struct State;
@@ -161,7 +165,9 @@ class GpuMemo {
 scenarios::Scenario entry_scenario(const GpuEntry& e, const scenarios::Scenario& base,
                                    const scenarios::PlanSpec& spec);
 // The entry's full-length run (sets full, and witness for a one-tenant GPU).
-void run_full(GpuEntry& e, const scenarios::Scenario& base, const scenarios::PlanSpec& spec);
+// A stop (`stop`, may be null) cuts it short: then `full` is not exact.
+void run_full(GpuEntry& e, const scenarios::Scenario& base, const scenarios::PlanSpec& spec,
+              const sim::StopToken* stop = nullptr);
 
 // ---- dominance.cpp ----
 // Why tenant `t` of this GPU cannot be bounded by its run alone (docs/planner.md: the

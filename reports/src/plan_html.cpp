@@ -21,6 +21,12 @@ std::string plan_report_html(const PlanInput& input, const PlanResult& r) {
   PlanComparison page;
   page.title = "sharesim plan: " + base.name;
   page.notes = detail::explanation_lines(r);
+  if (!r.interrupted.empty()) {
+    std::vector<std::string> stopped = {"Search interrupted (" + r.interrupted +
+                                        "): a partial plan. Not searched:"};
+    for (const std::string& s : r.skipped) stopped.push_back("- " + s);
+    page.notes.insert(page.notes.begin(), stopped.begin(), stopped.end());
+  }
   std::vector<std::pair<size_t, size_t>> rows;
   if (r.chosen) rows.push_back(*r.chosen);
   for (const auto& alt : alternatives) {

@@ -67,6 +67,26 @@ std::string plan_json(const PlanInput& input, const PlanResult& r) {
   j.key("skipped").begin_array();
   for (const std::string& s : r.skipped) j.value(s);
   j.end_array();
+  // A stopped search (--time-budget, a signal) is a partial plan: why it stopped; `skipped` says
+  // what it did not search.
+  j.field("interrupted", !r.interrupted.empty());
+  if (!r.interrupted.empty()) j.field("stopped_by", r.interrupted);
+  // Each level's count, made before the level was simulated: the levels the search reached.
+  if (r.search_space_levels > 0) {
+    j.key("search_space").begin_object();
+    j.field("cost_levels", static_cast<uint64_t>(r.search_space_levels));
+    j.key("levels_counted").begin_array();
+    for (const auto& c : r.search_space) {
+      j.begin_object();
+      j.field("cost", c.cost)
+          .field("candidates", static_cast<uint64_t>(c.candidates))
+          .field("to_simulate", static_cast<uint64_t>(c.to_simulate))
+          .field("truncated", c.truncated);
+      j.end_object();
+    }
+    j.end_array();
+    j.end_object();
+  }
   j.end_object();
   if (chosen) {
     j.key("plan").begin_object();

@@ -38,6 +38,18 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
     md << ", without the full run of a GPU.";
   }
   md << "\n\n";
+  if (r.search_space_levels > 0) {
+    md << "Search space: " << r.search_space_levels
+       << " cost level(s); each level searched, counted before it was "
+       << "simulated:";
+    for (size_t l = 0; l < r.search_space.size(); ++l) {
+      const auto& c = r.search_space[l];
+      md << (l == 0 ? " " : "; ") << "level " << l + 1 << " (cost " << fmt("%.6g", c.cost) << ") "
+         << c.candidates << " candidates" << (c.truncated ? " (cut at the bound)" : "") << ", "
+         << c.to_simulate << " to simulate";
+    }
+    md << ".\n\n";
+  }
   if (r.complete) {
     md << "Search: **complete**: every candidate of every cost level up to the decision was evaluated"
        << (chosen
@@ -45,6 +57,8 @@ std::string plan_markdown(const PlanInput& input, const PlanResult& r) {
                : "")
        << ".\n\n";
   } else {
+    if (!r.interrupted.empty())
+      md << "Search: **interrupted** (" << r.interrupted << "): this is a partial plan.\n\n";
     md << "Search: **inconclusive**: not every candidate was evaluated, so "
        << (chosen ? "a cheaper plan, or one of this cost with a larger margin, may exist"
                   : "no plan found does not prove that none exists")

@@ -1,5 +1,8 @@
 // Collecting a finished run: each workload's statistics and SLO verdict, and each GPU's metrics,
 // faults and processes (a process that faulted during the run is marked failed with the reason).
+#include <string>
+#include <unordered_map>
+
 #include "run_steps.h"
 
 namespace sharesim::run::detail {
@@ -24,14 +27,16 @@ void collect(DeviceGpus& gpus, WiredWorkloads& wired, RunReport& report) {
         g.metrics = slot.model->metrics();
         g.faults = slot.model->faults();
         report.kernels += g.metrics.kernels_completed;
+        // Each process's last fault, in one pass over the faults (a GPU-wide fault of n processes
+        // logs n faults: a scan of every fault per process was O(n^2)).
+        std::unordered_map<models::ProcessId, const std::string*> last_fault;
+        for (const auto& f : g.faults) last_fault[f.process] = &f.reason;
         for (size_t i = 0; i < slot.processes.size(); ++i) {
           ProcessReport& p = slot.processes[i];
           const auto& id = slot.process_ids[i];
           if (id && slot.model->failed(*id)) {
             p.failed = true;
-            for (const auto& f : g.faults) {
-              if (f.process == *id) p.failure = f.reason;
-            }
+            if (auto f = last_fault.find(*id); f != last_fault.end()) p.failure = *f->second;
           }
         }
       }

@@ -1,7 +1,9 @@
 // Starting the GPUs that have work and one CUDA process per placed replica. A process that cannot
 // start under time-slicing or MPS (the MPS client limit, memory) is reported as failed; under
 // passthrough it is an input error. A --trace observer is attached before any work is submitted.
+#include <map>
 #include <string>
+#include <string_view>
 
 #include "run_steps.h"
 #include "sharesim/models/workload.h"
@@ -26,8 +28,14 @@ GpuReport report_so_far(const GpuSlot& slot) {
 
 }  // namespace
 
-Status start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
-                       const RunOptions& options) {
+Result<bool> start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
+                             const RunOptions& options) {
+  // Each process's workload spec by name, looked up once per process (was a scan of every
+  // workload per process).
+  std::map<std::string_view, const scenarios::WorkloadSpec*> spec_of;
+  for (const auto& ws : scenario.workloads) spec_of[ws.name] = &ws;
+  sim::StopPoll stop(options.stop, 256);
+  bool stopped = false;
   for (auto& device_slots : gpus.slots) {
     for (GpuSlot& slot : device_slots) {
       if (!slot.policy) continue;
@@ -35,10 +43,14 @@ Status start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario,
                                                       slot.device + "/" + std::to_string(slot.index));
       slot.model->set_sample_window(scenario.utilization_window);
       for (ProcessReport& p : slot.processes) {
-        const scenarios::WorkloadSpec* spec = nullptr;
-        for (const auto& ws : scenario.workloads) {
-          if (ws.name == p.workload) spec = &ws;
+        stopped = stopped || stop();
+        if (stopped) {
+          p.failed = true;
+          p.failure = "not started: the run was stopped during start-up";
+          slot.process_ids.emplace_back();
+          continue;
         }
+        const scenarios::WorkloadSpec* spec = spec_of.at(p.workload);
         models::ProcessSpec ps;
         ps.name = p.workload + "/" + std::to_string(p.replica);
         ps.memory_bytes = p.memory_bytes;
@@ -69,7 +81,7 @@ Status start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario,
       }
     }
   }
-  return Ok{};
+  return stopped;
 }
 
 }  // namespace sharesim::run::detail

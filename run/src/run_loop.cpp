@@ -30,6 +30,10 @@ std::string requests_in_flight_limit(const std::vector<std::unique_ptr<WorkloadD
 
 }  // namespace
 
+bool stop_requested(const RunOptions& options) {
+  return (options.stop && options.stop->should_stop()) || (options.should_stop && options.should_stop());
+}
+
 bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
                     WiredWorkloads& wired, const RunOptions& options, std::string& stopped_by_limit) {
   const sim::HandlerId warmup_handler = sim.add_handler([&](uint64_t) {
@@ -66,7 +70,7 @@ bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, De
       } else if (executed < kMaxEventsPerStep / 8) {
         step = std::min(slice, step + step);
       }
-      stop = sim.now() < until && options.should_stop && options.should_stop();
+      stop = sim.now() < until && stop_requested(options);
       if (!stop && sim.now() < scenario.duration) {
         stopped_by_limit = requests_in_flight_limit(wired.workloads, options.max_requests_in_flight);
         stop = !stopped_by_limit.empty();
@@ -74,7 +78,7 @@ bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, De
     }
     if (options.on_progress) options.on_progress(sim.now(), sim.events_executed());
     if (!stop && (sim.pending() == 0 || until >= scenario.duration)) ended = true;
-    if (!ended && (stop || (options.should_stop && options.should_stop()))) {
+    if (!ended && (stop || stop_requested(options))) {
       interrupted = true;
       ended = true;
     }

@@ -21,11 +21,17 @@ Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOpt
   detail::DeviceGpus gpus = std::move(*claimed);
   auto placements = detail::place_replicas(scenario, gpus);
   if (!placements) return placements.error();
-  if (auto started = detail::start_processes(sim, scenario, gpus, options); !started) return started.error();
+  for (const Error& warning : detail::placement_warnings(scenario, gpus)) {
+    if (options.on_load_warning) options.on_load_warning(warning);
+    report.warnings.push_back(warning.to_string());
+  }
+  auto stopped_in_start_up = detail::start_processes(sim, scenario, gpus, options);
+  if (!stopped_in_start_up) return stopped_in_start_up.error();
   detail::WiredWorkloads wired;
   detail::wire_workloads(sim, scenario, *placements, options, wired);
 
-  report.interrupted = detail::run_to_horizon(sim, scenario, gpus, wired, options, report.stopped_by_limit);
+  report.interrupted = *stopped_in_start_up ||
+                       detail::run_to_horizon(sim, scenario, gpus, wired, options, report.stopped_by_limit);
   report.ended_at = sim.now();
   report.events = sim.events_executed();
 

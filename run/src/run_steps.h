@@ -61,9 +61,19 @@ Result<DeviceGpus> claim_devices(const scenarios::Scenario& scenario, std::vecto
 // Places each workload replica as a process on one GPU, fixing each used GPU's sharing policy.
 Result<Placements> place_replicas(const scenarios::Scenario& scenario, DeviceGpus& gpus);
 
+// Whether options.stop or options.should_stop asks for a stop now.
+bool stop_requested(const RunOptions& options);
+
+// ---- load_warnings.cpp ----
+// Processes that will fail at start-up, known from the placement alone (declared memory, MPS
+// limits): one warning each, located at the workload's key.
+std::vector<Error> placement_warnings(const scenarios::Scenario& scenario, const DeviceGpus& gpus);
+
 // ---- processes.cpp: starting the GPUs and their processes ----
-Status start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
-                       const RunOptions& options);
+// Returns true when options.stop stopped the start-up part-way (the processes not started are
+// marked failed, "not started"); false when every process was started.
+Result<bool> start_processes(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
+                             const RunOptions& options);
 
 // ---- workload_wiring.cpp: the workloads on their replicas' processes ----
 // A workload as the run drives it: a models::Workload or an LLM endpoint (models::LlmWorkload).
@@ -87,8 +97,8 @@ void wire_workloads(sim::Simulator& sim, const scenarios::Scenario& scenario, co
 
 // ---- run_loop.cpp ----
 // Restarts statistics at warmup, starts the workloads and runs to the horizon (or until nothing is
-// left to happen). Returns true when stopped early by options.should_stop or by the limit on
-// requests in flight (then stopped_by_limit says why).
+// left to happen). Returns true when stopped early by options.stop, options.should_stop or by the
+// limit on requests in flight (then stopped_by_limit says why).
 bool run_to_horizon(sim::Simulator& sim, const scenarios::Scenario& scenario, DeviceGpus& gpus,
                     WiredWorkloads& wired, const RunOptions& options, std::string& stopped_by_limit);
 

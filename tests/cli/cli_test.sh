@@ -81,12 +81,7 @@ workloads:
     arrivals: {poisson: {rate: 400/s}}
     request: {ops: [{kernel: {duration: 1ms}}]}
 YAML
-"$sharesim" run "$work/long.yaml" -o "$work/long" --quiet &
-pid=$!
-sleep 1
-kill -INT "$pid"
-wait "$pid"
-code=$?
+signal_after INT 1 "$sharesim" run "$work/long.yaml" -o "$work/long" --quiet
 [ "$code" -eq 130 ]; check "interrupted run exits 130 (got $code)" $?
 grep -q '"interrupted": true' "$work/long/results.json"; check "interrupted results are written and marked" $?
 

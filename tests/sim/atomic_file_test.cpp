@@ -93,4 +93,38 @@ TEST_F(AtomicFile, SameFileSeesThroughDotsAndLinks) {
 }
 
 }  // namespace
+// A folder replaced as a whole (a plan's deploy/): afterwards it holds exactly the new files.
+TEST_F(AtomicFile, AFolderIsReplacedAsAWholeLeavingNoTemporary) {
+  ASSERT_TRUE(write_file_atomically(path("deploy/old/a.yaml"), "old"));
+  ASSERT_TRUE(write_file_atomically(path("deploy/README.md"), "old readme"));
+  const FolderToWrite deploy{.path = path("deploy"), .files = {{"README.md", "new"}, {"dev/b.yaml", "b"}}};
+  const FileToWrite plan{.path = path("plan.json"), .content = "{}"};
+  ASSERT_TRUE(write_files_together(std::span(&plan, 1), std::span(&deploy, 1)));
+  EXPECT_FALSE(fs::exists(path("deploy/old")));
+  EXPECT_EQ(read(path("deploy/README.md")), "new");
+  EXPECT_EQ(read(path("deploy/dev/b.yaml")), "b");
+  EXPECT_EQ(read(path("plan.json")), "{}");
+  // plan.json and deploy/ only: no temporary file or folder beside them.
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 2);
+}
+
+TEST_F(AtomicFile, AFailureBeforeTheRenamesLeavesTheOldFolderWhole) {
+  ASSERT_TRUE(write_file_atomically(path("deploy/old/a.yaml"), "old"));
+  fs::create_directory(path("plan.json"));  // cannot be written: a folder
+  const FolderToWrite deploy{.path = path("deploy"), .files = {{"new.yaml", "new"}}};
+  const FileToWrite plan{.path = path("plan.json"), .content = "{}"};
+  EXPECT_FALSE(write_files_together(std::span(&plan, 1), std::span(&deploy, 1)));
+  EXPECT_EQ(read(path("deploy/old/a.yaml")), "old");
+  EXPECT_FALSE(fs::exists(path("deploy/new.yaml")));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 2);
+}
+
+TEST_F(AtomicFile, AFolderWithNoFilesIsRemoved) {
+  ASSERT_TRUE(write_file_atomically(path("deploy/a.yaml"), "old"));
+  const FolderToWrite deploy{.path = path("deploy"), .files = {}};
+  ASSERT_TRUE(write_files_together({}, std::span(&deploy, 1)));
+  EXPECT_FALSE(fs::exists(path("deploy")));
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir_), fs::directory_iterator()), 0);
+}
+
 }  // namespace sharesim::sim

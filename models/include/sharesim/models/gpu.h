@@ -258,9 +258,10 @@ class GpuModel {
   //  I3 After recompute(): the SMs granted sum to at most sm_count, and a process's kernels' SMs
   //     to at most its cap; a kernel holds SMs only when its launch gap is over and the policy lets
   //     it run; at most copy_engines copies hold an engine.
-  //  I4 wants_turn_[p] (what the time-slicing policy sees) is 1 exactly when process p has an op
+  //  I4 wants_turn_ (what the time-slicing policy sees) holds p exactly when process p has an op
   //     in flight that needs its context's turn to progress: a kernel, or a copy when the policy
   //     says copies need a turn (time-slicing without timeslice_copies_overlap).
+  //  I5 healthy_ holds exactly the processes that neither failed nor ended.
   struct Submission {
     std::vector<GpuOp> ops;
     uint32_t next_op = 0;
@@ -390,8 +391,9 @@ class GpuModel {
   std::vector<Stream> streams_;
   std::vector<InFlightOp> ops_;
   std::vector<uint32_t> free_ops_;
-  std::vector<uint32_t> active_;     // ops in flight, in start order
-  std::vector<uint8_t> wants_turn_;  // per process: I4 (the time-slicing policy's input)
+  std::vector<uint32_t> active_;  // ops in flight, in start order
+  ProcessSet wants_turn_;         // per process: I4 (the time-slicing policy's input)
+  ProcessSet healthy_;            // the processes neither failed nor ended (a GPU-wide fault's victims)
   int live_processes_ = 0;
   int64_t memory_used_ = 0;
   std::vector<FaultRecord> fault_log_;

@@ -27,6 +27,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -37,6 +38,7 @@
 #include "sharesim/scenarios/plan_spec.h"
 #include "sharesim/scenarios/scenario.h"
 #include "sharesim/sim/result.h"
+#include "sharesim/sim/stop_token.h"
 
 namespace sharesim::planner {
 
@@ -111,6 +113,28 @@ struct Evaluation {
   Proof proof = Proof::kNone;
 };
 
+// One cost level of the search space as counted before any of its candidates is simulated: its
+// candidates (up to the per-level bound) and those the cheap bounds leave to simulate (in this
+// shard).
+struct LevelCount {
+  double cost = 0;
+  size_t candidates = 0, to_simulate = 0;
+  bool truncated = false;  // more candidates than the per-level bound
+};
+
+// Where the search is, for a progress display (PlanOptions::on_progress).
+struct SearchProgress {
+  size_t level = 0;              // the cost level being simulated (0-based)
+  size_t levels = 0;             // cost levels in the search space
+  double cost = 0;               // of that level
+  size_t level_candidates = 0;   // of that level, counted before it is simulated
+  size_t level_simulated = 0;    // candidates of that level simulated so far
+  size_t level_to_simulate = 0;  // left by the cheap bounds
+  bool level_started = false;    // true for the call made when the level starts
+  size_t simulated = 0;          // candidates simulated so far, all levels
+  size_t gpu_runs = 0;           // full runs of distinct GPU configurations so far (the memo's)
+};
+
 struct PlanOptions {
   int jobs = 1;         // threads that simulate
   int shard_index = 0;  // evaluate candidates with index % shard_count == shard_index
@@ -130,6 +154,16 @@ struct PlanOptions {
   // Below 1, a short run also rejects a quantile it shows exceeded with this confidence by the
   // binomial rule (proofs::binomial_miss): not a proof, it may lose the optimum. 1: proofs only.
   double screen_confidence = 1.0;
+  // Polled between levels (and while counting), before each simulation the search hands out, and
+  // inside every simulation: once it says stop, the search ends with the levels it finished,
+  // inconclusive (PlanResult::interrupted); the level it was in keeps nothing (a cut run must not
+  // make a candidate infeasible). Not owned; may be null.
+  const sim::StopToken* stop = nullptr;
+  // Called when a level starts being simulated (with its count) and after each candidate, from
+  // any worker thread (concurrently: the callee synchronises). May be empty.
+  std::function<void(const SearchProgress&)> on_progress;
+  // Only count the search space (PlanResult::search_space, every level), simulate nothing.
+  bool count_only = false;
 };
 
 struct LevelResult {
@@ -167,6 +201,10 @@ struct ChoiceExplanation {
 };
 
 struct PlanResult {
+  // Each level's count, made before the level is simulated, cheapest first: the levels the
+  // search reached (every level with PlanOptions::count_only); a merge counts the merged levels.
+  std::vector<LevelCount> search_space;
+  size_t search_space_levels = 0;                   // cost levels in the search space
   std::vector<LevelResult> levels;                  // the levels evaluated, cheapest first
   std::optional<std::pair<size_t, size_t>> chosen;  // (level, index)
   std::vector<std::string> infeasible;  // why the problem cannot be solved (one per workload), if so
@@ -176,6 +214,11 @@ struct PlanResult {
   // says what was not evaluated, and "no plan" is then not a proof of infeasibility.
   bool complete = true;
   std::vector<std::string> skipped;
+  // Why the search was stopped before its end ("" when it was not): "the time budget ran out",
+  // "interrupted by SIGINT (Ctrl-C)", ... Then `not_searched` says what was left out (decide()
+  // adds it to `skipped`, so a stopped search is never complete).
+  std::string interrupted;
+  std::vector<std::string> not_searched;
   size_t gpu_simulations = 0;  // distinct GPU configurations simulated (the per-GPU memo); 0 after a merge
   size_t short_runs = 0;       // short screening runs (0 after a merge)
   // Candidates proven infeasible by each rule (Evaluation::proof), counted in decide().

@@ -19,6 +19,9 @@ struct ScenarioCheck {
   uint64_t seed = 0;
   // Bad input (the scenario, an expectation, the baseline file): the check could not be done.
   std::optional<Error> error;
+  // Failures the placement showed before the run (run::RunOptions::on_load_warning): printed as
+  // warnings, so that a check never passes them silently.
+  std::vector<Error> load_warnings;
   std::vector<ExpectationOutcome> expectations;
   // The baseline: compared (comparisons filled), written (--update-baseline), or not used.
   enum class BaselineUse { kNone, kCompared, kWritten } baseline = BaselineUse::kNone;

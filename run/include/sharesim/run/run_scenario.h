@@ -33,6 +33,7 @@
 #include "sharesim/run/run_report.h"
 #include "sharesim/scenarios/scenario.h"
 #include "sharesim/sim/result.h"
+#include "sharesim/sim/stop_token.h"
 
 namespace sharesim::run {
 
@@ -47,8 +48,18 @@ struct RunOptions {
   // Called for every request when it completes or fails (for --requests).
   std::function<void(const std::string& workload, const models::RequestRecord&)> request_observer;
   // Polled between slices of simulated time; returning true stops the run early (marked
-  // interrupted). Used for SIGINT/SIGTERM and wall-clock budgets.
+  // interrupted). Used for limits the caller counts (--max-events).
   std::function<bool()> should_stop;
+  // SIGINT/SIGTERM and the wall-clock budget: polled like should_stop, and also while the
+  // processes start (every 256 processes), so that a stop acts before the first event. A run
+  // stopped during start-up simulates nothing: the processes not started yet are reported failed
+  // ("not started: ..."), and the run ends at time 0, marked interrupted. Not owned; may be null.
+  const sim::StopToken* stop = nullptr;
+  // Called, before anything runs, for each failure the placement already shows (processes whose
+  // declared memory exceeds the GPU's usable memory or their MPS memory limit, more MPS clients
+  // on a GPU than MPS allows), located at the workload. The run still simulates them (they fail at
+  // start-up, reported FAILED); the same text is in RunReport::warnings. May be empty.
+  std::function<void(const Error&)> on_load_warning;
   // Called after each slice of simulated time (about 1/1000 of the duration) with the simulated
   // time reached and the events executed so far (progress display).
   std::function<void(sim::Time reached, uint64_t events)> on_progress;

@@ -12,6 +12,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "sharesim/sim/result.h"
 
@@ -32,6 +33,22 @@ struct FileToWrite {
 // in place cannot be rolled back; it is written before any rename, so a failure there also leaves
 // the regular targets untouched.)
 Status write_files_together(std::span<const FileToWrite> files);
+
+// A folder that one command's outputs replace as a whole (a plan's deploy/): afterwards it holds
+// exactly `files` (paths relative to it), nothing an earlier run left there. With no files, the
+// folder is removed.
+struct FolderToWrite {
+  std::string path;
+  std::vector<FileToWrite> files;
+};
+
+// The same unit with folders: each folder's new content is written into a fresh temporary folder
+// beside it (FOLDER.tmp-XXXXXX) before any rename; then each folder is swapped with its new
+// content in one step (renameat2 RENAME_EXCHANGE; two renames where the file system lacks it),
+// the files are renamed into place, and the old folders are removed. A failure before the renames
+// leaves every target, folders included, as it was, and no temporary file or folder. A folder that
+// is a symlink is resolved: the folder it points to is replaced, the link stays.
+Status write_files_together(std::span<const FileToWrite> files, std::span<const FolderToWrite> folders);
 
 // True when both paths name the same file: the same existing file (also through links), or the
 // same path once made absolute and normalised.
