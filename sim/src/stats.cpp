@@ -4,13 +4,119 @@
 #include <bit>
 #include <cassert>
 #include <cmath>
+#include <utility>
 
 namespace sharesim::sim {
 
 namespace {
 constexpr uint64_t kSubBuckets = uint64_t{1} << LatencyHistogram::kSubBucketBits;  // 1024
 constexpr uint64_t kExactLimit = 2 * kSubBuckets;  // values below 2048 have a bucket each
+
+// Bucket arrays of destroyed histograms, kept per thread for the next histograms (empty, with
+// their capacity). Bounded, so a thread that destroys many at once keeps only a few.
+constexpr size_t kKeptArrays = 64;
+std::vector<std::vector<uint64_t>>& kept_arrays() {
+  thread_local std::vector<std::vector<uint64_t>> kept;
+  return kept;
+}
+
+// An empty array with capacity for at least `size` counts when one is kept, else a new one.
+std::vector<uint64_t> take_array(size_t size) {
+  auto& kept = kept_arrays();
+  for (size_t i = kept.size(); i-- > 0;) {
+    if (kept[i].capacity() >= size) {
+      std::vector<uint64_t> array = std::move(kept[i]);
+      kept[i] = std::move(kept.back());
+      kept.pop_back();
+      return array;
+    }
+  }
+  std::vector<uint64_t> array;
+  array.reserve(size);
+  return array;
+}
 }  // namespace
+
+LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
+    : count_(other.count_), min_(other.min_), max_(other.max_), sum_(other.sum_) {
+  counts_ = take_array(other.counts_.size());
+  counts_.assign(other.counts_.begin(), other.counts_.end());
+  first_ = other.first_;
+}
+
+LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
+  if (this == &other) return *this;
+  if (counts_.capacity() < other.counts_.size()) {
+    give_back_storage();
+    counts_ = take_array(other.counts_.size());
+  }
+  counts_.assign(other.counts_.begin(), other.counts_.end());
+  first_ = other.first_;
+  count_ = other.count_;
+  min_ = other.min_;
+  max_ = other.max_;
+  sum_ = other.sum_;
+  return *this;
+}
+
+LatencyHistogram::LatencyHistogram(LatencyHistogram&& other) noexcept
+    : counts_(std::move(other.counts_)),
+      first_(std::exchange(other.first_, 0)),
+      count_(std::exchange(other.count_, 0)),
+      min_(std::exchange(other.min_, UINT64_MAX)),
+      max_(std::exchange(other.max_, 0)),
+      sum_(std::exchange(other.sum_, 0)) {
+  other.counts_.clear();
+}
+
+LatencyHistogram& LatencyHistogram::operator=(LatencyHistogram&& other) noexcept {
+  if (this == &other) return *this;
+  give_back_storage();
+  counts_ = std::move(other.counts_);
+  other.counts_.clear();
+  first_ = std::exchange(other.first_, 0);
+  count_ = std::exchange(other.count_, 0);
+  min_ = std::exchange(other.min_, UINT64_MAX);
+  max_ = std::exchange(other.max_, 0);
+  sum_ = std::exchange(other.sum_, 0);
+  return *this;
+}
+
+LatencyHistogram::~LatencyHistogram() {
+  give_back_storage();
+}
+
+void LatencyHistogram::give_back_storage() {
+  if (counts_.capacity() == 0) return;
+  auto& kept = kept_arrays();
+  if (kept.size() < kKeptArrays) {
+    counts_.clear();
+    kept.push_back(std::move(counts_));
+  }
+  counts_ = std::vector<uint64_t>{};
+}
+
+void LatencyHistogram::cover(size_t b) {
+  if (counts_.empty()) {
+    if (counts_.capacity() == 0) counts_ = take_array(kSubBuckets);
+    first_ = b;
+    counts_.push_back(0);
+    return;
+  }
+  if (b >= first_ + counts_.size()) {
+    counts_.resize(b - first_ + 1, 0);  // geometric growth by the vector
+    return;
+  }
+  if (b >= first_) return;
+  // Downwards: extend by at least the current size (geometric), never below bucket 0.
+  const size_t grow = std::max(first_ - b, std::min(first_, counts_.size()));
+  std::vector<uint64_t> wider = take_array(counts_.size() + grow);
+  wider.assign(grow, 0);
+  wider.insert(wider.end(), counts_.begin(), counts_.end());
+  give_back_storage();
+  counts_ = std::move(wider);
+  first_ -= grow;
+}
 
 size_t LatencyHistogram::bucket_of(uint64_t v) {
   if (v < kExactLimit) return static_cast<size_t>(v);
@@ -38,8 +144,8 @@ void LatencyHistogram::record(Time value) {
   assert(value >= Time::zero());
   const auto v = static_cast<uint64_t>(value.count_ns());
   const size_t b = bucket_of(v);
-  if (b >= counts_.size()) counts_.resize(b + 1, 0);
-  ++counts_[b];
+  if (b < first_ || b - first_ >= counts_.size()) cover(b);
+  ++counts_[b - first_];
   ++count_;
   min_ = std::min(min_, v);
   max_ = std::max(max_, v);
@@ -47,8 +153,11 @@ void LatencyHistogram::record(Time value) {
 }
 
 void LatencyHistogram::merge(const LatencyHistogram& other) {
-  if (other.counts_.size() > counts_.size()) counts_.resize(other.counts_.size(), 0);
-  for (size_t i = 0; i < other.counts_.size(); ++i) counts_[i] += other.counts_[i];
+  if (!other.counts_.empty()) {
+    cover(other.first_);
+    cover(other.first_ + other.counts_.size() - 1);
+    for (size_t i = 0; i < other.counts_.size(); ++i) counts_[other.first_ - first_ + i] += other.counts_[i];
+  }
   count_ += other.count_;
   min_ = std::min(min_, other.min_);
   max_ = std::max(max_, other.max_);
@@ -72,9 +181,10 @@ Time LatencyHistogram::quantile(double q) const {
   q = std::clamp(q, 0.0, 1.0);
   const auto rank = std::max<uint64_t>(1, static_cast<uint64_t>(std::ceil(q * static_cast<double>(count_))));
   uint64_t seen = 0;
-  for (size_t b = 0; b < counts_.size(); ++b) {
-    seen += counts_[b];
+  for (size_t i = 0; i < counts_.size(); ++i) {
+    seen += counts_[i];
     if (seen >= rank) {
+      const size_t b = first_ + i;
       const uint64_t mid = bucket_low(b) + (bucket_high(b) - bucket_low(b)) / 2;
       return Time::ns(static_cast<int64_t>(std::clamp(mid, min_, max_)));
     }
@@ -86,9 +196,11 @@ double LatencyHistogram::fraction_at_most(Time limit) const {
   if (count_ == 0 || limit < Time::zero()) return 0.0;
   const auto v = static_cast<uint64_t>(limit.count_ns());
   if (v >= max_) return 1.0;
-  const size_t last = std::min(bucket_of(v), counts_.size() - 1);
+  const size_t b = bucket_of(v);
+  if (b < first_) return 0.0;
+  const size_t last = std::min(b - first_, counts_.size() - 1);
   uint64_t at_most = 0;
-  for (size_t b = 0; b <= last; ++b) at_most += counts_[b];
+  for (size_t i = 0; i <= last; ++i) at_most += counts_[i];
   return static_cast<double>(at_most) / static_cast<double>(count_);
 }
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <utility>
 #include <vector>
 
 #include "sharesim/sim/random.h"
@@ -86,6 +87,62 @@ TEST(LatencyHistogram, FractionAtMost) {
   EXPECT_NEAR(h.fraction_at_most(Time::ms(99)), 0.99, 1e-9);
   EXPECT_EQ(h.fraction_at_most(Time::s(1)), 1.0);
   EXPECT_EQ(h.fraction_at_most(Time::us(1)), 0.0);
+}
+
+// The kept range of buckets grows in both directions and arrays are reused between histograms:
+// whatever the order of the values and the history of the thread, every statistic is that of the
+// same values recorded into one fresh histogram in increasing order.
+TEST(LatencyHistogram, RangeGrowsDownAndUpAndReusedArraysChangeNothing) {
+  std::vector<int64_t> values;
+  RandomStream r(13, "range");
+  for (int i = 0; i < 20'000; ++i) values.push_back(static_cast<int64_t>(r.lognormal(2e6, 2.5)));
+  values.push_back(0);               // bucket 0
+  values.push_back(90'000'000'000);  // 90 s
+  std::vector<int64_t> increasing = values;
+  std::sort(increasing.begin(), increasing.end());
+  LatencyHistogram reference;
+  for (int64_t v : increasing) reference.record(Time::ns(v));
+
+  auto same = [&](const LatencyHistogram& h, const char* what) {
+    EXPECT_EQ(h.count(), reference.count()) << what;
+    EXPECT_EQ(h.min(), reference.min()) << what;
+    EXPECT_EQ(h.max(), reference.max()) << what;
+    EXPECT_DOUBLE_EQ(h.mean_ns(), reference.mean_ns()) << what;
+    for (double q : {0.0, 0.001, 0.1, 0.5, 0.9, 0.99, 0.999, 1.0}) {
+      EXPECT_EQ(h.quantile(q), reference.quantile(q)) << what << " q=" << q;
+    }
+    for (int64_t limit : {int64_t{0}, int64_t{1'000}, int64_t{2'000'000}, int64_t{50'000'000}}) {
+      EXPECT_DOUBLE_EQ(h.fraction_at_most(Time::ns(limit)), reference.fraction_at_most(Time::ns(limit)))
+          << what << " limit=" << limit;
+    }
+  };
+  for (int round = 0; round < 3; ++round) {  // later rounds get arrays kept from earlier ones
+    LatencyHistogram decreasing;
+    for (auto it = increasing.rbegin(); it != increasing.rend(); ++it) decreasing.record(Time::ns(*it));
+    same(decreasing, "decreasing");
+    LatencyHistogram shuffled;
+    for (int64_t v : values) shuffled.record(Time::ns(v));
+    same(shuffled, "random order");
+    LatencyHistogram copy(shuffled);
+    same(copy, "copy");
+    LatencyHistogram assigned;
+    assigned.record(Time::ns(5));
+    assigned = decreasing;
+    same(assigned, "copy-assigned");
+    LatencyHistogram moved(std::move(copy));
+    same(moved, "moved");
+    EXPECT_EQ(copy.count(), 0u);  // NOLINT(bugprone-use-after-move): moved-from is empty
+    EXPECT_EQ(copy.quantile(0.5), Time::zero());
+    // Two halves with disjoint ranges, merged both ways.
+    LatencyHistogram low, high;
+    for (size_t i = 0; i < increasing.size(); ++i)
+      (i < increasing.size() / 2 ? low : high).record(Time::ns(increasing[i]));
+    LatencyHistogram high_then_low = high;
+    high_then_low.merge(low);
+    same(high_then_low, "high.merge(low)");
+    low.merge(high);
+    same(low, "low.merge(high)");
+  }
 }
 
 TEST(TimeWeightedAverage, IntegratesAPiecewiseConstantSignal) {

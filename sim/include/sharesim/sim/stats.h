@@ -13,8 +13,21 @@ namespace sharesim::sim {
 // (the bucket midpoint is within half a bucket, 1/2048, of every value in it). Values below 2,048 ns
 // are exact. Count, min, max and mean are exact. Histograms merge by adding counts, so per-thread or
 // per-replica histograms combine into exactly the histogram of all values.
+//
+// Storage: only the buckets from `first_` up to the largest used one are kept (a latency histogram
+// of 1-500 ms spans about 9,000 of the 20,000 buckets below it), and the bucket arrays of
+// destroyed histograms are kept by the thread for the next ones (a planner worker runs thousands
+// of short simulations, each with a few histograms: without reuse every one allocates, grows by
+// copying and frees its arrays). Neither changes a count or a result.
 class LatencyHistogram {
  public:
+  LatencyHistogram() = default;
+  LatencyHistogram(const LatencyHistogram& other);
+  LatencyHistogram& operator=(const LatencyHistogram& other);
+  LatencyHistogram(LatencyHistogram&& other) noexcept;  // leaves `other` empty
+  LatencyHistogram& operator=(LatencyHistogram&& other) noexcept;
+  ~LatencyHistogram();
+
   void record(Time value);  // REQUIRES: value >= 0
   void merge(const LatencyHistogram& other);
 
@@ -36,7 +49,14 @@ class LatencyHistogram {
   static uint64_t bucket_low(size_t b);
   static uint64_t bucket_high(size_t b);  // inclusive
 
-  std::vector<uint64_t> counts_;  // grown on demand up to the largest bucket used
+  // Makes buckets [b, b + 1) addressable, growing the kept range geometrically in either direction.
+  void cover(size_t b);
+  void give_back_storage();
+
+  // counts_[i] is the count of bucket first_ + i. Invariant: every recorded value's bucket is in
+  // [first_, first_ + counts_.size()); buckets outside the range have count 0.
+  std::vector<uint64_t> counts_;
+  size_t first_ = 0;
   uint64_t count_ = 0;
   uint64_t min_ = UINT64_MAX;
   uint64_t max_ = 0;
