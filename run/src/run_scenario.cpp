@@ -1,6 +1,8 @@
 // run_scenario: the steps of run_steps.h in order, on one simulator.
 #include "sharesim/run/run_scenario.h"
 
+#include <string>
+
 #include "run_steps.h"
 
 namespace sharesim::run {
@@ -14,7 +16,7 @@ Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOpt
   report.warmup = scenario.warmup;
 
   // Declared first so that it is destroyed last: the GPUs and workloads below refer to it.
-  sim::Simulator sim;
+  sim::Simulator sim(options.max_pending_events);
 
   auto claimed = detail::claim_devices(scenario, report.warnings);
   if (!claimed) return claimed.error();
@@ -30,8 +32,15 @@ Result<RunReport> run_scenario(const scenarios::Scenario& scenario, const RunOpt
   detail::WiredWorkloads wired;
   detail::wire_workloads(sim, scenario, *placements, options, wired);
 
-  report.interrupted = *stopped_in_start_up ||
-                       detail::run_to_horizon(sim, scenario, gpus, wired, options, report.stopped_by_limit);
+  try {
+    report.interrupted = *stopped_in_start_up ||
+                         detail::run_to_horizon(sim, scenario, gpus, wired, options, report.stopped_by_limit);
+  } catch (const sim::EventQueueFull& full) {
+    // The event that did not fit was not scheduled, so the simulation cannot go on; what was
+    // measured until now is reported, marked interrupted, as for the other limits.
+    report.interrupted = true;
+    report.stopped_by_limit = std::string(full.what()) + " (lower --max-in-flight, default 1e7, or the load)";
+  }
   report.ended_at = sim.now();
   report.events = sim.events_executed();
 

@@ -2,13 +2,14 @@
 
 #include <algorithm>
 #include <cassert>
+#include <string>
 
 namespace sharesim::sim {
 
 namespace {
 constexpr int kSlotBits = 24;
 constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
-[[maybe_unused]] constexpr uint64_t kMaxSeq = uint64_t{1} << (64 - kSlotBits);
+constexpr uint64_t kMaxSeq = uint64_t{1} << (64 - kSlotBits);
 }  // namespace
 
 uint32_t EventQueue::allocate_slot() {
@@ -17,7 +18,12 @@ uint32_t EventQueue::allocate_slot() {
     free_head_ = static_cast<uint32_t>(slots_[slot].payload);
     return slot;
   }
-  assert(slots_.size() < kMaxPending && "more than 2^24 events pending");
+  if (slots_.size() >= max_pending_) {
+    throw EventQueueFull(
+        max_pending_ == kMaxPending
+            ? "more than 2^24 (16,777,216) events were pending at once, the event engine's limit"
+            : "more than " + std::to_string(max_pending_) + " events were pending at once");
+  }
   slots_.push_back(Slot{0, 1, 0});
   return static_cast<uint32_t>(slots_.size() - 1);
 }
@@ -33,7 +39,8 @@ void EventQueue::free_slot(uint32_t slot) {
 
 EventHandle EventQueue::insert(Time at, HandlerId handler, uint64_t payload) {
   assert(handler != kCancelled);
-  assert(next_seq_ < kMaxSeq && "more than 2^40 events inserted");
+  if (next_seq_ >= kMaxSeq)
+    throw EventQueueFull("more than 2^40 events were inserted, the event engine's limit");
   const uint32_t slot = allocate_slot();
   slots_[slot].handler = handler;
   slots_[slot].payload = payload;

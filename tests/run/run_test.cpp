@@ -198,5 +198,44 @@ workloads:
   for (const auto& p : report->gpus[0].processes) EXPECT_TRUE(p.failed) << p.workload;
 }
 
+// Past the engine's capacity of pending events the run stops, interrupted, with its results so
+// far and the reason (it used to be an assert only: a release build wrapped the slot index and ran
+// other events' handlers). 200 closed-loop clients each hold one pending think event while their
+// request is not in flight: with a capacity of 100 pending events the run cannot go on.
+TEST(RunScenario, PastTheEnginesEventCapacityTheRunStopsWithItsResultsSoFar) {
+  const std::string yaml = R"(
+name: many-clients
+duration: 10s
+devices:
+  - name: box
+    gpus: 1
+    setup:
+      - vm: {name: app-vm}
+workloads:
+  - name: app
+    device: box
+    runtime: vm:app-vm
+    memory: 1GiB
+    arrivals: {closed_loop: {clients: 200, think: 1s}}
+    request:
+      ops:
+        - kernel: {duration: 1ms, sms: 40}
+)";
+  auto scenario = load_scenario_text(yaml, "test.yaml", ".", default_load_options());
+  ASSERT_TRUE(scenario) << scenario.error().message;
+  RunOptions options;
+  options.max_pending_events = 100;
+  auto small = run_scenario(*scenario, options);
+  ASSERT_TRUE(small) << small.error().message;
+  EXPECT_TRUE(small->interrupted);
+  EXPECT_NE(small->stopped_by_limit.find("more than 100 events were pending at once"), std::string::npos)
+      << small->stopped_by_limit;
+  // The same scenario with the engine's real capacity runs to its end.
+  auto full = run_scenario(*scenario);
+  ASSERT_TRUE(full) << full.error().message;
+  EXPECT_FALSE(full->interrupted);
+  EXPECT_TRUE(full->stopped_by_limit.empty());
+}
+
 }  // namespace
 }  // namespace sharesim::run

@@ -119,5 +119,17 @@ TEST(EventQueue, MatchesAShadowModelUnderRandomOperations) {
   }
 }
 
+TEST(EventQueue, PastItsCapacityInsertThrowsAndTheQueueStaysUsable) {
+  EventQueue q(4);
+  for (int i = 0; i < 4; ++i) q.insert(Time::ns(10 + i), 0, static_cast<uint64_t>(i));
+  EXPECT_THROW(q.insert(Time::ns(1), 0, 99), EventQueueFull);
+  EXPECT_EQ(q.size(), 4u);
+  const PoppedEvent first = q.pop();  // the rejected event was not scheduled: 10 ns is first
+  EXPECT_EQ(first.time, Time::ns(10));
+  EXPECT_EQ(first.payload, 0u);
+  q.insert(Time::ns(1), 0, 5);  // a freed slot is reused
+  EXPECT_EQ(q.pop().payload, 5u);
+}
+
 }  // namespace
 }  // namespace sharesim::sim

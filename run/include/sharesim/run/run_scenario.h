@@ -45,6 +45,9 @@ inline constexpr uint64_t kDefaultMaxRequestsInFlight = 10'000'000;
 
 struct RunOptions {
   uint64_t max_requests_in_flight = kDefaultMaxRequestsInFlight;
+  // The engine's capacity of pending events (sim::EventQueue::kMaxPending; tests lower it). Past
+  // it the run stops, interrupted, with its results so far and stopped_by_limit saying why.
+  uint32_t max_pending_events = sim::EventQueue::kMaxPending;
   // Called for every request when it completes or fails (for --requests).
   std::function<void(const std::string& workload, const models::RequestRecord&)> request_observer;
   // Polled between slices of simulated time; returning true stops the run early (marked

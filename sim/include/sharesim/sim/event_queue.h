@@ -16,7 +16,9 @@
 // Not thread-safe: one queue per simulation.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <stdexcept>
 #include <vector>
 
 #include "sharesim/sim/time.h"
@@ -39,6 +41,13 @@ class EventHandle {
   uint32_t generation_ = 0;  // 0 = no event
 };
 
+// Thrown by EventQueue::insert past its capacity (see kMaxPending). A run catches it and stops
+// with its results so far, as for its other limits (run/src/run_loop.cpp).
+class EventQueueFull : public std::length_error {
+ public:
+  using std::length_error::length_error;
+};
+
 struct PoppedEvent {
   Time time;
   HandlerId handler;
@@ -47,8 +56,14 @@ struct PoppedEvent {
 
 class EventQueue {
  public:
-  // At most 2^24 events pending at once, and 2^40 insertions over a queue's life (asserted).
+  // At most 2^24 events pending at once, and 2^40 insertions over a queue's life: the slot index
+  // and the insertion sequence share one 64-bit word. Past either, insert() throws
+  // EventQueueFull rather than wrap (a wrapped index would run another event's handler).
   static constexpr uint32_t kMaxPending = 1u << 24;
+
+  // `max_pending` (at most kMaxPending) lowers the limit, for tests of what happens past it.
+  explicit EventQueue(uint32_t max_pending = kMaxPending)
+      : max_pending_(std::min(max_pending, kMaxPending)) {}
 
   EventHandle insert(Time at, HandlerId handler, uint64_t payload);
   // Returns true when the event was pending and is now cancelled.
@@ -78,6 +93,7 @@ class EventQueue {
     uint64_t payload;     // the event's payload; the next free slot while on the free list
   };
   static constexpr HandlerId kCancelled = ~HandlerId{0};
+  uint32_t max_pending_;
   static constexpr uint32_t kNoSlot = ~uint32_t{0};
 
   static bool earlier(const HeapEntry& a, const HeapEntry& b) {

@@ -25,6 +25,10 @@ class Simulator {
  public:
   using Handler = std::function<void(uint64_t payload)>;
 
+  // `max_pending_events`: the event queue's capacity (EventQueue; lowered only by tests). An
+  // insertion past it throws EventQueueFull out of run()/run_until().
+  explicit Simulator(uint32_t max_pending_events = EventQueue::kMaxPending) : queue_(max_pending_events) {}
+
   // Handlers live as long as the simulator; ids are dense and stable.
   HandlerId add_handler(Handler handler);
 
