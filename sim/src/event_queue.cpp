@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <string>
+#include <utility>
 
 namespace sharesim::sim {
 
@@ -11,6 +12,31 @@ constexpr int kSlotBits = 24;
 constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
 constexpr uint64_t kMaxSeq = uint64_t{1} << (64 - kSlotBits);
 }  // namespace
+
+EventQueue::KeptArrays& EventQueue::kept_arrays() {
+  thread_local KeptArrays kept;
+  return kept;
+}
+
+EventQueue::EventQueue(uint32_t max_pending) : max_pending_(std::min(max_pending, kMaxPending)) {
+  KeptArrays& kept = kept_arrays();
+  heap_ = std::move(kept.heap);
+  slots_ = std::move(kept.slots);
+  kept.heap = {};
+  kept.slots = {};
+}
+
+EventQueue::~EventQueue() {
+  KeptArrays& kept = kept_arrays();
+  if (heap_.capacity() > kept.heap.capacity()) {
+    heap_.clear();
+    kept.heap = std::move(heap_);
+  }
+  if (slots_.capacity() > kept.slots.capacity()) {
+    slots_.clear();
+    kept.slots = std::move(slots_);
+  }
+}
 
 uint32_t EventQueue::allocate_slot() {
   if (free_head_ != kNoSlot) {

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <map>
+#include <thread>
 #include <tuple>
 #include <vector>
 
@@ -57,26 +59,57 @@ TEST(EventQueue, StaleHandleDoesNotCancelTheSlotsNextEvent) {
   EXPECT_FALSE(q.cancel(EventHandle()));
 }
 
+// A queue takes the arrays of the last queue destroyed in its thread; tests of memory use run
+// on a new thread, whose first queue starts with none.
+void on_new_thread(const std::function<void()>& body) {
+  std::thread(body).join();
+}
+
 TEST(EventQueue, MemoryStaysBoundedUnderConstantCancellation) {
   // A timer that is rescheduled (cancel + insert) a million times must not grow the queue.
-  EventQueue q;
-  q.insert(Time::s(100), 0, 0);
-  EventHandle timer = q.insert(Time::s(1), 0, 1);
-  for (int i = 0; i < 1'000'000; ++i) {
-    q.cancel(timer);
-    timer = q.insert(Time::s(1) + Time::ns(i), 0, 1);
-  }
-  EXPECT_EQ(q.size(), 2u);
-  EXPECT_LT(q.memory_bytes(), 64u * 1024u);
-  EXPECT_EQ(q.pop().payload, 1u);
-  EXPECT_EQ(q.pop().payload, 0u);
+  on_new_thread([] {
+    EventQueue q;
+    q.insert(Time::s(100), 0, 0);
+    EventHandle timer = q.insert(Time::s(1), 0, 1);
+    for (int i = 0; i < 1'000'000; ++i) {
+      q.cancel(timer);
+      timer = q.insert(Time::s(1) + Time::ns(i), 0, 1);
+    }
+    EXPECT_EQ(q.size(), 2u);
+    EXPECT_LT(q.memory_bytes(), 64u * 1024u);
+    EXPECT_EQ(q.pop().payload, 1u);
+    EXPECT_EQ(q.pop().payload, 0u);
+  });
 }
 
 TEST(EventQueue, ThirtyTwoBytesPerPendingEvent) {
-  EventQueue q;
-  q.reserve(10'000);
-  for (int i = 0; i < 10'000; ++i) q.insert(Time::ns(i), 0, 0);
-  EXPECT_EQ(q.memory_bytes(), 10'000u * 32u);
+  on_new_thread([] {
+    EventQueue q;
+    q.reserve(10'000);
+    for (int i = 0; i < 10'000; ++i) q.insert(Time::ns(i), 0, 0);
+    EXPECT_EQ(q.memory_bytes(), 10'000u * 32u);
+  });
+}
+
+TEST(EventQueue, ANewQueueReusesTheArraysOfTheLastOneDestroyedInItsThreadAndStartsEmpty) {
+  on_new_thread([] {
+    {
+      EventQueue first;
+      for (int i = 0; i < 1000; ++i) first.insert(Time::ns(1000 - i), 0, static_cast<uint64_t>(i));
+      first.pop();  // destroyed with events still pending
+    }
+    EventQueue second;
+    EXPECT_TRUE(second.empty());
+    EXPECT_GE(second.memory_bytes(), 1000u * 32u);  // the first queue's capacity, kept
+    second.insert(Time::ns(7), 0, 70);
+    second.insert(Time::ns(3), 0, 30);
+    const EventHandle cancelled = second.insert(Time::ns(5), 0, 50);
+    EXPECT_TRUE(second.cancel(cancelled));
+    EXPECT_EQ(second.size(), 2u);
+    EXPECT_EQ(second.pop().payload, 30u);
+    EXPECT_EQ(second.pop().payload, 70u);
+    EXPECT_TRUE(second.empty());
+  });
 }
 
 // Randomised check against a shadow model (an ordered map keyed by (time, insertion number))

@@ -62,8 +62,13 @@ class EventQueue {
   static constexpr uint32_t kMaxPending = 1u << 24;
 
   // `max_pending` (at most kMaxPending) lowers the limit, for tests of what happens past it.
-  explicit EventQueue(uint32_t max_pending = kMaxPending)
-      : max_pending_(std::min(max_pending, kMaxPending)) {}
+  // A new queue takes the arrays a destroyed queue of the same thread left (empty, with their
+  // capacity): a planner worker runs thousands of short simulations one after the other, and
+  // each would otherwise allocate and regrow its heap and slots. Nothing else is kept.
+  explicit EventQueue(uint32_t max_pending = kMaxPending);
+  EventQueue(const EventQueue&) = delete;
+  EventQueue& operator=(const EventQueue&) = delete;
+  ~EventQueue();
 
   EventHandle insert(Time at, HandlerId handler, uint64_t payload);
   // Returns true when the event was pending and is now cancelled.
@@ -106,6 +111,12 @@ class EventQueue {
   void rebuild_without_cancelled();
   uint32_t allocate_slot();
   void free_slot(uint32_t slot);
+
+  struct KeptArrays {  // per thread, from the last destroyed queue
+    std::vector<HeapEntry> heap;
+    std::vector<Slot> slots;
+  };
+  static KeptArrays& kept_arrays();
 
   std::vector<HeapEntry> heap_;
   std::vector<Slot> slots_;
