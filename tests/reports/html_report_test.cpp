@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "sharesim/reports/results.h"
 #include "sharesim/reports/svg_chart.h"
 
 namespace sharesim::reports {
@@ -109,6 +110,17 @@ TEST(HtmlReportTest, SloStatusShown) {
   const std::string html = html_report(sample_report());
   EXPECT_NE(html.find("Detector A &mdash; SLO <span class=\"bad\">MISSED"), std::string::npos);
   EXPECT_NE(html.find("All SLOs: <span class=\"bad\">MISSED"), std::string::npos);
+}
+
+TEST(SummaryTextTest, AMissedLatencyTargetSaysHowManyUnansweredRequestsItCounted) {
+  // The targets count unanswered requests at their age, the table's columns answered ones only,
+  // so the two can differ; a miss says how many it counted. Both sample workloads miss their
+  // 50 ms p99 (answers of 1..100 ms and of 20..200 ms); only ocr has requests outstanding.
+  run::RunReport r = sample_report();
+  r.workloads[1].outstanding = 3;
+  const std::string text = summary_text(r);
+  EXPECT_NE(text.find(" > 50.00 ms) with 3 unanswered at their age\n"), std::string::npos) << text;
+  EXPECT_EQ(count_of(text, "unanswered"), 1u) << text;  // not on the detector's line
 }
 
 TEST(HtmlReportTest, SlugsAreLowerCaseAndUnique) {
