@@ -5,6 +5,8 @@
 #include <string>
 #include <utility>
 
+#include "sharesim/sim/kept_vectors.h"
+
 namespace sharesim::sim {
 
 namespace {
@@ -13,29 +15,18 @@ constexpr uint64_t kSlotMask = (uint64_t{1} << kSlotBits) - 1;
 constexpr uint64_t kMaxSeq = uint64_t{1} << (64 - kSlotBits);
 }  // namespace
 
-EventQueue::KeptArrays& EventQueue::kept_arrays() {
-  thread_local KeptArrays kept;
-  return kept;
-}
+// The arrays of the last queue destroyed in this thread (the constructor's comment, event_queue.h).
+template <class T>
+using KeptArray = KeptVectors<T, 1>;
 
-EventQueue::EventQueue(uint32_t max_pending) : max_pending_(std::min(max_pending, kMaxPending)) {
-  KeptArrays& kept = kept_arrays();
-  heap_ = std::move(kept.heap);
-  slots_ = std::move(kept.slots);
-  kept.heap = {};
-  kept.slots = {};
-}
+EventQueue::EventQueue(uint32_t max_pending)
+    : max_pending_(std::min(max_pending, kMaxPending)),
+      heap_(KeptArray<HeapEntry>::take(0)),
+      slots_(KeptArray<Slot>::take(0)) {}
 
 EventQueue::~EventQueue() {
-  KeptArrays& kept = kept_arrays();
-  if (heap_.capacity() > kept.heap.capacity()) {
-    heap_.clear();
-    kept.heap = std::move(heap_);
-  }
-  if (slots_.capacity() > kept.slots.capacity()) {
-    slots_.clear();
-    kept.slots = std::move(slots_);
-  }
+  KeptArray<HeapEntry>::give_back(heap_);
+  KeptArray<Slot>::give_back(slots_);
 }
 
 uint32_t EventQueue::allocate_slot() {

@@ -6,40 +6,22 @@
 #include <cmath>
 #include <utility>
 
+#include "sharesim/sim/kept_vectors.h"
+
 namespace sharesim::sim {
 
 namespace {
 constexpr uint64_t kSubBuckets = uint64_t{1} << LatencyHistogram::kSubBucketBits;  // 1024
 constexpr uint64_t kExactLimit = 2 * kSubBuckets;  // values below 2048 have a bucket each
 
-// Bucket arrays of destroyed histograms, kept per thread for the next histograms (empty, with
-// their capacity). Bounded, so a thread that destroys many at once keeps only a few.
-constexpr size_t kKeptArrays = 64;
-std::vector<std::vector<uint64_t>>& kept_arrays() {
-  thread_local std::vector<std::vector<uint64_t>> kept;
-  return kept;
-}
-
-// An empty array with capacity for at least `size` counts when one is kept, else a new one.
-std::vector<uint64_t> take_array(size_t size) {
-  auto& kept = kept_arrays();
-  for (size_t i = kept.size(); i-- > 0;) {
-    if (kept[i].capacity() >= size) {
-      std::vector<uint64_t> array = std::move(kept[i]);
-      kept[i] = std::move(kept.back());
-      kept.pop_back();
-      return array;
-    }
-  }
-  std::vector<uint64_t> array;
-  array.reserve(size);
-  return array;
-}
+// Bucket arrays of destroyed histograms, kept per thread for the next histograms. Bounded, so a
+// thread that destroys many at once keeps only a few.
+using KeptBuckets = KeptVectors<uint64_t, 64>;
 }  // namespace
 
 LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
     : count_(other.count_), min_(other.min_), max_(other.max_), sum_(other.sum_) {
-  counts_ = take_array(other.counts_.size());
+  if (!other.counts_.empty()) counts_ = KeptBuckets::take(other.counts_.size());
   counts_.assign(other.counts_.begin(), other.counts_.end());
   first_ = other.first_;
 }
@@ -47,8 +29,8 @@ LatencyHistogram::LatencyHistogram(const LatencyHistogram& other)
 LatencyHistogram& LatencyHistogram::operator=(const LatencyHistogram& other) {
   if (this == &other) return *this;
   if (counts_.capacity() < other.counts_.size()) {
-    give_back_storage();
-    counts_ = take_array(other.counts_.size());
+    KeptBuckets::give_back(counts_);
+    counts_ = KeptBuckets::take(other.counts_.size());
   }
   counts_.assign(other.counts_.begin(), other.counts_.end());
   first_ = other.first_;
@@ -71,7 +53,7 @@ LatencyHistogram::LatencyHistogram(LatencyHistogram&& other) noexcept
 
 LatencyHistogram& LatencyHistogram::operator=(LatencyHistogram&& other) noexcept {
   if (this == &other) return *this;
-  give_back_storage();
+  KeptBuckets::give_back(counts_);
   counts_ = std::move(other.counts_);
   other.counts_.clear();
   first_ = std::exchange(other.first_, 0);
@@ -83,22 +65,12 @@ LatencyHistogram& LatencyHistogram::operator=(LatencyHistogram&& other) noexcept
 }
 
 LatencyHistogram::~LatencyHistogram() {
-  give_back_storage();
-}
-
-void LatencyHistogram::give_back_storage() {
-  if (counts_.capacity() == 0) return;
-  auto& kept = kept_arrays();
-  if (kept.size() < kKeptArrays) {
-    counts_.clear();
-    kept.push_back(std::move(counts_));
-  }
-  counts_ = std::vector<uint64_t>{};
+  KeptBuckets::give_back(counts_);
 }
 
 void LatencyHistogram::cover(size_t b) {
   if (counts_.empty()) {
-    if (counts_.capacity() == 0) counts_ = take_array(kSubBuckets);
+    if (counts_.capacity() == 0) counts_ = KeptBuckets::take(kSubBuckets);
     first_ = b;
     counts_.push_back(0);
     return;
@@ -110,10 +82,10 @@ void LatencyHistogram::cover(size_t b) {
   if (b >= first_) return;
   // Downwards: extend by at least the current size (geometric), never below bucket 0.
   const size_t grow = std::max(first_ - b, std::min(first_, counts_.size()));
-  std::vector<uint64_t> wider = take_array(counts_.size() + grow);
+  std::vector<uint64_t> wider = KeptBuckets::take(counts_.size() + grow);
   wider.assign(grow, 0);
   wider.insert(wider.end(), counts_.begin(), counts_.end());
-  give_back_storage();
+  KeptBuckets::give_back(counts_);
   counts_ = std::move(wider);
   first_ -= grow;
 }

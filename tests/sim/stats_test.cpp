@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <thread>
 #include <utility>
 #include <vector>
 
+#include "sharesim/sim/kept_vectors.h"
 #include "sharesim/sim/random.h"
 
 namespace sharesim::sim {
@@ -143,6 +145,33 @@ TEST(LatencyHistogram, RangeGrowsDownAndUpAndReusedArraysChangeNothing) {
     low.merge(high);
     same(low, "low.merge(high)");
   }
+}
+
+TEST(KeptVectors, KeepsTheLargestStorageAndGivesTheSmallestThatFits) {
+  std::thread([] {  // a new thread starts with nothing kept
+    using Kept = KeptVectors<int, 2>;
+    auto with_capacity = [](size_t n) {
+      std::vector<int> v;
+      v.reserve(n);
+      v.push_back(1);
+      return v;
+    };
+    std::vector<int> a = with_capacity(10), b = with_capacity(100), c = with_capacity(50);
+    Kept::give_back(a);
+    Kept::give_back(b);
+    Kept::give_back(c);  // two kept already: 50 replaces the smaller 10
+    EXPECT_EQ(a.capacity(), 0u);
+    EXPECT_EQ(c.capacity(), 0u);
+    std::vector<int> fits = Kept::take(60);  // of 50 and 100, only 100 fits
+    EXPECT_GE(fits.capacity(), 100u);
+    EXPECT_TRUE(fits.empty());
+    std::vector<int> largest = Kept::take(0);  // the largest kept: 50
+    EXPECT_GE(largest.capacity(), 50u);
+    EXPECT_LT(largest.capacity(), 100u);
+    std::vector<int> fresh = Kept::take(5);  // nothing kept: a new one
+    EXPECT_GE(fresh.capacity(), 5u);
+  })
+      .join();
 }
 
 TEST(TimeWeightedAverage, IntegratesAPiecewiseConstantSignal) {

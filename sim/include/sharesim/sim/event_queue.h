@@ -112,12 +112,6 @@ class EventQueue {
   uint32_t allocate_slot();
   void free_slot(uint32_t slot);
 
-  struct KeptArrays {  // per thread, from the last destroyed queue
-    std::vector<HeapEntry> heap;
-    std::vector<Slot> slots;
-  };
-  static KeptArrays& kept_arrays();
-
   std::vector<HeapEntry> heap_;
   std::vector<Slot> slots_;
   uint32_t free_head_ = kNoSlot;

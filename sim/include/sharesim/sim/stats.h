@@ -51,7 +51,6 @@ class LatencyHistogram {
 
   // Makes buckets [b, b + 1) addressable, growing the kept range geometrically in either direction.
   void cover(size_t b);
-  void give_back_storage();
 
   // counts_[i] is the count of bucket first_ + i. Invariant: every recorded value's bucket is in
   // [first_, first_ + counts_.size()); buckets outside the range have count 0.
