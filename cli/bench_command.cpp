@@ -100,15 +100,18 @@ struct GpuBenchResult {
   double seconds;
   uint64_t kernels;
   double cpu_seconds;
+  uint64_t level_path_changes;  // changes the GPU model's level path computed (gpu.h)
 };
 
 // N MPS clients at 100/N % each (at least 1 %), each with one request of 175 kernels in flight;
 // a request's kernels alternate three shapes (full-GPU compute, half-GPU m = 0.3, a small
 // launch-configured latency-bound kernel), so every sharing path is exercised.
-GpuBenchResult gpu_closed_loop(int clients, uint64_t kernels, uint64_t seed) {
+// `exact`: every change by the general path (the level path off), the reference for the level path.
+GpuBenchResult gpu_closed_loop(int clients, uint64_t kernels, uint64_t seed, bool exact) {
   sim::Simulator simulator;
   auto profile = models::builtin_gpu_profile("t4");
   models::GpuModel gpu(simulator, profile.value(), models::SharingPolicy::kMps, "bench");
+  gpu.set_level_sharing(exact ? models::GpuModel::LevelSharing::kOff : models::GpuModel::LevelSharing::kAuto);
   sim::RandomStream rng(seed, "bench-gpu");
   std::vector<models::GpuOp> request;
   for (int i = 0; i < 175; ++i) {
@@ -152,7 +155,7 @@ GpuBenchResult gpu_closed_loop(int clients, uint64_t kernels, uint64_t seed) {
                models::Completion{done, static_cast<uint64_t>(c)}, models::LaunchMode::kAsynchronous);
   }
   simulator.run();
-  return {seconds_since(start), done_kernels, thread_cpu_seconds() - cpu_start};
+  return {seconds_since(start), done_kernels, thread_cpu_seconds() - cpu_start, gpu.level_path_changes()};
 }
 
 // Runs the scenario in process and prints its speed beside the heap loop's (both in thread CPU
@@ -217,7 +220,8 @@ int run_bench_command(const Args& args) {
       "seed", po::value(&seed)->default_value(1), "random seed")(
       "clients", po::value<int>()->default_value(4), "gpu: MPS clients (1..48)")(
       "kernels", po::value<uint64_t>()->default_value(4'000'000), "gpu: kernels to simulate")(
-      "no-baseline", "skip the std::priority_queue yardstick");
+      "no-baseline", "skip the std::priority_queue yardstick")(
+      "exact", "gpu: every change by the GPU model's general path (the level path off)");
   po::positional_options_description positional;
   positional.add("what", 1);
   po::variables_map vm;
@@ -241,11 +245,13 @@ int run_bench_command(const Args& args) {
       std::printf("baseline_priority_queue_events_per_second: %.0f\n",
                   static_cast<double>(events) / base.seconds);
     }
-    const GpuBenchResult r = gpu_closed_loop(clients, kernels, seed);
+    const GpuBenchResult r = gpu_closed_loop(clients, kernels, seed, vm.count("exact") > 0);
     std::printf("gpu_seconds: %.3f\n", r.seconds);
     std::printf("ns_per_kernel: %.1f\n", r.seconds * 1e9 / static_cast<double>(r.kernels));
     std::printf("kernels_per_second: %.0f\n", static_cast<double>(r.kernels) / r.seconds);
     std::printf("cpu_ns_per_kernel: %.1f\n", r.cpu_seconds * 1e9 / static_cast<double>(r.kernels));
+    std::printf("level_path_changes_per_kernel: %.3f\n",
+                static_cast<double>(r.level_path_changes) / static_cast<double>(r.kernels));
     return 0;
   }
 

@@ -7,6 +7,8 @@
 #include <cassert>
 #include <utility>
 
+#include "gpu_levels.h"
+
 namespace sharesim::models {
 
 // ---- SubmissionRing -----------------------------------------------------------------------------
@@ -39,7 +41,8 @@ GpuModel::GpuModel(sim::Simulator& sim, const GpuProfile& profile, SharingPolicy
       profile_(profile),
       policy_(make_sharing_policy(policy, profile)),
       name_(std::move(name)),
-      last_update_(sim.now()) {
+      last_update_(sim.now()),
+      levels_(std::make_unique<detail::LevelState>()) {
   integrals_.start = sim.now();
   assert(profile_.sm_count >= 1 && profile_.copy_engines >= 1);
   handler_ = sim_.add_handler([this](uint64_t /*payload*/) { on_event(); });
@@ -76,6 +79,7 @@ Result<ProcessId> GpuModel::start_process(const ProcessSpec& spec) {
   }
   const sim::Time now = sim_.now();
   settle(now);
+  if (levels_->active) leave_levels(now);
   const auto id = static_cast<ProcessId>(processes_.size());
   Process process;
   process.spec = spec;
@@ -89,6 +93,8 @@ Result<ProcessId> GpuModel::start_process(const ProcessSpec& spec) {
   healthy_.set(id, true);
   cap_of_.push_back(kNoConstraint);
   client_dram_.push_back(0.0);
+  levels_->process_kernels.push_back(0);
+  levels_->process_dram.push_back(0.0);
   ++live_processes_;
   if (spec.memory_bytes > 0) handle_memory_request(id, spec.memory_bytes, now);
   recompute(now);
@@ -119,6 +125,7 @@ void GpuModel::end_process(ProcessId process) {
   if (p.ended) return;
   const sim::Time now = sim_.now();
   settle(now);
+  if (levels_->active) leave_levels(now);
   drop_work(process);
   p.ended = true;
   healthy_.set(process, false);
@@ -152,6 +159,7 @@ void GpuModel::allocate(ProcessId process, int64_t bytes) {
   if (p.failed || p.ended || bytes == 0) return;
   const sim::Time now = sim_.now();
   settle(now);
+  if (levels_->active) leave_levels(now);
   handle_memory_request(process, bytes, now);
   recompute(now);
 }
@@ -228,14 +236,18 @@ void GpuModel::release_op(uint32_t op) {
 // Keeps the per-process counts of ops in flight, and wants_turn_ (I4), up to date.
 void GpuModel::count_in_flight(const InFlightOp& op, int delta) {
   Process& p = processes_[op.process];
+  const bool capped = p.sm_cap < profile_.sm_count;
+  if (capped && p.kernels_in_flight > 1) --grouped_processes_;
   if (p.ops_in_flight == 0 && delta > 0) ++busy_processes_;
   p.ops_in_flight = static_cast<uint32_t>(static_cast<int>(p.ops_in_flight) + delta);
   if (p.ops_in_flight == 0 && delta < 0) --busy_processes_;
   if (op.is_kernel()) {
     p.kernels_in_flight = static_cast<uint32_t>(static_cast<int>(p.kernels_in_flight) + delta);
+    kernels_in_flight_ += delta;
   } else {
     copies_in_flight_ = static_cast<uint32_t>(static_cast<int>(copies_in_flight_) + delta);
   }
+  if (capped && p.kernels_in_flight > 1) ++grouped_processes_;
   const bool copies_wait = policy_->copies_need_a_turn() && p.ops_in_flight > p.kernels_in_flight;
   wants_turn_.set(op.process, p.kernels_in_flight > 0 || copies_wait);
 }
@@ -256,6 +268,7 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
     // Every field of a fresh InFlightOp, one by one (a whole-object reset costs a rep stos per
     // op); name and work are set below for both kinds.
     op.in_use = true;
+    op.seq = next_seq_++;
     op.may_run = false;
     op.observed_running = false;
     op.next_at = sim::Time::max();
@@ -294,7 +307,14 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
       op.work = c;
     }
     stream.active_op = static_cast<int32_t>(index);
-    active_.push_back(index);
+    if (!levels_->active) {
+      active_.push_back(index);
+    } else if (op.is_kernel()) {  // (a copy ends the level path at the next recompute)
+      KernelState& k = op.kernel();
+      k.phase = detail::LevelState::kGap;
+      k.ref_ns = now.count_ns() + k.launch_gap_left_ns;
+      levels_->gaps.push(index, k.ref_ns, op.seq);
+    }
     count_in_flight(op, +1);
     if (observer_ != nullptr) {
       observer_->op_started(now, op.process,
@@ -338,6 +358,10 @@ void GpuModel::on_event() {
 // every op's progress and picks out the ops that are done (advance_to, then complete_due).
 void GpuModel::settle(sim::Time now) {
   assert(now >= last_update_);
+  if (levels_->active) {
+    settle_levels(now);
+    return;
+  }
   due_.clear();
   size_t kept = 0;
   auto sort_out = [&](uint32_t index) {
@@ -366,6 +390,10 @@ void GpuModel::settle(sim::Time now) {
 // Integrates the statistics and every op's progress from the last change to now.
 void GpuModel::advance_to(sim::Time now) {
   assert(now >= last_update_);
+  if (levels_->active) {
+    advance_levels(now);
+    return;
+  }
   if (now == last_update_) return;
   integrals_.add(last_update_, now, usage_, profile_.sm_count);
   const int64_t dt_ns = (now - last_update_).count_ns();
@@ -399,6 +427,10 @@ bool GpuModel::InFlightOp::running() const {
 
 void GpuModel::check_invariants() const {
 #ifndef NDEBUG
+  if (levels_->active) {
+    check_level_invariants();
+    return;
+  }
   // I2: active_ and the streams and per-process counts agree.
   std::vector<uint32_t> ops(processes_.size(), 0), kernels(processes_.size(), 0);
   for (uint32_t index : active_) {

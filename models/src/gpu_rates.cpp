@@ -5,27 +5,14 @@
 #include <cmath>
 #include <limits>
 
+#include "gpu_levels.h"
 #include "sharesim/models/gpu.h"
 
 namespace sharesim::models {
 namespace {
 
 constexpr double kEps = 1e-9;
-
-// Nanoseconds until `remaining` work is done at `rate` (rounded up, so work never finishes early
-// by rounding), or Time::max() when the rate is zero.
-sim::Time time_to_finish(sim::Time now, double remaining, double rate) {
-  if (rate <= 0) return sim::Time::max();
-  const double ns = remaining / rate;
-  if (ns <= kEps) return now;
-  const double limit = static_cast<double>(sim::Time::max().count_ns() - now.count_ns());
-  if (ns >= limit) return sim::Time::max();
-  // std::ceil(ns - kEps) in integers (exact: 0 < ns - kEps < 2^63; not a libm call without SSE4.1).
-  const double x = ns - kEps;
-  auto whole = static_cast<int64_t>(x);
-  if (static_cast<double>(whole) < x) ++whole;
-  return now + sim::Time::ns(whole);
-}
+using detail::time_to_finish;
 
 }  // namespace
 
@@ -128,9 +115,29 @@ double GpuModel::alone_slowdown(const KernelState& k, double sms) const {
   return std::max(compute, memory);
 }
 
+// ---- Interference ----------------------------------------------------------------------------------
+// The policy's co_run_slowdown is a kernel's interference from the other clients' count and DRAM
+// use without its own client's (iGniter's form: a victim slowed by its co-runners' use). It is
+// split into a GPU-wide level I_gpu, the same for every kernel, that takes the co-runners' DRAM
+// use as the mean client's ((n - 1) / n of all), and each kernel's ratio to it, fixed at its
+// start, which keeps how its own client differed from the mean then. When the clients are alike
+// the ratio is 1 and the split is exact at every instant; otherwise it is exact at each kernel's
+// start and then follows the co-runners' count and DRAM use in proportion. The split is what lets
+// a change cost O(log n) (gpu_levels.cpp): a change moves I_gpu, which scales every kernel alike.
+double GpuModel::gpu_interference(int processes, double dram_total) const {
+  if (processes <= 1) return 1.0;
+  return policy_->co_run_slowdown(processes - 1, dram_total * (processes - 1) / processes);
+}
+
+double GpuModel::interference_ratio(int processes, double dram_total, double own_dram, double gpu) const {
+  if (processes <= 1) return 1.0;  // alone: the co-runners that come later scale it as the mean client
+  return policy_->co_run_slowdown(processes - 1, std::max(0.0, dram_total - own_dram)) / gpu;
+}
+
 // ---- Sharing ---------------------------------------------------------------------------------------
 // Kernels past their launch gap that the policy lets run: one max-min system (sharing.h) over
-// their rates x_k (solo-ns per ns), each bounded by its speed alone at its process's SMs:
+// their rates x_k (solo-ns per ns), each bounded by its speed alone at its process's SMs, slowed
+// by its interference I_k = I_gpu ratio_k (1 alone; see "Interference" above):
 //   x_k <= 1 / (T_k(c_p) I_k)
 //   sum_k x_k sigma_k <= sm_count      residency (SM-space), sigma_k = o_k(c) span_k(c) T_k I_k
 //   sum_k x_k a_k     <= sm_count      issue throughput, a_k SM-equivalents alone
@@ -144,10 +151,17 @@ double GpuModel::alone_slowdown(const KernelState& k, double sms) const {
 void GpuModel::share_kernels(sim::Time now, int processes, double dram_total, sim::Time& next) {
   const double bandwidth = profile_.dram_bandwidth_effective * 1e-9;
   const auto sm_count = static_cast<double>(profile_.sm_count);
-  auto interference = [&](const InFlightOp& op) {
-    return processes > 1
-               ? policy_->co_run_slowdown(processes - 1, std::max(0.0, dram_total - client_dram_[op.process]))
-               : 1.0;
+  const double gpu = gpu_interference(processes, dram_total);
+  const int64_t now_ns = now.count_ns();
+  auto interfere = [&](const InFlightOp& op, KernelState& k) {
+    if (!k.joined || k.joined_at_ns == now_ns) {
+      k.joined = true;
+      k.joined_at_ns = now_ns;
+      k.ratio = interference_ratio(processes, dram_total, client_dram_[op.process], gpu);
+    }
+    const double i = processes > 1 ? gpu * k.ratio : 1.0;
+    k.slowdown = k.alone * i;
+    k.sigma = k.space * i;
   };
   if (!grouped_) {
     const double capacities[] = {sm_count, sm_count, bandwidth};
@@ -155,9 +169,8 @@ void GpuModel::share_kernels(sim::Time now, int processes, double dram_total, si
     for (uint32_t index : shared_ops_) {
       InFlightOp& op = ops_[index];
       KernelState& k = op.kernel();
-      const double i = interference(op);
-      k.slowdown = k.alone * i;
-      const double sigma = k.space * i;
+      interfere(op, k);
+      const double sigma = k.sigma;
       dense_sharing_.add_variable(
           1.0 / k.slowdown, 1.0 / sigma,
           {sigma, k.issue > 0 ? k.issue : 0.0, k.dram_demand > 0 ? k.dram_demand : 0.0});
@@ -173,9 +186,8 @@ void GpuModel::share_kernels(sim::Time now, int processes, double dram_total, si
       InFlightOp& op = ops_[index];
       KernelState& k = op.kernel();
       const Process& p = processes_[op.process];
-      const double i = interference(op);
-      k.slowdown = k.alone * i;
-      const double sigma = k.space * i;
+      interfere(op, k);
+      const double sigma = k.sigma;
       const bool grouped = p.sm_cap < profile_.sm_count && p.kernels_in_flight > 1;
       if (grouped && cap_of_[op.process] == kNoConstraint) {
         cap_of_[op.process] = sharing_.add_constraint(p.sm_cap);
@@ -199,7 +211,7 @@ void GpuModel::share_kernels(sim::Time now, int processes, double dram_total, si
     KernelState& k = op.kernel();
     k.rate = grouped_ ? sharing_.value(static_cast<MaxMinSystem::Id>(v))
                       : dense_sharing_.value(static_cast<DenseMaxMinSystem::Id>(v));
-    k.sms = k.rate * k.space * (k.slowdown / k.alone);  // x sigma: the SM-space it holds
+    k.sms = k.rate * k.sigma;  // the SM-space it holds
     cap_of_[op.process] = kNoConstraint;
     if (k.rate > 0) {
       usage_.kernel_busy = true;
@@ -250,6 +262,19 @@ void GpuModel::share_copies(sim::Time now, sim::Time& next) {
 // the kernels to share with the totals their interference needs; then the sharing of the kernels
 // and, only when copies are in flight, of the copy engines and PCIe.
 void GpuModel::recompute(sim::Time now) {
+  constexpr uint32_t kLevelRetry = 64;  // general recomputes after the level path could not compute one
+  if (levels_eligible()) {
+    if (!levels_->active) enter_levels(now);
+    if (share_by_levels(now)) {
+      ++level_path_changes_;
+      return;
+    }
+    leave_levels(now);
+    levels_->retry_after = std::max(levels_->retry_after, kLevelRetry);
+  } else {
+    if (levels_->active) leave_levels(now);
+    if (levels_->retry_after > 0) --levels_->retry_after;
+  }
   policy_->update(now, wants_turn_);
   sim::Time next = policy_->next_event();
   usage_ = Usage{};

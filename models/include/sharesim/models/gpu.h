@@ -33,10 +33,12 @@
 //    with beta = dram_bandwidth_per_sm (Little's law; 1 when beta = 0):
 //        simple:     T(c) = (1 - m) max(1, min(d, sm_demand / o_sat) / s) + m F_mem
 //        configured: T(c) = max(waves(s) / waves(d), a / s, 1, F_mem),  waves(s) = ceil(blocks / (L s))
-//  - Interference (MPS): I = 1 + penalty + per_client x (n - 1) + memory x (the n other clients'
-//    kernels' b / effective), n >= 1 other clients with kernels that may hold SMs; else I = 1.
+//  - Interference (MPS), one factor for every kernel that shares the GPU: with N processes whose
+//    kernels may hold SMs and B their kernels' DRAM use alone (sum of b / effective),
+//    I = 1 + penalty + per_client x (N - 2) + memory x B (N - 1) / N when N >= 2 (the mean
+//    client's co-runners' DRAM use), else I = 1.
 //  - Rates: one max-min system (sharing.h) over the kernels past their gap that the policy lets
-//    run: x_k <= 1 / (T_k I_k); sum x_k sigma_k <= sm_count with sigma_k = o_k s_k T_k I_k
+//    run: x_k <= 1 / (T_k I); sum x_k sigma_k <= sm_count with sigma_k = o_k s_k T_k I
 //    (residency, SM-space); sum x_k a_k <= sm_count (issue); sum x_k b_k <= effective (DRAM); per
 //    capped process with several kernels, its sigma and a sums <= its cap; weights 1 / sigma_k
 //    (SM-space held is shared fairly). A kernel alone at d SMs runs at rate 1: its solo duration.
@@ -162,6 +164,7 @@ class GpuObserver {
 };
 
 namespace detail {
+struct LevelState;  // gpu_levels.h (private)
 // The state of an op in flight in GpuModel (outside the class only so that std::variant sees
 // complete types).
 // A kernel in flight: its parameters, progress and grants.
@@ -180,10 +183,27 @@ struct KernelState {
   double alone = 1;            // T(c) at its process's SM cap c (fixed: the cap is)
   double space = 0;            // o(c) x min(c, d) x T(c): SM-space per unit of rate alone
   double dram_use = 0;         // b / effective bandwidth: its share of DRAM alone (interference)
-  // Recomputed at each change.
-  double slowdown = 1;  // T(c) x interference: its time alone at its SMs / its solo time
+  // Interference (docs/model.md section 3, item 6): I(t) = I_gpu(t) x ratio while other clients'
+  // kernels share the GPU (1 alone), I_gpu the GPU-wide level of the co-runners now (how many,
+  // their mean DRAM use) and ratio fixed at the instant it joins the kernels that share the GPU
+  // (its launch gap over, allowed to run): its own interference then (the co-runners' DRAM use
+  // without its own client's) over I_gpu then. Kernels that join at one instant see the same
+  // co-runners: their ratio is taken again while that instant lasts.
+  bool joined = false;
+  int64_t joined_at_ns = 0;
+  double ratio = 1;
+  // Recomputed at each change by the general path (the level path keeps its own, gpu_levels.h).
+  double slowdown = 1;  // T(c) x I: its time alone at its SMs / its solo time
+  double sigma = 0;     // space x I: SM-space per unit of rate
   double sms = 0;       // SM-space it holds: SMs x the residency it takes on them (occupancy)
   double rate = 0;      // solo-ns per ns
+  // The level path's state (valid only while it holds the kernels, see GpuModel::levels_).
+  uint8_t phase = 0;   // LevelState::Phase
+  int64_t ref_ns = 0;  // kGap: when its launch gap ends
+  double v_end = 0;    // kBound / kLevel: the value of its phase's virtual clock at which it finishes
+  // Its keys on the level path (gpu_levels.h), in y = x I_gpu: bound u0, weight w0, level u0 / w0
+  // and SM-space per unit a_space (set by levels_key when it joins and when its ratio changes).
+  double y_bound = 0, y_weight = 0, y_level = 0, y_space = 0;
 };
 // A copy in flight.
 struct CopyState {
@@ -228,6 +248,18 @@ class GpuModel {
 
   // Optional; the observer must outlive the model or be reset with nullptr. Costs nothing when unset.
   void set_observer(GpuObserver* observer) { observer_ = observer; }
+
+  // The level path (gpu_levels.cpp, docs/performance.md): under MPS, without copies in flight, an
+  // observer or a capped client with several kernels in flight, a change costs O(log n) in the
+  // kernels in flight; otherwise, and when the max-min solution takes more than one round, every
+  // change is computed by the general path. Both compute the same model (they differ in rounding
+  // only). kAuto takes the level path where it is the cheaper (enough kernels in flight, few
+  // moves); kAlways wherever it can (tests); kOff never (tests, `bench gpu --exact`). Takes
+  // effect at the next change.
+  enum class LevelSharing { kOff, kAuto, kAlways };
+  void set_level_sharing(LevelSharing mode) { level_sharing_ = mode; }
+  // Changes computed by the level path since the start (tests and benchmarks check it was used).
+  [[nodiscard]] uint64_t level_path_changes() const { return level_path_changes_; }
 
   [[nodiscard]] bool failed(ProcessId process) const;
   [[nodiscard]] const std::string& name() const { return name_; }
@@ -305,6 +337,7 @@ class GpuModel {
     ProcessId process = 0;
     uint32_t stream = 0;
     bool in_use = false;
+    uint64_t seq = 0;                      // start order (the level path's ties and finishing order)
     bool may_run = false;                  // the policy's answer at the last recompute
     bool observed_running = false;         // what the observer was last told (op_running)
     sim::Time next_at = sim::Time::max();  // end of the current phase at the current rate
@@ -370,7 +403,28 @@ class GpuModel {
   [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
   [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
   [[nodiscard]] double issue_saturation_occupancy() const;                         // o_sat
+  // I_gpu and a joining kernel's ratio (KernelState's comment): `processes` have kernels that
+  // share the GPU, with DRAM use alone `dram_total` in all and `own_dram` of its own process.
+  [[nodiscard]] double gpu_interference(int processes, double dram_total) const;
+  [[nodiscard]] double interference_ratio(int processes, double dram_total, double own_dram,
+                                          double gpu) const;
   void reschedule(sim::Time next);
+  // The level path (gpu_levels.cpp). REQUIRES for all: last_update_ == now (after settle).
+  [[nodiscard]] bool levels_eligible() const;
+  void enter_levels(sim::Time now);                   // the kernels of active_ into the level state
+  [[nodiscard]] bool share_by_levels(sim::Time now);  // false: the general path must compute this change
+  void leave_levels(sim::Time now);    // back to the general path: every op exact, active_ rebuilt
+  void settle_levels(sim::Time now);   // settle() while the level path holds the kernels
+  void advance_levels(sim::Time now);  // advance_to() likewise
+  void levels_add_co_runner(uint32_t op);
+  void levels_join(uint32_t op, double work_left);  // a kernel past its gap into L
+  void levels_to_bound(uint32_t op);
+  void levels_to_level(uint32_t op);
+  [[nodiscard]] double levels_work_left(const KernelState& k) const;
+  void levels_key(KernelState& k) const;  // its y_ keys from its ratio and LevelState::keyed_alone
+  void levels_leave(uint32_t op);         // out of B or L (finished), and out of the co-runners
+  void levels_resum();                    // the sums and the co-runners afresh, v rebased to 0
+  void check_level_invariants() const;
   // Statistics (gpu_statistics.cpp).
   void reset_stats_at(sim::Time now);
   // What the observer sees (gpu_observer.cpp).
@@ -411,6 +465,13 @@ class GpuModel {
   static constexpr MaxMinSystem::Id kNoConstraint = ~MaxMinSystem::Id{0};
 
   Usage usage_;  // the current state between changes
+
+  std::unique_ptr<detail::LevelState> levels_;  // never null
+  LevelSharing level_sharing_ = LevelSharing::kAuto;
+  uint64_t level_path_changes_ = 0;
+  uint64_t next_seq_ = 0;      // the next op's start sequence
+  int grouped_processes_ = 0;  // capped processes with several kernels in flight (general path only)
+  int kernels_in_flight_ = 0;  // over all processes
 
   // Statistics since integrals_.start.
   UsageIntegrals integrals_;
