@@ -72,13 +72,13 @@ constexpr uint32_t kMovesRetry = 4096;
 }  // namespace
 
 bool GpuModel::levels_eligible() const {
-  if (level_sharing_ == LevelSharing::kOff || observer_ != nullptr || copies_in_flight_ > 0 ||
-      grouped_processes_ > 0 || policy_->kind() != SharingPolicy::kMps) {
+  // (The cheapest tests first: this runs at every change.)
+  if (level_sharing_ == LevelSharing::kAuto &&
+      (kernels_in_flight_ < (levels_->active ? kStayKernels : kEnterKernels) || levels_->retry_after > 0)) {
     return false;
   }
-  return level_sharing_ == LevelSharing::kAlways ||
-         (levels_->retry_after == 0 &&
-          kernels_in_flight_ >= (levels_->active ? kStayKernels : kEnterKernels));
+  return level_sharing_ != LevelSharing::kOff && copies_in_flight_ == 0 && grouped_processes_ == 0 &&
+         observer_ == nullptr && policy_->kind() == SharingPolicy::kMps;
 }
 
 namespace {
