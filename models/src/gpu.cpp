@@ -309,7 +309,9 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
     stream.active_op = static_cast<int32_t>(index);
     if (!levels_->active) {
       active_.push_back(index);
-    } else if (op.is_kernel()) {  // (a copy ends the level path at the next recompute)
+    } else if (!op.is_kernel()) {
+      levels_->copies.push_back(index);
+    } else {
       KernelState& k = op.kernel();
       k.phase = detail::LevelState::kGap;
       k.ref_ns = now.count_ns() + k.launch_gap_left_ns;

@@ -77,8 +77,9 @@ bool GpuModel::levels_eligible() const {
       (kernels_in_flight_ < (levels_->active ? kStayKernels : kEnterKernels) || levels_->retry_after > 0)) {
     return false;
   }
-  return level_sharing_ != LevelSharing::kOff && copies_in_flight_ == 0 && grouped_processes_ == 0 &&
-         observer_ == nullptr && policy_->kind() == SharingPolicy::kMps;
+  // (MPS: every op may run and copies need no turn, so copies are shared as the general path does.)
+  return level_sharing_ != LevelSharing::kOff && grouped_processes_ == 0 && observer_ == nullptr &&
+         policy_->kind() == SharingPolicy::kMps;
 }
 
 namespace {
@@ -119,9 +120,14 @@ void GpuModel::enter_levels(sim::Time now) {
   L.joined_now_ns = now.count_ns();
   reset_sums(L);
   L.scratch.clear();
+  L.copies.clear();
   for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
-    KernelState& k = op.kernel();                 // (no copies: levels_eligible)
+    if (!op.is_kernel()) {
+      L.copies.push_back(index);
+      continue;
+    }
+    KernelState& k = op.kernel();
     if (k.launch_gap_left_ns > 0 || !k.joined) {  // joins at share_by_levels when its gap is over
       k.phase = Levels::kGap;
       k.ref_ns = now.count_ns() + k.launch_gap_left_ns;
@@ -405,6 +411,10 @@ bool GpuModel::share_by_levels(sim::Time now) {
   usage_.kernel_busy = !L.bound_finish.empty() || !L.level_finish.empty();
   usage_.sms_used = L.bound_load[0] + L.lambda * L.level_load[0];
   usage_.dram_fraction = (L.bound_load[2] + L.lambda * L.level_load[2]) / gpu / bandwidth;
+  if (!L.copies.empty()) {
+    for (uint32_t index : L.copies) ops_[index].may_run = true;  // (MPS: copy_may_run)
+    share_copies(L.copies, now, next);
+  }
   L.vb_at_recompute = L.vb;
   L.vl_at_recompute = L.vl;
   L.recompute_ns = now_ns;
@@ -417,9 +427,11 @@ void GpuModel::advance_levels(sim::Time now) {
   Levels& L = *levels_;
   if (now == last_update_) return;
   integrals_.add(last_update_, now, usage_, profile_.sm_count);
-  const auto dt = static_cast<double>((now - last_update_).count_ns());
+  const int64_t dt_ns = (now - last_update_).count_ns();
+  const auto dt = static_cast<double>(dt_ns);
   L.vb += L.vb_rate * dt;
   L.vl += L.vl_rate * dt;
+  for (uint32_t index : L.copies) ops_[index].advance(dt_ns, dt);
   last_update_ = now;
 }
 
@@ -451,6 +463,17 @@ void GpuModel::settle_levels(sim::Time now) {
          detail::time_to_finish(computed_at, L.level_finish.top_key() - L.vl_at_recompute, L.vl_rate) <=
              now) {
     done(L.level_finish.top());
+  }
+  if (!L.copies.empty()) {  // copies due as settle() finds them: running and their phase over
+    size_t kept = 0;
+    for (uint32_t index : L.copies) {
+      if (ops_[index].running() && ops_[index].next_at <= now) {
+        due_.push_back(index);
+      } else {
+        L.copies[kept++] = index;
+      }
+    }
+    L.copies.resize(kept);
   }
   if (due_.size() > 1) {
     std::sort(due_.begin(), due_.end(), [&](uint32_t a, uint32_t b) { return ops_[a].seq < ops_[b].seq; });
@@ -485,6 +508,7 @@ void GpuModel::leave_levels(sim::Time now) {
   L.bound_levels.clear();
   L.level_finish.clear();
   L.level_levels.clear();
+  L.copies.clear();
   L.active = false;
 }
 
@@ -508,6 +532,8 @@ void GpuModel::check_level_invariants() const {
     if (k.phase == Levels::kBound || k.phase == Levels::kLevel) ++sharing[op.process];
   }
   assert(kernels == L.gaps.size() + L.bound_finish.size() + L.level_finish.size());
+  assert(L.copies.size() == copies_in_flight_);
+  for (size_t i = 1; i < L.copies.size(); ++i) assert(ops_[L.copies[i - 1]].seq < ops_[L.copies[i]].seq);
   int processes = 0;
   for (ProcessId p = 0; p < processes_.size(); ++p) {
     assert(sharing[p] == L.process_kernels[p]);

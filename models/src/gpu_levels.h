@@ -155,11 +155,12 @@ struct LevelState {
   // Kernels that joined at joined_now_ns: their ratio is taken again while that instant lasts.
   std::vector<std::pair<uint32_t, uint64_t>> joined_now;  // op slot, its start sequence
   int64_t joined_now_ns = -1;
-  uint32_t changes = 0;         // recomputes since the sums were last summed afresh
-  uint32_t window_changes = 0;  // the cost check (gpu_levels.cpp levels_eligible): changes,
-  uint64_t window_moves = 0;    //   kernels moved between B and L or keyed again,
-  uint64_t window_kernels = 0;  //   and kernels in flight summed over the changes of the window
-  uint32_t retry_after = 0;     // general recomputes before the level path is tried again
+  uint32_t changes = 0;          // recomputes since the sums were last summed afresh
+  uint32_t window_changes = 0;   // the cost check (gpu_levels.cpp levels_eligible): changes,
+  uint64_t window_moves = 0;     //   kernels moved between B and L or keyed again,
+  uint64_t window_kernels = 0;   //   and kernels in flight summed over the changes of the window
+  uint32_t retry_after = 0;      // general recomputes before the level path is tried again
+  std::vector<uint32_t> copies;  // the copies in flight, in start order (shared by share_copies)
   std::vector<uint32_t> scratch, rekeyed;
 };
 

@@ -228,11 +228,11 @@ void GpuModel::share_kernels(sim::Time now, int processes, double dram_total, si
 // moving bytes in one direction are served in start order, each up to its solo bandwidth, from the
 // direction's pinned bandwidth: same-direction copies on different engines largely serialise on
 // hardware (DMA engines stream one transfer at a time over the link).
-void GpuModel::share_copies(sim::Time now, sim::Time& next) {
+void GpuModel::share_copies(const std::vector<uint32_t>& ops, sim::Time now, sim::Time& next) {
   int engines_left = profile_.copy_engines;
   double left[2] = {profile_.pcie_bandwidth(true, /*pinned=*/true) * 1e-9,
                     profile_.pcie_bandwidth(false, /*pinned=*/true) * 1e-9};
-  for (uint32_t index : active_) {
+  for (uint32_t index : ops) {
     InFlightOp& op = ops_[index];
     if (op.is_kernel()) continue;
     CopyState& c = op.copy();
@@ -311,7 +311,7 @@ void GpuModel::recompute(sim::Time now) {
     dram_total += k->dram_use;
   }
   if (!shared_ops_.empty()) share_kernels(now, processes, dram_total, next);
-  if (copies_in_flight_ > 0) share_copies(now, next);
+  if (copies_in_flight_ > 0) share_copies(active_, now, next);
   check_invariants();
   reschedule(next);
   if (observer_ != nullptr) notify_observer(now);

@@ -59,6 +59,14 @@ grep -q '^baseline_priority_queue_events_per_cpu_second: [0-9]\+$' "$work/stdout
 replayed=$(sed -n 's/^replay_kernels: //p' "$work/stdout")
 ran=$(grep -m1 '"kernels_completed"' "$work/a/results.json" | tr -dc 0-9)
 [ -n "$replayed" ] && [ "$replayed" = "$ran" ]; check "bench replay simulates what run does ($replayed = $ran kernels)" $?
+# The benchmark inputs load and replay (docs/performance.md); `bench gpu --exact` is the general path.
+for b in "$src"/benchmarks/scenarios/*.yaml; do
+  expect_exit "bench replay $(basename "$b")" 0 "$sharesim" bench replay --no-baseline --scenario "$b"
+done
+expect_exit "bench gpu --exact" 0 "$sharesim" bench gpu --no-baseline --exact --clients 48 --kernels 20000
+grep -q '^level_path_changes_per_kernel: 0.000$' "$work/stdout"; check "bench gpu --exact takes only the general path" $?
+expect_exit "bench gpu, 48 clients" 0 "$sharesim" bench gpu --no-baseline --clients 48 --kernels 20000
+grep -q '^level_path_changes_per_kernel: [12]\.' "$work/stdout"; check "bench gpu with 48 clients takes the level path" $?
 expect_exit "bench replay, missing scenario" 2 "$sharesim" bench replay --scenario "$work/nope.yaml"
 one_error_line "bench replay, missing scenario"
 expect_exit "bench replay, scenario with a target" 2 "$sharesim" bench replay --scenario "$src/tests/deploy/data/plugin-unequal-mps.yaml"

@@ -114,7 +114,11 @@ RunResult run_mix(const Mix& mix, GpuModel::LevelSharing mode) {
 }
 
 // The two paths agree to rounding: every request completes, at the same time to within 1e-6 of
-// its time plus 20 ns (a rounding of one ns in a finish can move later events by as much).
+// its time plus 20 ns (a rounding of one ns in a finish can move later events by as much). The
+// runs are short (60 requests per client) because the system is chaotic over long ones: one ns
+// more launch overhead moves the general path's own completions of the 12-client mix with seed 18
+// by up to 44 ms, and the two paths' roundings part there too after 160 ms (1 of 320 mixes tried
+// with seeds 1-25 and 100-129). Deterministic: the seeds here are fixed.
 void expect_same(const Mix& mix) {
   const RunResult general = run_mix(mix, GpuModel::LevelSharing::kOff);
   const RunResult level = run_mix(mix, GpuModel::LevelSharing::kAlways);
@@ -149,10 +153,15 @@ TEST(LevelPath, MatchesTheGeneralPathWithUncappedAndOversubscribedClients) {
   expect_same({.clients = 6, .percentage = 50, .seed = 5});
 }
 
-// Copies in flight, a capped client with two kernels in flight and an ending client send changes
-// to the general path and back; the results still agree.
+// Copies in flight (shared beside the level path as the general path shares them), a capped
+// client with two kernels in flight and an ending client (these two send changes to the general
+// path and back): the results still agree.
 TEST(LevelPath, MatchesTheGeneralPathAcrossCopiesStreamsAndEndedClients) {
   expect_same({.clients = 4, .percentage = 25, .copies = true, .seed = 6});
+  expect_same({.clients = 16, .percentage = 6, .copies = true, .seed = 10});
+  expect_same({.clients = 48, .percentage = 2, .copies = true, .seed = 11});
+  expect_same(
+      {.clients = 16, .percentage = 6, .copies = true, .two_streams = true, .end_one = true, .seed = 12});
   expect_same({.clients = 4, .percentage = 30, .two_streams = true, .seed = 7});
   expect_same({.clients = 8, .percentage = 12, .end_one = true, .seed = 8});
 }

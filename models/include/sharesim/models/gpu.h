@@ -249,12 +249,12 @@ class GpuModel {
   // Optional; the observer must outlive the model or be reset with nullptr. Costs nothing when unset.
   void set_observer(GpuObserver* observer) { observer_ = observer; }
 
-  // The level path (gpu_levels.cpp, docs/performance.md): under MPS, without copies in flight, an
-  // observer or a capped client with several kernels in flight, a change costs O(log n) in the
-  // kernels in flight; otherwise, and when the max-min solution takes more than one round, every
-  // change is computed by the general path. Both compute the same model (they differ in rounding
-  // only). kAuto takes the level path where it is the cheaper (enough kernels in flight, few
-  // moves); kAlways wherever it can (tests); kOff never (tests, `bench gpu --exact`). Takes
+  // The level path (gpu_levels.cpp, docs/performance.md): under MPS, without an observer or a
+  // capped client with several kernels in flight, a change costs O(log n) in the kernels in flight
+  // (plus the copies in flight, shared as by the general path); otherwise, and when the max-min solution
+  // takes more than one round, every change is computed by the general path. Both compute the same model
+  // (they differ in rounding only). kAuto takes the level path where it is the cheaper (enough kernels in
+  // flight, few moves); kAlways wherever it can (tests); kOff never (tests, `bench gpu --exact`). Takes
   // effect at the next change.
   enum class LevelSharing { kOff, kAuto, kAlways };
   void set_level_sharing(LevelSharing mode) { level_sharing_ = mode; }
@@ -398,7 +398,8 @@ class GpuModel {
   void recompute(sim::Time now);
   // Grant rates, set next_at and usage_, lower `next` to the earliest next_at (after recompute's pass).
   void share_kernels(sim::Time now, int processes, double dram_total, sim::Time& next);
-  void share_copies(sim::Time now, sim::Time& next);
+  // `ops`: the ops in flight in start order (kernels among them are skipped).
+  void share_copies(const std::vector<uint32_t>& ops, sim::Time now, sim::Time& next);
   [[nodiscard]] KernelState describe_kernel(const KernelWork& work) const;
   [[nodiscard]] double alone_slowdown(const KernelState& k, double sms) const;     // T(c)
   [[nodiscard]] double resident_fraction(const KernelState& k, double sms) const;  // o(c)
