@@ -310,6 +310,7 @@ void GpuModel::start_next_op(uint32_t stream_index, sim::Time now) {
     if (!levels_->active) {
       active_.push_back(index);
     } else if (!op.is_kernel()) {
+      op.may_run = policy_->copy_may_run(op.process);  // (what the general path's pass would set)
       levels_->copies.push_back(index);
     } else {
       KernelState& k = op.kernel();

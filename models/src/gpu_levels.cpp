@@ -48,6 +48,27 @@ void coefficients(const detail::KernelState& k, double (&a)[kJ]) {
   a[2] = k.dram_demand > 0 ? k.dram_demand : 0.0;
 }
 
+// A kernel into or out of one set's sums (B's with per = u0, L's with per = w0): a_j per added to
+// or taken from load_j for each constraint it uses, counted in members_j; a sum without members
+// is 0 exactly (no rounding left over).
+void add_to_sums(double (&load)[kJ], uint32_t (&members)[kJ], const detail::KernelState& k, double per) {
+  double a[kJ];
+  coefficients(k, a);
+  for (int j = 0; j < kJ; ++j) {
+    if (a[j] <= 0) continue;
+    load[j] += a[j] * per;
+    ++members[j];
+  }
+}
+void remove_from_sums(double (&load)[kJ], uint32_t (&members)[kJ], const detail::KernelState& k, double per) {
+  double a[kJ];
+  coefficients(k, a);
+  for (int j = 0; j < kJ; ++j) {
+    if (a[j] <= 0) continue;
+    load[j] = --members[j] == 0 ? 0.0 : load[j] - a[j] * per;
+  }
+}
+
 }  // namespace
 
 void GpuModel::levels_key(KernelState& k) const {
@@ -104,13 +125,29 @@ void GpuModel::levels_add_co_runner(uint32_t index) {
   L.dram_total += op.kernel().dram_use;
 }
 
+// (A process's or the GPU's DRAM sum is 0 exactly once its last co-runner is gone.)
+void GpuModel::levels_remove_co_runner(uint32_t index) {
+  Levels& L = *levels_;
+  const InFlightOp& op = ops_[index];
+  if (--L.process_kernels[op.process] == 0) {
+    --L.processes;
+    L.process_dram[op.process] = 0;
+  } else {
+    L.process_dram[op.process] -= op.kernel().dram_use;
+  }
+  L.dram_total = L.processes == 0 ? 0.0 : L.dram_total - op.kernel().dram_use;
+}
+
+void GpuModel::sort_by_start(std::vector<uint32_t>& indices) const {
+  std::sort(indices.begin(), indices.end(),
+            [&](uint32_t a, uint32_t b) { return ops_[a].seq < ops_[b].seq; });
+}
+
 void GpuModel::enter_levels(sim::Time now) {
   Levels& L = *levels_;
   assert(!L.active && last_update_ == now);
   L.active = true;
   L.vb = L.vl = L.vb_rate = L.vl_rate = L.vb_at_recompute = L.vl_at_recompute = 0;
-  L.gpu = 1;
-  L.lambda = 0;
   L.recompute_ns = now.count_ns();
   L.changes = 0;
   L.window_changes = 0;
@@ -123,7 +160,7 @@ void GpuModel::enter_levels(sim::Time now) {
   L.copies.clear();
   for (uint32_t index : active_) {
     InFlightOp& op = ops_[index];
-    if (!op.is_kernel()) {
+    if (!op.is_kernel()) {  // (may_run: the policy's answer at the general path's last recompute)
       L.copies.push_back(index);
       continue;
     }
@@ -155,14 +192,7 @@ void GpuModel::levels_join(uint32_t index, double work_left) {
   k.v_end = L.vl + work_left / weight_of(k);
   L.level_finish.push(index, k.v_end, op.seq);
   L.level_levels.push(index, level_of(k), op.seq);
-  double a[kJ];
-  coefficients(k, a);
-  const double w = weight_of(k);
-  for (int j = 0; j < kJ; ++j) {
-    if (a[j] <= 0) continue;
-    L.level_load[j] += a[j] * w;
-    ++L.members[j];
-  }
+  add_to_sums(L.level_load, L.members, k, weight_of(k));
 }
 
 double GpuModel::levels_work_left(const KernelState& k) const {
@@ -184,13 +214,7 @@ void GpuModel::levels_to_bound(uint32_t index) {
   k.v_end = L.vb + work_left / u;
   L.bound_finish.push(index, k.v_end, op.seq);
   L.bound_levels.push(index, -level_of(k), op.seq);
-  double a[kJ];
-  coefficients(k, a);
-  for (int j = 0; j < kJ; ++j) {
-    if (a[j] <= 0) continue;
-    L.bound_load[j] += a[j] * u;
-    ++L.bound_members[j];
-  }
+  add_to_sums(L.bound_load, L.bound_members, k, u);
 }
 
 void GpuModel::levels_to_level(uint32_t index) {
@@ -206,24 +230,14 @@ void GpuModel::levels_to_level(uint32_t index) {
 void GpuModel::levels_leave(uint32_t index) {
   Levels& L = *levels_;
   KernelState& k = ops_[index].kernel();
-  double a[kJ];
-  coefficients(k, a);
   if (k.phase == Levels::kBound) {
     L.bound_finish.erase(index);
     L.bound_levels.erase(index);
-    const double u = bound_of(k);
-    for (int j = 0; j < kJ; ++j) {
-      if (a[j] <= 0) continue;
-      L.bound_load[j] = --L.bound_members[j] == 0 ? 0.0 : L.bound_load[j] - a[j] * u;
-    }
+    remove_from_sums(L.bound_load, L.bound_members, k, bound_of(k));
   } else if (k.phase == Levels::kLevel) {
     L.level_finish.erase(index);
     L.level_levels.erase(index);
-    const double w = weight_of(k);
-    for (int j = 0; j < kJ; ++j) {
-      if (a[j] <= 0) continue;
-      L.level_load[j] = --L.members[j] == 0 ? 0.0 : L.level_load[j] - a[j] * w;
-    }
+    remove_from_sums(L.level_load, L.members, k, weight_of(k));
   }
   k.phase = Levels::kNone;
 }
@@ -242,14 +256,7 @@ void GpuModel::levels_resum() {
       KernelState& k = ops_[index].kernel();
       k.v_end -= clock;
       finish.push(index, k.v_end, ops_[index].seq);
-      double a[kJ];
-      coefficients(k, a);
-      const double per = bound ? bound_of(k) : weight_of(k);
-      for (int j = 0; j < kJ; ++j) {
-        if (a[j] <= 0) continue;
-        load[j] += a[j] * per;
-        ++members[j];
-      }
+      add_to_sums(load, members, k, bound ? bound_of(k) : weight_of(k));
       levels_add_co_runner(index);
     }
   };
@@ -395,10 +402,9 @@ bool GpuModel::share_by_levels(sim::Time now) {
 
   // What the GPU uses (x sigma = y sigma0; DRAM bytes = y b / I_gpu), and the next event: a gap's
   // end, a finish at a bound, a finish at the level.
-  L.gpu = gpu;
-  L.lambda = L.level_finish.empty() ? 0.0 : lambda;
+  if (L.level_finish.empty()) lambda = 0;
   L.vb_rate = 1.0 / gpu;
-  L.vl_rate = L.lambda / gpu;
+  L.vl_rate = lambda / gpu;
   sim::Time next = policy_->next_event();
   if (!L.level_finish.empty()) {
     next = std::min(next, detail::time_to_finish(now, L.level_finish.top_key() - L.vl, L.vl_rate));
@@ -409,12 +415,9 @@ bool GpuModel::share_by_levels(sim::Time now) {
   if (!L.gaps.empty()) next = std::min(next, sim::Time::ns(L.gaps.top_key()));
   usage_ = Usage{};
   usage_.kernel_busy = !L.bound_finish.empty() || !L.level_finish.empty();
-  usage_.sms_used = L.bound_load[0] + L.lambda * L.level_load[0];
-  usage_.dram_fraction = (L.bound_load[2] + L.lambda * L.level_load[2]) / gpu / bandwidth;
-  if (!L.copies.empty()) {
-    for (uint32_t index : L.copies) ops_[index].may_run = true;  // (MPS: copy_may_run)
-    share_copies(L.copies, now, next);
-  }
+  usage_.sms_used = L.bound_load[0] + lambda * L.level_load[0];
+  usage_.dram_fraction = (L.bound_load[2] + lambda * L.level_load[2]) / gpu / bandwidth;
+  if (!L.copies.empty()) share_copies(L.copies, now, next);
   L.vb_at_recompute = L.vb;
   L.vl_at_recompute = L.vl;
   L.recompute_ns = now_ns;
@@ -442,15 +445,8 @@ void GpuModel::settle_levels(sim::Time now) {
   advance_levels(now);
   due_.clear();
   auto done = [&](uint32_t index) {
-    const InFlightOp& op = ops_[index];
     levels_leave(index);
-    if (--L.process_kernels[op.process] == 0) {
-      --L.processes;
-      L.process_dram[op.process] = 0;
-    } else {
-      L.process_dram[op.process] -= op.kernel().dram_use;
-    }
-    L.dram_total = L.processes == 0 ? 0.0 : L.dram_total - op.kernel().dram_use;
+    levels_remove_co_runner(index);
     due_.push_back(index);
   };
   const sim::Time computed_at = sim::Time::ns(L.recompute_ns);
@@ -475,9 +471,7 @@ void GpuModel::settle_levels(sim::Time now) {
     }
     L.copies.resize(kept);
   }
-  if (due_.size() > 1) {
-    std::sort(due_.begin(), due_.end(), [&](uint32_t a, uint32_t b) { return ops_[a].seq < ops_[b].seq; });
-  }
+  if (due_.size() > 1) sort_by_start(due_);
   for (uint32_t index : due_) finish_op(index, now);
 }
 
@@ -490,19 +484,18 @@ void GpuModel::leave_levels(sim::Time now) {
     InFlightOp& op = ops_[index];
     if (!op.in_use) continue;
     active_.push_back(index);
-    if (!op.is_kernel()) continue;  // a copy started since the last change: nothing to convert
+    if (!op.is_kernel()) continue;  // a copy: advance_levels kept its progress exact
+    // A kernel gets its gap or work left; its rate is the general path's next recompute's (that
+    // follows every leave_levels before anything reads rates).
     KernelState& k = op.kernel();
     if (k.phase == Levels::kGap) {
       k.launch_gap_left_ns = std::max<int64_t>(0, k.ref_ns - now_ns);
     } else if (k.phase == Levels::kBound || k.phase == Levels::kLevel) {
-      const double rate = k.phase == Levels::kBound ? bound_of(k) / L.gpu : L.lambda * weight_of(k) / L.gpu;
       k.solo_ns_left = levels_work_left(k);
-      k.rate = rate;
     }
     k.phase = Levels::kNone;
   }
-  std::sort(active_.begin(), active_.end(),
-            [&](uint32_t a, uint32_t b) { return ops_[a].seq < ops_[b].seq; });
+  sort_by_start(active_);
   L.gaps.clear();
   L.bound_finish.clear();
   L.bound_levels.clear();

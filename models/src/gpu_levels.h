@@ -11,15 +11,17 @@
 namespace sharesim::models::detail {
 
 // Nanoseconds until `remaining` work is done at `rate` (rounded up, so work never finishes early
-// by rounding), or Time::max() when the rate is zero.
+// by rounding; within kFinishSlackNs of now it is done now), or Time::max() when the rate is zero.
+// Shared by both paths (gpu_rates.cpp, gpu_levels.cpp).
+inline constexpr double kFinishSlackNs = 1e-9;
 inline sim::Time time_to_finish(sim::Time now, double remaining, double rate) {
   if (rate <= 0) return sim::Time::max();
   const double ns = remaining / rate;
-  if (ns <= 1e-9) return now;
+  if (ns <= kFinishSlackNs) return now;
   const double limit = static_cast<double>(sim::Time::max().count_ns() - now.count_ns());
   if (ns >= limit) return sim::Time::max();
-  // std::ceil(ns - 1e-9) in integers (exact: 0 < ns - 1e-9 < 2^63; not a libm call without SSE4.1).
-  const double x = ns - 1e-9;
+  // std::ceil(ns - slack) in integers (exact: 0 < ns - slack < 2^63; not a libm call without SSE4.1).
+  const double x = ns - kFinishSlackNs;
   auto whole = static_cast<int64_t>(x);
   if (static_cast<double>(whole) < x) ++whole;
   return now + sim::Time::ns(whole);
@@ -135,9 +137,8 @@ struct LevelState {
   IndexedHeap<double> level_levels;  // kLevel, by l (the lowest first)
 
   double vb = 0, vl = 0;            // the virtual clocks at GpuModel::last_update_
-  double gpu = 1;                   // I_gpu since the last recompute
-  double lambda = 0;                // the level since the last recompute (0 when L is empty)
   double vb_rate = 0, vl_rate = 0;  // their rates since the last recompute: 1 / I_gpu, lambda / I_gpu
+                                    //   (lambda 0 when L is empty)
   double vb_at_recompute = 0, vl_at_recompute = 0;  // the clocks and the time at the last recompute:
   int64_t recompute_ns = 0;                         //   what the next events were computed from
   double bound_load[kConstraints] = {};             // A_j = sum over B of a_j u0

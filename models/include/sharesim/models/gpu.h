@@ -33,12 +33,13 @@
 //    with beta = dram_bandwidth_per_sm (Little's law; 1 when beta = 0):
 //        simple:     T(c) = (1 - m) max(1, min(d, sm_demand / o_sat) / s) + m F_mem
 //        configured: T(c) = max(waves(s) / waves(d), a / s, 1, F_mem),  waves(s) = ceil(blocks / (L s))
-//  - Interference (MPS), one factor for every kernel that shares the GPU: with N processes whose
-//    kernels may hold SMs and B their kernels' DRAM use alone (sum of b / effective),
-//    I = 1 + penalty + per_client x (N - 2) + memory x B (N - 1) / N when N >= 2 (the mean
-//    client's co-runners' DRAM use), else I = 1.
+//  - Interference (MPS): with N processes whose kernels may hold SMs and B their kernels' DRAM use
+//    alone (sum of b / effective), I_gpu = 1 + penalty + per_client x (N - 2) + memory x B (N - 1) / N
+//    (the mean client's co-runners' DRAM use); kernel k's I_k = I_gpu x r_k, r_k fixed when it
+//    joins: its own value then (the same form with the other clients' DRAM use) / I_gpu then.
+//    I_k = 1 while N < 2 (KernelState, docs/model.md section 3 item 4).
 //  - Rates: one max-min system (sharing.h) over the kernels past their gap that the policy lets
-//    run: x_k <= 1 / (T_k I); sum x_k sigma_k <= sm_count with sigma_k = o_k s_k T_k I
+//    run: x_k <= 1 / (T_k I_k); sum x_k sigma_k <= sm_count with sigma_k = o_k s_k T_k I_k
 //    (residency, SM-space); sum x_k a_k <= sm_count (issue); sum x_k b_k <= effective (DRAM); per
 //    capped process with several kernels, its sigma and a sums <= its cap; weights 1 / sigma_k
 //    (SM-space held is shared fairly). A kernel alone at d SMs runs at rate 1: its solo duration.
@@ -183,7 +184,7 @@ struct KernelState {
   double alone = 1;            // T(c) at its process's SM cap c (fixed: the cap is)
   double space = 0;            // o(c) x min(c, d) x T(c): SM-space per unit of rate alone
   double dram_use = 0;         // b / effective bandwidth: its share of DRAM alone (interference)
-  // Interference (docs/model.md section 3, item 6): I(t) = I_gpu(t) x ratio while other clients'
+  // Interference (docs/model.md section 3, item 4): I(t) = I_gpu(t) x ratio while other clients'
   // kernels share the GPU (1 alone), I_gpu the GPU-wide level of the co-runners now (how many,
   // their mean DRAM use) and ratio fixed at the instant it joins the kernels that share the GPU
   // (its launch gap over, allowed to run): its own interference then (the co-runners' DRAM use
@@ -414,17 +415,19 @@ class GpuModel {
   [[nodiscard]] bool levels_eligible() const;
   void enter_levels(sim::Time now);                   // the kernels of active_ into the level state
   [[nodiscard]] bool share_by_levels(sim::Time now);  // false: the general path must compute this change
-  void leave_levels(sim::Time now);    // back to the general path: every op exact, active_ rebuilt
-  void settle_levels(sim::Time now);   // settle() while the level path holds the kernels
-  void advance_levels(sim::Time now);  // advance_to() likewise
-  void levels_add_co_runner(uint32_t op);
-  void levels_join(uint32_t op, double work_left);  // a kernel past its gap into L
+  void leave_levels(sim::Time now);           // back to the general path: every op exact, active_ rebuilt
+  void settle_levels(sim::Time now);          // settle() while the level path holds the kernels
+  void advance_levels(sim::Time now);         // advance_to() likewise
+  void levels_add_co_runner(uint32_t op);     // into the counts I_gpu and ratios are taken from
+  void levels_remove_co_runner(uint32_t op);  // out of them
+  void sort_by_start(std::vector<uint32_t>& ops) const;  // op slots in start order (seq)
+  void levels_join(uint32_t op, double work_left);       // a kernel past its gap into L
   void levels_to_bound(uint32_t op);
   void levels_to_level(uint32_t op);
   [[nodiscard]] double levels_work_left(const KernelState& k) const;
   void levels_key(KernelState& k) const;  // its y_ keys from its ratio and LevelState::keyed_alone
-  void levels_leave(uint32_t op);         // out of B or L (finished), and out of the co-runners
-  void levels_resum();                    // the sums and the co-runners afresh, v rebased to 0
+  void levels_leave(uint32_t op);         // out of B or L and their sums (still a co-runner)
+  void levels_resum();                    // the sums and the co-runners afresh, the clocks rebased to 0
   void check_level_invariants() const;
   // Statistics (gpu_statistics.cpp).
   void reset_stats_at(sim::Time now);
