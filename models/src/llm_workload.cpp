@@ -314,22 +314,23 @@ WorkloadStats LlmWorkload::collect() {
   stats.slo = evaluate_slo(options_.slo, latency_with_outstanding, failed_, stats.throughput_per_s);
   const SloSpec& token_slo = options_.slo;
   const auto check = [&](SloMetric metric, const std::optional<sim::Time>& target,
-                         const sim::LatencyHistogram& histogram, double q) {
+                         const sim::LatencyHistogram& histogram) {
     if (!target) return;
     SloCheck c;
     c.metric = metric;
     c.latency_target = *target;
-    c.latency_measured =
-        histogram.count() + failed_ == 0 ? sim::Time::zero() : quantile_with_failures(histogram, failed_, q);
+    c.latency_measured = histogram.count() + failed_ == 0
+                             ? sim::Time::zero()
+                             : quantile_with_failures(histogram, failed_, *slo_quantile(metric));
     c.met = c.latency_measured <= *target;
     stats.slo.push_back(c);
   };
-  check(SloMetric::kTtftP50, token_slo.ttft_p50, ttft_with_outstanding, 0.50);
-  check(SloMetric::kTtftP90, token_slo.ttft_p90, ttft_with_outstanding, 0.90);
-  check(SloMetric::kTtftP99, token_slo.ttft_p99, ttft_with_outstanding, 0.99);
-  check(SloMetric::kTpotP50, token_slo.tpot_p50, llm.tpot, 0.50);
-  check(SloMetric::kTpotP90, token_slo.tpot_p90, llm.tpot, 0.90);
-  check(SloMetric::kTpotP99, token_slo.tpot_p99, llm.tpot, 0.99);
+  check(SloMetric::kTtftP50, token_slo.ttft_p50, ttft_with_outstanding);
+  check(SloMetric::kTtftP90, token_slo.ttft_p90, ttft_with_outstanding);
+  check(SloMetric::kTtftP99, token_slo.ttft_p99, ttft_with_outstanding);
+  check(SloMetric::kTpotP50, token_slo.tpot_p50, llm.tpot);
+  check(SloMetric::kTpotP90, token_slo.tpot_p90, llm.tpot);
+  check(SloMetric::kTpotP99, token_slo.tpot_p99, llm.tpot);
   stats.slo_met = std::all_of(stats.slo.begin(), stats.slo.end(), [](const SloCheck& c) { return c.met; });
   stats.llm = std::move(llm);
   return stats;

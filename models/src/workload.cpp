@@ -12,6 +12,27 @@
 
 namespace sharesim::models {
 
+std::optional<double> slo_quantile(SloMetric metric) {
+  switch (metric) {
+    case SloMetric::kP50:
+    case SloMetric::kTtftP50:
+    case SloMetric::kTpotP50:
+      return 0.50;
+    case SloMetric::kP90:
+    case SloMetric::kTtftP90:
+    case SloMetric::kTpotP90:
+      return 0.90;
+    case SloMetric::kP99:
+    case SloMetric::kTtftP99:
+    case SloMetric::kTpotP99:
+      return 0.99;
+    case SloMetric::kP999:
+      return 0.999;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::string_view slo_metric_name(SloMetric metric) {
   switch (metric) {
     case SloMetric::kP50:
@@ -685,10 +706,13 @@ std::vector<SloCheck> evaluate_slo(const SloSpec& slo, const sim::LatencyHistogr
     check.met = check.latency_measured <= *target;
     checks.push_back(check);
   };
-  check_latency(SloMetric::kP50, slo.p50, quantile_with_failures(latency, failed, 0.50));
-  check_latency(SloMetric::kP90, slo.p90, quantile_with_failures(latency, failed, 0.90));
-  check_latency(SloMetric::kP99, slo.p99, quantile_with_failures(latency, failed, 0.99));
-  check_latency(SloMetric::kP999, slo.p999, quantile_with_failures(latency, failed, 0.999));
+  const auto quantile = [&](SloMetric metric) {
+    return quantile_with_failures(latency, failed, *slo_quantile(metric));
+  };
+  check_latency(SloMetric::kP50, slo.p50, quantile(SloMetric::kP50));
+  check_latency(SloMetric::kP90, slo.p90, quantile(SloMetric::kP90));
+  check_latency(SloMetric::kP99, slo.p99, quantile(SloMetric::kP99));
+  check_latency(SloMetric::kP999, slo.p999, quantile(SloMetric::kP999));
   check_latency(SloMetric::kMax, slo.max, failed > 0 ? sim::Time::max() : latency.max());
   check_latency(
       SloMetric::kMean, slo.mean,

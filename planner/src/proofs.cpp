@@ -13,13 +13,10 @@ namespace sharesim::planner::proofs {
 std::optional<LatencyStatistic> latency_statistic(models::SloMetric metric) {
   switch (metric) {
     case models::SloMetric::kP50:
-      return LatencyStatistic{false, 0.50};
     case models::SloMetric::kP90:
-      return LatencyStatistic{false, 0.90};
     case models::SloMetric::kP99:
-      return LatencyStatistic{false, 0.99};
     case models::SloMetric::kP999:
-      return LatencyStatistic{false, 0.999};
+      return LatencyStatistic{false, *models::slo_quantile(metric)};
     case models::SloMetric::kMax:
       return LatencyStatistic{false, 1.0};
     case models::SloMetric::kMean:

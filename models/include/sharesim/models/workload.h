@@ -170,6 +170,9 @@ enum class SloMetric {
   kTpotP99
 };
 [[nodiscard]] std::string_view slo_metric_name(SloMetric metric);  // "p50", ..., "throughput", "ttft_p99"
+// The quantile a quantile metric targets (0.5 for p50, ttft_p50 and tpot_p50, ..., 0.999 for p99.9);
+// nullopt for max, mean and throughput. One mapping for the SLO checks and the planner's proofs.
+[[nodiscard]] std::optional<double> slo_quantile(SloMetric metric);
 
 // One target of the SloSpec with its measured value.
 struct SloCheck {
